@@ -1,0 +1,56 @@
+// PostgreSQL connections: one pool per process, created from HERALD_DATABASE_URL.
+import pg from 'pg';
+import { ConfigError, config } from '../config/env';
+
+/** int8 (bigint, count(*)) as JS numbers: herald's counts stay far below 2^53. */
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
+
+export function databaseUrl(): string {
+  const url = config().HERALD_DATABASE_URL;
+  if (!url) {
+    throw new ConfigError(
+      'HERALD_DATABASE_URL: not set and no local stack found; run `herald dev up` or set it to a PostgreSQL URL',
+    );
+  }
+  return url;
+}
+
+export function createPool(url = databaseUrl(), max = 10): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, application_name: 'herald' });
+  // An idle client losing its connection (PostgreSQL restart) must not crash the process.
+  pool.on('error', () => {});
+  return pool;
+}
+
+let shared: pg.Pool | undefined;
+
+/** The process-wide pool, created on first use. */
+export function sharedPool(): pg.Pool {
+  shared ??= createPool();
+  return shared;
+}
+
+export async function closeSharedPool(): Promise<void> {
+  const pool = shared;
+  shared = undefined;
+  await pool?.end();
+}
+
+/** Runs `work` in one transaction; rolls back on any error. */
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}

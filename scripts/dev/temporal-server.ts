@@ -1,0 +1,31 @@
+// The Temporal dev server (`temporal server start-dev`) with herald's search attributes.
+import { searchAttributeCliArgs } from '../../domain/search-attributes';
+
+export interface DevServerOptions {
+  port: number;
+  uiPort?: number; // omitted: headless (tests)
+  namespace: string;
+  dbFile?: string; // omitted: in memory
+  ip?: string;
+}
+
+export function devServerArgs(options: DevServerOptions): string[] {
+  return [
+    'server',
+    'start-dev',
+    '--ip',
+    options.ip ?? '127.0.0.1',
+    '--port',
+    String(options.port),
+    ...(options.uiPort ? ['--ui-port', String(options.uiPort)] : ['--headless']),
+    '--namespace',
+    options.namespace,
+    ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
+    ...searchAttributeCliArgs(),
+    '--log-level',
+    'warn',
+    // Visibility reads see new search attributes at once (tests and the CLI query right after start).
+    '--dynamic-config-value',
+    'system.forceSearchAttributesCacheRefreshOnRead=true',
+  ];
+}

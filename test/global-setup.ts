@@ -1,0 +1,99 @@
+// One Temporal dev server and one PostgreSQL for the whole test run (or the ones given by
+// TEMPORAL_ADDRESS / HERALD_DATABASE_URL), a migrated template database that each test file
+// clones, and one prebuilt workflow bundle.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { heraldHome, repoRoot } from '../config/paths';
+import { migrateUp } from '../db/migrate';
+import {
+  createDatabaseIfMissing,
+  type EmbeddedCluster,
+  embeddedUrl,
+  startCluster,
+  stopCluster,
+} from '../scripts/dev/embedded-postgres';
+import { freePort, waitForPort } from '../scripts/dev/processes';
+import { ensureTemporalCli } from '../scripts/dev/temporal-cli';
+import { devServerArgs } from '../scripts/dev/temporal-server';
+import './support/provided';
+
+const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
+
+async function startTemporal(): Promise<{ address: string; stop: () => Promise<void> }> {
+  if (process.env.TEMPORAL_ADDRESS) return { address: process.env.TEMPORAL_ADDRESS, stop: async () => {} };
+  const cli = await ensureTemporalCli((line) => console.error(line));
+  const port = await freePort();
+  const child: ChildProcess = spawn(cli, devServerArgs({ port, namespace: 'default' }), {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  await waitForPort(port, 'Temporal dev server', 120_000);
+  return {
+    address: `127.0.0.1:${port}`,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
+
+async function startPostgres(): Promise<{ adminUrl: string; stop: () => Promise<void> }> {
+  if (process.env.HERALD_DATABASE_URL)
+    return { adminUrl: process.env.HERALD_DATABASE_URL, stop: async () => {} };
+  const cluster: EmbeddedCluster = {
+    dataDir: path.join(heraldHome(), 'test', 'postgres'),
+    port: await freePort(),
+  };
+  await stopCluster(cluster).catch(() => {}); // a cluster left by a killed run holds an old port
+  await startCluster(cluster, path.join(heraldHome(), 'test', 'postgres.log'), 'postgres');
+  return { adminUrl: embeddedUrl(cluster, 'postgres'), stop: async () => void (await stopCluster(cluster)) };
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+export default async function setup(project: TestProject) {
+  const [temporal, postgres] = await Promise.all([startTemporal(), startPostgres()]);
+  const template = `herald_tmpl_${runId}`;
+  await createDatabaseIfMissing(postgres.adminUrl, template);
+  await migrateUp(withDatabase(postgres.adminUrl, template));
+
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: path.join(repoRoot, 'workflows', 'index.ts'),
+    logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
+  });
+  const bundleDir = path.join(heraldHome(), 'test');
+  mkdirSync(bundleDir, { recursive: true });
+  const workflowBundlePath = path.join(bundleDir, `workflow-bundle-${runId}.js`);
+  writeFileSync(workflowBundlePath, bundle.code);
+
+  project.provide('temporalAddress', temporal.address);
+  project.provide('temporalNamespace', process.env.TEMPORAL_NAMESPACE ?? 'default');
+  project.provide('adminDatabaseUrl', postgres.adminUrl);
+  project.provide('templateDatabase', template);
+  project.provide('testRunId', runId);
+  project.provide('workflowBundlePath', workflowBundlePath);
+
+  return async () => {
+    // Drop every database this run created, then stop what we started.
+    const admin = new pg.Client({ connectionString: postgres.adminUrl });
+    await admin.connect();
+    const own = await admin.query<{ datname: string }>(
+      "SELECT datname FROM pg_database WHERE datname LIKE '%' || $1",
+      [runId],
+    );
+    for (const { datname } of own.rows) {
+      await admin
+        .query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(datname)} WITH (FORCE)`)
+        .catch(() => {});
+    }
+    await admin.end();
+    await Promise.all([temporal.stop(), postgres.stop()]);
+  };
+}

@@ -1,0 +1,66 @@
+// Temporal for tests: a client on the run's shared dev server and workers on random task queues
+// that run the prebuilt workflow bundle with real (or test-specific) activities.
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { inject } from 'vitest';
+import './provided';
+
+let runtimeInstalled = false;
+
+function quietRuntime() {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({
+      logger: {
+        log() {},
+        trace() {},
+        debug() {},
+        info() {},
+        warn() {},
+        error: (m, meta) => console.error(m, meta),
+      },
+    });
+  } catch {
+    // Already installed by an earlier test in this fork.
+  }
+}
+
+export async function testClient(): Promise<{ client: Client; close: () => Promise<void> }> {
+  const connection = await Connection.connect({ address: inject('temporalAddress') });
+  return {
+    client: new Client({ connection, namespace: inject('temporalNamespace') }),
+    close: () => connection.close(),
+  };
+}
+
+export function randomTaskQueue(prefix = 'test'): string {
+  return `${prefix}-${randomUUID()}`;
+}
+
+/** A worker on the shared dev server; `run` executes `fn` while it polls, then shuts it down. */
+export async function createTestWorker(
+  options: Omit<WorkerOptions, 'connection' | 'namespace' | 'workflowsPath' | 'workflowBundle'> & {
+    taskQueue: string;
+  },
+) {
+  quietRuntime();
+  const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
+  const worker = await Worker.create({
+    connection,
+    namespace: inject('temporalNamespace'),
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+    ...options,
+  });
+  return {
+    worker,
+    async run<T>(fn: () => Promise<T>): Promise<T> {
+      try {
+        return await worker.runUntil(fn);
+      } finally {
+        await connection.close();
+      }
+    },
+  };
+}

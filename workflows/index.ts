@@ -1,0 +1,1 @@
+// Every workflow herald registers (the worker bundles this file). Deterministic code only.

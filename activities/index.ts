@@ -1,9 +1,12 @@
 // Every activity herald registers, built from the worker's dependencies. Each domain adds its
 // factory here; workflows import only the *type* of this object.
 import type { ActivityDeps } from './deps';
+import { createMonitorActivities } from './monitor';
 
-export function createActivities(_deps: ActivityDeps) {
-  return {};
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createMonitorActivities(deps),
+  };
 }
 
 export type HeraldActivities = ReturnType<typeof createActivities>;

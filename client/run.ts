@@ -1,6 +1,5 @@
-// Entry point used by bin/herald.
+// Entry point used by bin/herald. Exits explicitly: open handles (pools, SDK connections) must not
+// keep a finished command alive, and stdout/stderr are synchronous for files and pipes on POSIX.
 import { main } from './main';
 
-const code = await main();
-// Let pending output flush; long-running commands (worker, dev daemons) never reach here early.
-process.exitCode = code;
+process.exit(await main());

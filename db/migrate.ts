@@ -58,3 +58,18 @@ export async function migrationStatus(databaseUrl: string): Promise<MigrationSta
     await client.end();
   }
 }
+
+/** Rolls back `count` migrations (all with Infinity); used by tests of the down migrations. */
+export async function migrateDown(databaseUrl: string, count = Number.POSITIVE_INFINITY): Promise<string[]> {
+  const reverted = await runner({
+    databaseUrl,
+    dir: migrationsDir,
+    direction: 'down',
+    count,
+    migrationsTable,
+    singleTransaction: true,
+    log: () => {},
+    logger: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+  });
+  return reverted.map((migration) => migration.name);
+}

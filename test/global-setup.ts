@@ -2,7 +2,7 @@
 // TEMPORAL_ADDRESS / HERALD_DATABASE_URL), a migrated template database that each test file
 // clones, and one prebuilt workflow bundle.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import pg from 'pg';
@@ -28,7 +28,7 @@ async function startTemporal(): Promise<{ address: string; stop: () => Promise<v
   const cli = await ensureTemporalCli((line) => console.error(line));
   const port = await freePort();
   const child: ChildProcess = spawn(cli, devServerArgs({ port, namespace: 'default' }), {
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'ignore', 'ignore'],
   });
   await waitForPort(port, 'Temporal dev server', 120_000);
   return {
@@ -41,15 +41,20 @@ async function startTemporal(): Promise<{ address: string; stop: () => Promise<v
 }
 
 async function startPostgres(): Promise<{ adminUrl: string; stop: () => Promise<void> }> {
-  if (process.env.HERALD_DATABASE_URL)
-    return { adminUrl: process.env.HERALD_DATABASE_URL, stop: async () => {} };
-  const cluster: EmbeddedCluster = {
-    dataDir: path.join(heraldHome(), 'test', 'postgres'),
-    port: await freePort(),
+  if (process.env.HERALD_DATABASE_URL) return { adminUrl: process.env.HERALD_DATABASE_URL, stop: async () => {} };
+  // A cluster of this run's own: test runs may overlap (several terminals, CI), so none shares one.
+  const root = path.join(heraldHome(), 'test');
+  mkdirSync(root, { recursive: true, mode: 0o755 });
+  const cluster: EmbeddedCluster = { dataDir: path.join(root, `postgres-${runId}`), port: await freePort() };
+  await startCluster(cluster, path.join(root, `postgres-${runId}.log`), 'postgres');
+  return {
+    adminUrl: embeddedUrl(cluster, 'postgres'),
+    stop: async () => {
+      await stopCluster(cluster);
+      rmSync(cluster.dataDir, { recursive: true, force: true });
+      rmSync(path.join(root, `postgres-${runId}.log`), { force: true });
+    },
   };
-  await stopCluster(cluster).catch(() => {}); // a cluster left by a killed run holds an old port
-  await startCluster(cluster, path.join(heraldHome(), 'test', 'postgres.log'), 'postgres');
-  return { adminUrl: embeddedUrl(cluster, 'postgres'), stop: async () => void (await stopCluster(cluster)) };
 }
 
 function withDatabase(url: string, database: string): string {
@@ -95,5 +100,6 @@ export default async function setup(project: TestProject) {
     }
     await admin.end();
     await Promise.all([temporal.stop(), postgres.stop()]);
+    rmSync(workflowBundlePath, { force: true });
   };
 }

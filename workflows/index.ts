@@ -1,1 +1,2 @@
 // Every workflow herald registers (the worker bundles this file). Deterministic code only.
+export * from './access-log-monitor';

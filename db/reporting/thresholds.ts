@@ -1,0 +1,141 @@
+// report_thresholds and report_thresholded_events, always within one scope (group, severity);
+// the pass is a column of both (domain/reporting/threshold-key.ts explains the scope).
+import type pg from 'pg';
+import type { ThresholdedRecord, ThresholdRow } from '../../domain/reporting/relapse';
+import type { Severity } from '../../domain/reporting/severities';
+import type { Pass } from '../../domain/reporting/threshold-key';
+
+/**
+ * Marks this run's passed hits whose key is live (ttl_time ≥ time_h) as thresholded and records
+ * the events (Mentat's events_thresholded, createtime = time_h). One statement: a retry finds
+ * nothing left to mark and records nothing twice.
+ */
+export async function markThresholded(
+  pool: pg.Pool,
+  run: { runId: string; group: string; severity: Severity; timeHigh: Date },
+): Promise<number> {
+  const { rowCount } = await pool.query(
+    `WITH marked AS (
+       UPDATE report_staged_hits h SET stage = 'thresholded'
+         FROM report_thresholds t
+        WHERE h.run_id = $1 AND NOT h.relapsed AND h.stage = 'passed'
+          AND t.group_name = $2 AND t.severity = $3 AND t.pass = h.pass AND t.key = h.threshold_key
+          AND t.ttl_time >= $4
+       RETURNING h.pass, h.threshold_key, h.event_id, h.storage_time)
+     INSERT INTO report_thresholded_events (group_name, severity, pass, key, event_id, storage_time, create_time)
+     SELECT DISTINCT ON (pass, threshold_key, event_id) $2, $3, pass, threshold_key, event_id, storage_time, $4::timestamptz
+       FROM marked
+     ON CONFLICT DO NOTHING`,
+    [run.runId, run.group, run.severity, run.timeHigh],
+  );
+  return rowCount ?? 0;
+}
+
+export interface RelapseCandidates {
+  thresholds: ThresholdRow[];
+  records: (ThresholdedRecord & { storageTime: Date })[];
+}
+
+/** Expired thresholds with a relapse window, and their records (input of domain relapse rules). */
+export async function relapseCandidates(
+  pool: pg.Pool,
+  scope: { group: string; severity: Severity; pass: Pass; timeHigh: Date },
+): Promise<RelapseCandidates> {
+  const thresholds = await pool.query<{ key: string; threshold_time: Date; relapse_time: Date; ttl_time: Date }>(
+    `SELECT key, threshold_time, relapse_time, ttl_time FROM report_thresholds
+      WHERE group_name = $1 AND severity = $2 AND pass = $3 AND ttl_time <= $4 AND relapse_time <> ttl_time`,
+    [scope.group, scope.severity, scope.pass, scope.timeHigh],
+  );
+  if (thresholds.rows.length === 0) return { thresholds: [], records: [] };
+  const records = await pool.query<{ key: string; event_id: string; storage_time: Date; create_time: Date }>(
+    `SELECT e.key, e.event_id, e.storage_time, e.create_time
+       FROM report_thresholded_events e
+      WHERE e.group_name = $1 AND e.severity = $2 AND e.pass = $3 AND e.key = ANY($4::text[])`,
+    [scope.group, scope.severity, scope.pass, thresholds.rows.map((t) => t.key)],
+  );
+  return {
+    thresholds: thresholds.rows.map((t) => ({
+      key: t.key,
+      thresholdTime: t.threshold_time.getTime(),
+      relapseTime: t.relapse_time.getTime(),
+      ttlTime: t.ttl_time.getTime(),
+    })),
+    records: records.rows.map((r) => ({
+      key: r.key,
+      eventId: r.event_id,
+      storageTime: r.storage_time,
+      createTime: r.create_time.getTime(),
+    })),
+  };
+}
+
+/**
+ * Arms (or re-arms) the threshold of every key reported by this run (§4.2); runs inside the
+ * render transaction. `labels` maps pass+IP to the label of the extra report of that IP.
+ */
+export async function upsertThresholds(
+  client: pg.PoolClient,
+  run: {
+    runId: string;
+    group: string;
+    severity: Severity;
+    times: Record<Pass, { thresholdTime: number; relapseTime: number; ttlTime: number }>;
+  },
+  extraLabels: { pass: Pass; ip: string; label: string }[],
+): Promise<number> {
+  const { rowCount } = await client.query(
+    `INSERT INTO report_thresholds AS t (group_name, severity, pass, key, threshold_time, relapse_time, ttl_time, report_label)
+     SELECT DISTINCT ON (h.pass, h.threshold_key) $2, $3, h.pass, h.threshold_key,
+            CASE h.pass WHEN 'source' THEN $4::timestamptz ELSE $7::timestamptz END,
+            CASE h.pass WHEN 'source' THEN $5::timestamptz ELSE $8::timestamptz END,
+            CASE h.pass WHEN 'source' THEN $6::timestamptz ELSE $9::timestamptz END,
+            l.label
+       FROM report_staged_hits h
+       LEFT JOIN unnest($10::text[], $11::inet[], $12::text[]) AS l(pass, ip, label)
+         ON l.pass = h.pass AND l.ip = h.ip
+      WHERE h.run_id = $1 AND h.stage = 'passed'
+      ORDER BY h.pass, h.threshold_key, l.label NULLS LAST
+     ON CONFLICT (group_name, severity, pass, key) DO UPDATE
+       SET threshold_time = EXCLUDED.threshold_time, relapse_time = EXCLUDED.relapse_time,
+           ttl_time = EXCLUDED.ttl_time, report_label = EXCLUDED.report_label`,
+    [
+      run.runId,
+      run.group,
+      run.severity,
+      new Date(run.times.source.thresholdTime),
+      new Date(run.times.source.relapseTime),
+      new Date(run.times.source.ttlTime),
+      new Date(run.times.target.thresholdTime),
+      new Date(run.times.target.relapseTime),
+      new Date(run.times.target.ttlTime),
+      extraLabels.map((l) => l.pass),
+      extraLabels.map((l) => l.ip),
+      extraLabels.map((l) => l.label),
+    ],
+  );
+  return rowCount ?? 0;
+}
+
+/**
+ * W-11: per severity, right after its relapse step. Thresholds that expired by time_h were just
+ * evaluated for relapse (re-armed ones now lie in the future), so they go; then records whose key
+ * is gone or that precede the key's current suppression (Mentat's thresholded_events_clean).
+ */
+export async function cleanupThresholds(
+  pool: pg.Pool,
+  scope: { group: string; severity: Severity; timeHigh: Date },
+): Promise<{ thresholds: number; events: number }> {
+  const thresholds = await pool.query(
+    'DELETE FROM report_thresholds WHERE group_name = $1 AND severity = $2 AND ttl_time <= $3',
+    [scope.group, scope.severity, scope.timeHigh],
+  );
+  const events = await pool.query(
+    `DELETE FROM report_thresholded_events e
+      WHERE e.group_name = $1 AND e.severity = $2
+        AND NOT EXISTS (SELECT 1 FROM report_thresholds t
+                         WHERE t.group_name = e.group_name AND t.severity = e.severity AND t.pass = e.pass
+                           AND t.key = e.key AND e.create_time > t.threshold_time)`,
+    [scope.group, scope.severity],
+  );
+  return { thresholds: thresholds.rowCount ?? 0, events: events.rowCount ?? 0 };
+}

@@ -1,0 +1,138 @@
+// The events of one window, read in keyset-paginated batches, after making sure every event
+// stamped inside the window is visible (W-5).
+import type pg from 'pg';
+import type { Pass } from '../../domain/reporting/threshold-key';
+
+export interface WindowEventRow {
+  id: string;
+  storage_time: Date;
+  ips: string[];
+  class: string | null;
+  subclasses: string[];
+  categories: string[];
+  node_names: string[];
+  event_class: string | null;
+  target_class: string | null;
+  event_severity: string | null;
+  target_severity: string | null;
+  /** Only when filters need it. */
+  event: Record<string, unknown> | null;
+}
+
+/**
+ * W-5: `storage_time` is stamped when a row is inserted, not when its transaction commits, so an
+ * event stamped before `to` may become visible only later. Waits until the database clock has
+ * passed `to` and every transaction that was writing at that moment has finished; after that, no
+ * row with storage_time < to can still appear. Returns false when `deadline` passed first.
+ */
+export async function waitUntilWindowClosed(
+  pool: pg.Pool,
+  to: Date,
+  options: { deadline: number; heartbeat: () => void; sleep?: (ms: number) => Promise<void> },
+): Promise<boolean> {
+  const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  for (;;) {
+    const { rows } = await pool.query<{ ahead_ms: number }>(
+      'SELECT GREATEST(0, EXTRACT(EPOCH FROM ($1::timestamptz - clock_timestamp())) * 1000)::float8 AS ahead_ms',
+      [to],
+    );
+    const ahead = rows[0]?.ahead_ms ?? 0;
+    if (ahead <= 0) break;
+    if (Date.now() + ahead > options.deadline) return false;
+    options.heartbeat();
+    await sleep(Math.min(ahead + 5, 5000));
+  }
+  // The writers in progress now are the only ones that may still commit rows stamped before `to`.
+  const { rows } = await pool.query<{ xid: string }>(
+    'SELECT pg_snapshot_xip(pg_current_snapshot())::text AS xid',
+  );
+  let pending = rows.map((r) => r.xid);
+  while (pending.length > 0) {
+    const status = await pool.query<{ xid: string; status: string | null }>(
+      `SELECT x AS xid, pg_xact_status(x::xid8) AS status FROM unnest($1::text[]) AS x`,
+      [pending],
+    );
+    pending = status.rows.filter((r) => r.status === 'in progress').map((r) => r.xid);
+    if (pending.length === 0) break;
+    if (Date.now() > options.deadline) return false;
+    options.heartbeat();
+    await sleep(250);
+  }
+  return true;
+}
+
+export interface WindowQuery {
+  group: string;
+  severity: string;
+  pass: Pass;
+  from: Date;
+  to: Date;
+  testData: boolean;
+  withEvent: boolean;
+  batchSize: number;
+}
+
+/** Iterates the window's events for a group and severity, ordered by (storage_time, id). */
+export async function* windowEventBatches(pool: pg.Pool, q: WindowQuery): AsyncGenerator<WindowEventRow[]> {
+  const target = q.pass === 'target';
+  const sql = `
+    SELECT id, storage_time, ${target ? 'target_ips' : 'source_ips'} AS ips,
+           ${target ? 'target_class' : 'event_class'} AS class,
+           ${target ? 'target_subclasses' : 'event_subclasses'} AS subclasses,
+           categories, node_names, event_class, target_class, event_severity, target_severity,
+           ${q.withEvent ? 'event' : 'NULL::jsonb AS event'}
+      FROM events
+     WHERE storage_time >= $1 AND storage_time < $2
+       AND ${target ? 'target_severity' : 'event_severity'} = $3
+       AND ${target ? 'target_abuses' : 'resolved_abuses'} && ARRAY[$4::text]
+       AND NOT ${target ? 'shadow_reporting_target' : 'shadow_reporting'}
+       AND is_test = $5
+       AND (storage_time, id) > ($6::timestamptz, $7::text)
+     ORDER BY storage_time, id
+     LIMIT $8`;
+  let afterTime = new Date(0);
+  let afterId = '';
+  for (;;) {
+    const { rows } = await pool.query<WindowEventRow>(sql, [
+      q.from,
+      q.to,
+      q.severity,
+      q.group,
+      q.testData,
+      afterTime,
+      afterId,
+      q.batchSize,
+    ]);
+    if (rows.length === 0) return;
+    yield rows;
+    const last = rows[rows.length - 1]!;
+    afterTime = last.storage_time;
+    afterId = last.id;
+    if (rows.length < q.batchSize) return;
+  }
+}
+
+export interface StoredEventRef {
+  eventId: string;
+  storageTime: Date;
+}
+
+/** Events by (id, storage_time), for relapses. */
+export async function eventsByRef(
+  pool: pg.Pool,
+  refs: readonly StoredEventRef[],
+  pass: Pass,
+): Promise<WindowEventRow[]> {
+  if (refs.length === 0) return [];
+  const target = pass === 'target';
+  const { rows } = await pool.query<WindowEventRow>(
+    `SELECT e.id, e.storage_time, ${target ? 'e.target_ips' : 'e.source_ips'} AS ips,
+            ${target ? 'e.target_class' : 'e.event_class'} AS class,
+            ${target ? 'e.target_subclasses' : 'e.event_subclasses'} AS subclasses,
+            e.categories, e.node_names, e.event_class, e.target_class, e.event_severity, e.target_severity, e.event
+       FROM unnest($1::text[], $2::timestamptz[]) AS r(id, storage_time)
+       JOIN events e ON e.id = r.id AND e.storage_time = r.storage_time`,
+    [refs.map((r) => r.eventId), refs.map((r) => r.storageTime)],
+  );
+  return rows;
+}

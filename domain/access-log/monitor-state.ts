@@ -1,0 +1,260 @@
+// The monitor's whole state and the pure transitions the workflow applies to it: ingest one
+// batch (each byte range exactly once), advance the watermark, close buckets by log time and run
+// the alert rule at every close. Plain JSON: it is carried across continue-as-new as is.
+import { type AlertRuleState, closeBucket, closeEmptyBuckets, newAlertRuleState, rearm, windowBuckets } from './alert-rule';
+import { addCounts, type Counts, topEntries } from './counts';
+import {
+  type AlertTransition,
+  type BucketAggregate,
+  emptyStatusCounts,
+  fileIdOf,
+  type IngestInput,
+  type IngestRange,
+  type IngestResult,
+  type MonitorConfig,
+  type ParseErrorSample,
+  type StatusCounts,
+} from './types';
+
+export const CUMULATIVE_KEY_CAP = 500;
+export const RECENT_BUCKETS = 30;
+export const ALERT_HISTORY = 1000;
+export const ERROR_SAMPLES = 10;
+
+export interface ClosedBucket {
+  bucket: number;
+  hits: number;
+  bytes: number;
+  status: StatusCounts;
+  topSections: [string, number][];
+}
+
+export interface MonitorTotals {
+  /** Every line applied: hits + parse errors + skipped (CSV header). */
+  lines: number;
+  hits: number;
+  bytes: number;
+  parseErrors: number;
+  late: number;
+  status: StatusCounts;
+}
+
+export interface MonitorState {
+  source: string;
+  config: MonitorConfig;
+  fileId: string | null;
+  filePath: string | null;
+  committedOffset: number;
+  /** Newest log time vouched for (epoch s). */
+  watermark: number | null;
+  lastClosed: number | null;
+  open: BucketAggregate[];
+  recentBuckets: ClosedBucket[];
+  totals: MonitorTotals;
+  sections: Counts;
+  clients: Counts;
+  parseErrorSamples: ParseErrorSample[];
+  rule: AlertRuleState;
+  alerts: AlertTransition[];
+  appliedBatches: number;
+  /** How many times the monitor continued as new. */
+  generation: number;
+}
+
+export function newMonitorState(source: string, config: MonitorConfig): MonitorState {
+  return {
+    source,
+    config,
+    fileId: null,
+    filePath: null,
+    committedOffset: 0,
+    watermark: null,
+    lastClosed: null,
+    open: [],
+    recentBuckets: [],
+    totals: { lines: 0, hits: 0, bytes: 0, parseErrors: 0, late: 0, status: emptyStatusCounts() },
+    sections: {},
+    clients: {},
+    parseErrorSamples: [],
+    rule: newAlertRuleState(),
+    alerts: [],
+    appliedBatches: 0,
+    generation: 0,
+  };
+}
+
+export type RangeCheck = 'apply' | 'duplicate' | { outOfSync: string };
+
+/** Whether a range continues the committed offset, repeats it, or does not fit. */
+export function checkRange(state: MonitorState, range: IngestRange): RangeCheck {
+  if (range.end < range.start) return { outOfSync: `range end ${range.end} before start ${range.start}` };
+  const id = fileIdOf(range.file);
+  if (id === state.fileId) {
+    if (range.afterTruncation && range.start === 0 && state.committedOffset > 0) return 'apply';
+    if (range.end <= state.committedOffset) return 'duplicate';
+    if (range.start === state.committedOffset) return 'apply';
+    return {
+      outOfSync: `${range.path}: committed offset is ${state.committedOffset}, batch starts at ${range.start}`,
+    };
+  }
+  // A new file starts at 0; only a new monitor's first file may start further on (tail from its end).
+  if (range.start === 0 || state.fileId === null) return 'apply';
+  return { outOfSync: `${range.path}: a new file must be read from offset 0, batch starts at ${range.start}` };
+}
+
+function addStatus(target: StatusCounts, source: StatusCounts): void {
+  for (const key of Object.keys(target) as (keyof StatusCounts)[]) target[key] += source[key] ?? 0;
+}
+
+function mergeInto(target: BucketAggregate, source: BucketAggregate): void {
+  target.hits += source.hits;
+  target.bytes += source.bytes;
+  addStatus(target.status, source.status);
+  target.sections = addCounts(target.sections, source.sections, CUMULATIVE_KEY_CAP);
+  target.clients = addCounts(target.clients, source.clients, CUMULATIVE_KEY_CAP);
+}
+
+function applyRange(state: MonitorState, range: IngestRange): void {
+  const totals = state.totals;
+  for (const agg of range.buckets) {
+    totals.hits += agg.hits;
+    totals.bytes += agg.bytes;
+    addStatus(totals.status, agg.status);
+    state.sections = addCounts(state.sections, agg.sections, CUMULATIVE_KEY_CAP);
+    state.clients = addCounts(state.clients, agg.clients, CUMULATIVE_KEY_CAP);
+    if (state.lastClosed !== null && agg.bucket <= state.lastClosed) {
+      totals.late += agg.hits; // its bucket is closed: statistics only, not the alert window
+      continue;
+    }
+    const open = state.open.find((b) => b.bucket === agg.bucket);
+    if (open) mergeInto(open, agg);
+    else {
+      state.open.push({
+        ...agg,
+        status: { ...emptyStatusCounts(), ...agg.status },
+        sections: { ...agg.sections },
+        clients: { ...agg.clients },
+      });
+      state.open.sort((a, b) => a.bucket - b.bucket);
+    }
+  }
+  totals.lines += range.lines;
+  totals.parseErrors += range.parseErrors;
+  state.parseErrorSamples = [...state.parseErrorSamples, ...range.parseErrorSamples].slice(-ERROR_SAMPLES);
+  state.fileId = fileIdOf(range.file);
+  state.filePath = range.path;
+  state.committedOffset = range.end;
+  state.appliedBatches++;
+}
+
+function pushRecent(state: MonitorState, bucket: ClosedBucket): void {
+  state.recentBuckets.push(bucket);
+  if (state.recentBuckets.length > RECENT_BUCKETS) state.recentBuckets.shift();
+}
+
+/** Closes every bucket whose end the watermark has reached; returns the alert transitions. */
+export function closeBuckets(state: MonitorState): AlertTransition[] {
+  const transitions: AlertTransition[] = [];
+  if (state.watermark === null) return transitions;
+  const { refresh } = state.config;
+  const last = Math.floor(state.watermark / refresh) - 1;
+  let next = state.lastClosed !== null ? state.lastClosed + 1 : (state.open[0]?.bucket ?? null);
+  if (next === null) return transitions;
+  const size = windowBuckets(state.config);
+  while (next <= last) {
+    const open = state.open[0];
+    if (open && open.bucket === next) {
+      state.open.shift();
+      pushRecent(state, {
+        bucket: next,
+        hits: open.hits,
+        bytes: open.bytes,
+        status: open.status,
+        topSections: topEntries(open.sections, 5),
+      });
+      const t = closeBucket(state.rule, open.hits, (next + 1) * refresh, state.config);
+      if (t) transitions.push(t);
+      next++;
+      continue;
+    }
+    // A run of empty buckets up to the next one with hits (or the watermark).
+    const until = Math.min(open ? open.bucket - 1 : last, last);
+    const count = until - next + 1;
+    if (count > size + 1) {
+      transitions.push(...closeEmptyBuckets(state.rule, count, (next + 1) * refresh, state.config));
+    } else {
+      for (let b = next; b <= until; b++) {
+        const t = closeBucket(state.rule, 0, (b + 1) * refresh, state.config);
+        if (t) transitions.push(t);
+      }
+    }
+    for (let b = Math.max(next, until - RECENT_BUCKETS + 1); b <= until; b++)
+      pushRecent(state, { bucket: b, hits: 0, bytes: 0, status: emptyStatusCounts(), topSections: [] });
+    next = until + 1;
+  }
+  state.lastClosed = next - 1;
+  state.alerts.push(...transitions);
+  if (state.alerts.length > ALERT_HISTORY) state.alerts.splice(0, state.alerts.length - ALERT_HISTORY);
+  return transitions;
+}
+
+export interface IngestOutcome {
+  result: IngestResult;
+  transitions: AlertTransition[];
+}
+
+/** Applies one ingest (a checked range and/or a watermark). Mutates `state`. */
+export function applyIngest(state: MonitorState, input: IngestInput): IngestOutcome {
+  let applied = false;
+  if (input.range) {
+    const check = checkRange(state, input.range);
+    if (typeof check === 'object') throw new Error(check.outOfSync);
+    if (check === 'apply') {
+      applyRange(state, input.range);
+      applied = true;
+    }
+  }
+  if (input.watermark !== null && (state.watermark === null || input.watermark > state.watermark))
+    state.watermark = input.watermark;
+  const transitions = closeBuckets(state);
+  return {
+    result: {
+      fileId: state.fileId,
+      committedOffset: state.committedOffset,
+      watermark: state.watermark,
+      applied,
+    },
+    transitions,
+  };
+}
+
+export interface ConfigChange {
+  threshold?: number;
+  window?: number;
+  rule?: MonitorConfig['rule'];
+}
+
+/** Validates a run-time change; returns why it is not acceptable, or null. */
+export function checkConfigChange(config: MonitorConfig, change: ConfigChange): string | null {
+  if (change.threshold !== undefined && !(Number.isFinite(change.threshold) && change.threshold >= 0))
+    return `threshold must be a number >= 0, got ${change.threshold}`;
+  if (change.window !== undefined) {
+    const w = change.window;
+    if (!(Number.isInteger(w) && w >= config.refresh && w % config.refresh === 0))
+      return `window must be a positive multiple of the bucket length (${config.refresh} s), got ${w}`;
+  }
+  if (change.rule !== undefined && change.rule !== 'above-average' && change.rule !== 'rate')
+    return `rule must be above-average or rate, got ${change.rule}`;
+  return null;
+}
+
+export function applyConfigChange(state: MonitorState, change: ConfigChange): void {
+  const windowChanged = change.window !== undefined && change.window !== state.config.window;
+  state.config = {
+    ...state.config,
+    ...(change.threshold !== undefined ? { threshold: change.threshold } : {}),
+    ...(change.window !== undefined ? { window: change.window } : {}),
+    ...(change.rule !== undefined ? { rule: change.rule } : {}),
+  };
+  if (windowChanged) rearm(state.rule, state.config);
+}

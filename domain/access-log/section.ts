@@ -1,0 +1,24 @@
+// A request's section: its path without query string, up to (not including) the second `/`.
+// `/pages/create` → `/pages`, `/` → `/`, `/index.html?x=1` → `/index.html`.
+
+/** Section of `text.slice(start, end)` (a request target); null when it is not a path. */
+export function sectionOfTarget(text: string, start: number, end: number): string | null {
+  let from = start;
+  if (text.charCodeAt(from) !== 47 /* / */) {
+    // Absolute-form target (proxy requests): skip scheme and authority.
+    const scheme = text.indexOf('://', from);
+    if (scheme < 0 || scheme >= end) return end - from === 1 && text.charCodeAt(from) === 42 ? '*' : null;
+    from = text.indexOf('/', scheme + 3);
+    if (from < 0 || from >= end) return '/';
+  }
+  let i = from + 1;
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 47 /* / */ || c === 63 /* ? */ || c === 35 /* # */) break;
+  }
+  return text.slice(from, i);
+}
+
+export function sectionOf(path: string): string | null {
+  return sectionOfTarget(path, 0, path.length);
+}

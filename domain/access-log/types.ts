@@ -1,0 +1,111 @@
+// Shapes shared by the access-log parser, the tailer, the monitor workflow and the CLI. Everything
+// here is plain JSON so it can travel in Temporal payloads and survive continue-as-new.
+
+export type LogFormat = 'combined' | 'csv';
+export const logFormats: readonly LogFormat[] = ['combined', 'csv'];
+
+export type AlertRuleName = 'above-average' | 'rate';
+export const alertRuleNames: readonly AlertRuleName[] = ['above-average', 'rate'];
+
+export interface MonitorConfig {
+  /** Bucket length in seconds (the seed's refresh_time). Fixed for the life of a monitor. */
+  refresh: number;
+  /** Alert window in seconds (the seed's alert_time); a multiple of `refresh`. */
+  window: number;
+  /** above-average: hits over the average; rate: requests per second. */
+  threshold: number;
+  rule: AlertRuleName;
+}
+
+export const defaultMonitorConfig: MonitorConfig = {
+  refresh: 10,
+  window: 120,
+  threshold: 10,
+  rule: 'above-average',
+};
+
+export type StatusClass = '1xx' | '2xx' | '3xx' | '4xx' | '5xx' | 'other';
+export type StatusCounts = Record<StatusClass, number>;
+
+export const emptyStatusCounts = (): StatusCounts => ({
+  '1xx': 0,
+  '2xx': 0,
+  '3xx': 0,
+  '4xx': 0,
+  '5xx': 0,
+  other: 0,
+});
+
+export function statusClassOf(status: number): StatusClass {
+  if (status >= 100 && status < 600) return `${Math.floor(status / 100)}xx` as StatusClass;
+  return 'other';
+}
+
+/** Hits of one bucket (or the part of it one batch saw). Section/client maps are capped. */
+export interface BucketAggregate {
+  /** floor(epochSeconds / refresh). */
+  bucket: number;
+  hits: number;
+  bytes: number;
+  status: StatusCounts;
+  sections: Record<string, number>;
+  clients: Record<string, number>;
+}
+
+/** Identity of a log file: the same inode with the same first line is the same file. */
+export interface FileIdentity {
+  dev: number;
+  ino: number;
+  /** sha256 (hex, 16 chars) of the first line (at most 256 bytes). */
+  head: string;
+}
+
+export const fileIdOf = (identity: FileIdentity): string => `${identity.dev}:${identity.ino}:${identity.head}`;
+
+export interface ParseErrorSample {
+  offset: number;
+  reason: string;
+  /** The start of the line, control characters replaced, at most 200 characters. */
+  excerpt: string;
+}
+
+/** One flush of the tailer: the lines of [start, end) of one file, aggregated. */
+export interface IngestRange {
+  file: FileIdentity;
+  path: string;
+  start: number;
+  end: number;
+  /** The tailer saw the file shrink and re-reads it from 0. */
+  afterTruncation: boolean;
+  lines: number;
+  buckets: BucketAggregate[];
+  parseErrors: number;
+  parseErrorSamples: ParseErrorSample[];
+}
+
+export interface IngestInput {
+  /** Bucket length the tailer used; must equal the monitor's. */
+  refresh: number;
+  range: IngestRange | null;
+  /** Newest log time (epoch s) the tailer vouches for: lines' newest time, or an idle heartbeat. */
+  watermark: number | null;
+}
+
+export interface IngestResult {
+  fileId: string | null;
+  committedOffset: number;
+  watermark: number | null;
+  /** false when the range had already been applied (a retry). */
+  applied: boolean;
+}
+
+export interface AlertTransition {
+  state: 'alert' | 'recovered';
+  /** End time of the bucket whose close caused it, ISO UTC. */
+  at: string;
+  hits: number;
+  average: number;
+  rule: AlertRuleName;
+  threshold: number;
+  window: number;
+}

@@ -1,0 +1,103 @@
+// Compiles CEL expressions (advanced filters, event-class rules) once and evaluates them per
+// event. Compile errors name the expression's owner; evaluation never throws: an error is
+// returned so the caller can log it and skip the filter.
+import { celEnv, isCelError, parse, plan } from '@bufbuild/cel';
+import { strings } from '@bufbuild/cel/ext';
+import { type FilterContext, filterVariables } from './context';
+import { ipFunctions } from './ip-functions';
+
+type Expr = ReturnType<typeof parse>['expr'];
+
+const env = celEnv({ funcs: [...strings, ...ipFunctions] });
+
+export class FilterCompileError extends Error {
+  override name = 'FilterCompileError';
+  constructor(
+    readonly owner: string,
+    readonly detail: string,
+  ) {
+    super(`${owner}: ${detail}`);
+  }
+}
+
+export type EvalResult = { ok: true; value: boolean } | { ok: false; error: string };
+
+export interface CompiledExpression {
+  owner: string;
+  source: string;
+  evaluate(context: FilterContext): EvalResult;
+}
+
+const knownVariables = new Set<string>(filterVariables);
+
+/** Unknown functions and variables are compile errors, not per-event runtime errors. */
+function checkNames(expr: Expr | undefined, scope: Set<string>, problems: string[]): void {
+  if (!expr) return;
+  const kind = expr.exprKind;
+  switch (kind.case) {
+    case 'identExpr':
+      if (!scope.has(kind.value.name) && !knownVariables.has(kind.value.name))
+        problems.push(`unknown variable "${kind.value.name}" (known: ${filterVariables.join(', ')})`);
+      return;
+    case 'selectExpr':
+      return checkNames(kind.value.operand, scope, problems);
+    case 'callExpr': {
+      const name = kind.value.function;
+      if (!env.funcs.find(name)) problems.push(`unknown function "${name}"`);
+      checkNames(kind.value.target, scope, problems);
+      for (const arg of kind.value.args) checkNames(arg, scope, problems);
+      return;
+    }
+    case 'listExpr':
+      for (const element of kind.value.elements) checkNames(element, scope, problems);
+      return;
+    case 'structExpr':
+      for (const entry of kind.value.entries) {
+        if (entry.keyKind.case === 'mapKey') checkNames(entry.keyKind.value, scope, problems);
+        checkNames(entry.value, scope, problems);
+      }
+      return;
+    case 'comprehensionExpr': {
+      const c = kind.value;
+      checkNames(c.iterRange, scope, problems);
+      const inner = new Set([...scope, c.iterVar, c.iterVar2, c.accuVar].filter(Boolean));
+      checkNames(c.accuInit, inner, problems);
+      checkNames(c.loopCondition, inner, problems);
+      checkNames(c.loopStep, inner, problems);
+      checkNames(c.result, inner, problems);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/** Throws FilterCompileError naming `owner` (e.g. `filter "no-scanners"`). */
+export function compileExpression(owner: string, source: string): CompiledExpression {
+  if (!source.trim()) throw new FilterCompileError(owner, 'expression is empty');
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(source);
+  } catch (error) {
+    throw new FilterCompileError(owner, (error as Error).message.replace(/^<input>:/, 'at '));
+  }
+  const problems: string[] = [];
+  checkNames(parsed.expr, new Set(), problems);
+  if (problems.length) throw new FilterCompileError(owner, [...new Set(problems)].join('; '));
+  const program = plan(env, parsed);
+  return {
+    owner,
+    source,
+    evaluate(context) {
+      let value: unknown;
+      try {
+        value = program(context as unknown as Parameters<typeof program>[0]);
+      } catch (error) {
+        return { ok: false, error: (error as Error).message };
+      }
+      if (isCelError(value)) return { ok: false, error: value.message };
+      if (typeof value !== 'boolean') return { ok: false, error: `expression gave ${typeof value}, not a bool` };
+      return { ok: true, value };
+    },
+  };
+}

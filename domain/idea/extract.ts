@@ -1,0 +1,155 @@
+// IDEA event -> the `events` row: the columns the reporter queries, with _Mentat metadata kept
+// when present and otherwise filled from classification and abuse resolution.
+import type { AbuseResolver } from './abuse';
+import { type Classification, type CompiledEventClass, classifyEvent } from './classify';
+import { envelope, type Family, formatNetwork, ideaAddressToInets, type Network, parseNetwork } from './network';
+import type { IdeaEvent, IdeaSourceOrTarget, MentatMeta, Severity } from './schema';
+
+export interface EventRow {
+  id: string;
+  detect_time: string;
+  event_time: string | null;
+  cease_time: string | null;
+  categories: string[];
+  description: string | null;
+  tlp: string | null;
+  source_ips: string[];
+  target_ips: string[];
+  source_ip4_net: string | null;
+  source_ip6_net: string | null;
+  target_ip4_net: string | null;
+  target_ip6_net: string | null;
+  source_ports: number[];
+  target_ports: number[];
+  source_types: string[];
+  target_types: string[];
+  protocols: string[];
+  node_names: string[];
+  node_types: string[];
+  resolved_abuses: string[];
+  target_abuses: string[];
+  event_class: string | null;
+  event_subclasses: string[];
+  target_class: string | null;
+  target_subclasses: string[];
+  event_severity: Severity | null;
+  target_severity: Severity | null;
+  inspection_errors: string[];
+  shadow_reporting: boolean;
+  shadow_reporting_target: boolean;
+  is_test: boolean;
+  event: Record<string, unknown>;
+}
+
+export interface ExtractOptions {
+  classes: readonly CompiledEventClass[];
+  abuses: AbuseResolver;
+  /** Repairs done before validation (e.g. U+0000 removed), recorded in inspection_errors. */
+  repairs?: readonly string[];
+}
+
+const uniq = <T>(values: Iterable<T>) => [...new Set(values)];
+const subclasses = (value: string | string[] | undefined) =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
+
+function addresses(items: IdeaSourceOrTarget[] | undefined) {
+  const inets: string[] = [];
+  const nets: Record<Family, Network[]> = { 4: [], 6: [] };
+  for (const item of items ?? []) {
+    for (const [family, list] of [
+      [4, item.IP4],
+      [6, item.IP6],
+    ] as const) {
+      for (const text of list ?? []) {
+        for (const inet of ideaAddressToInets(text, family) ?? []) {
+          inets.push(inet);
+          const net = parseNetwork(inet);
+          if (net) nets[family].push(net);
+        }
+      }
+    }
+  }
+  const env = (family: Family) => {
+    const net = envelope(nets[family]);
+    return net ? formatNetwork(net) : null;
+  };
+  return { inets: uniq(inets), ip4: env(4), ip6: env(6) };
+}
+
+export function extractEventRow(event: IdeaEvent, options: ExtractOptions): EventRow {
+  const meta: MentatMeta = event._Mentat ?? event._CESNET ?? {};
+  const source = addresses(event.Source);
+  const target = addresses(event.Target);
+
+  const needsClass = meta.EventClass === undefined && meta.TargetClass === undefined;
+  const classification: Classification | null = needsClass ? classifyEvent(event, options.classes) : null;
+
+  const eventClass = meta.EventClass ?? classification?.eventClass ?? null;
+  const eventSeverity = meta.EventSeverity ?? classification?.eventSeverity ?? null;
+  const targetClass = meta.TargetClass ?? classification?.targetClass ?? null;
+  const targetSeverity = meta.TargetSeverity ?? classification?.targetSeverity ?? null;
+  const resolvedAbuses = meta.ResolvedAbuses ?? options.abuses.resolve(source.inets);
+  const targetAbuses = meta.TargetAbuses ?? options.abuses.resolve(target.inets);
+  const shadow = meta.ShadowReporting ?? classification?.shadow ?? false;
+  const shadowTarget = meta.ShadowReportingTarget ?? classification?.shadowTarget ?? false;
+  const inspectionErrors = [
+    ...(meta.InspectionErrors ?? []),
+    ...(options.repairs ?? []).map((path) => `U+0000 removed from ${path}`),
+    ...(classification?.errors ?? []),
+  ];
+
+  const protocols = new Set<string>();
+  for (const item of [...(event.Source ?? []), ...(event.Target ?? [])])
+    for (const proto of item.Proto ?? []) protocols.add(proto.toLowerCase());
+
+  const stored: Record<string, unknown> = { ...event };
+  delete stored._CESNET;
+  stored._Mentat = {
+    ...meta,
+    ResolvedAbuses: resolvedAbuses,
+    TargetAbuses: targetAbuses,
+    ...(eventClass !== null && { EventClass: eventClass }),
+    ...(eventSeverity !== null && { EventSeverity: eventSeverity }),
+    ...(targetClass !== null && { TargetClass: targetClass }),
+    ...(targetSeverity !== null && { TargetSeverity: targetSeverity }),
+    ...(shadow && { ShadowReporting: true }),
+    ...(shadowTarget && { ShadowReportingTarget: true }),
+    ...(inspectionErrors.length && { InspectionErrors: inspectionErrors }),
+  };
+
+  return {
+    id: event.ID,
+    detect_time: event.DetectTime,
+    event_time: event.EventTime ?? null,
+    cease_time: event.CeaseTime ?? null,
+    categories: event.Category,
+    description: event.Description ?? null,
+    tlp: event.TLP ?? null,
+    source_ips: source.inets,
+    target_ips: target.inets,
+    source_ip4_net: source.ip4,
+    source_ip6_net: source.ip6,
+    target_ip4_net: target.ip4,
+    target_ip6_net: target.ip6,
+    source_ports: uniq((event.Source ?? []).flatMap((s) => s.Port ?? [])),
+    target_ports: uniq((event.Target ?? []).flatMap((t) => t.Port ?? [])),
+    source_types: uniq((event.Source ?? []).flatMap((s) => s.Type ?? [])),
+    target_types: uniq((event.Target ?? []).flatMap((t) => t.Type ?? [])),
+    protocols: [...protocols].sort(),
+    node_names: uniq((event.Node ?? []).flatMap((n) => (n.Name ? [n.Name] : []))),
+    node_types: uniq((event.Node ?? []).flatMap((n) => n.Type ?? [])),
+    resolved_abuses: resolvedAbuses,
+    target_abuses: targetAbuses,
+    event_class: eventClass,
+    event_subclasses: subclasses(meta.EventSubclass),
+    target_class: targetClass,
+    target_subclasses: subclasses(meta.TargetSubclass),
+    event_severity: eventSeverity,
+    target_severity: targetSeverity,
+    inspection_errors: inspectionErrors,
+    shadow_reporting: shadow,
+    shadow_reporting_target: shadowTarget,
+    is_test: event.Category.includes('Test'),
+    event: stored,
+  };
+}

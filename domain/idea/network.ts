@@ -1,0 +1,139 @@
+// IP address and network arithmetic for IDEA addresses, catalog networks and filter helpers.
+// Addresses are bigints so IPv4 and IPv6 share one code path; validation uses node:net (strict
+// dotted-quad, no "127.1" shorthands) and ipaddr.js for IPv6 byte layout and canonical text.
+import { isIPv4, isIPv6 } from 'node:net';
+import ipaddr from 'ipaddr.js';
+
+export type Family = 4 | 6;
+
+export interface Network {
+  family: Family;
+  /** Network address (host bits cleared). */
+  base: bigint;
+  prefix: number;
+}
+
+const bitsOf = (family: Family) => (family === 4 ? 32 : 128);
+
+export function parseAddress(text: string): { family: Family; value: bigint } | null {
+  if (isIPv4(text)) {
+    const [a, b, c, d] = text.split('.').map(Number) as [number, number, number, number];
+    return { family: 4, value: BigInt(((a << 24) >>> 0) + (b << 16) + (c << 8) + d) };
+  }
+  if (isIPv6(text)) {
+    let value = 0n;
+    for (const byte of ipaddr.IPv6.parse(text).toByteArray()) value = (value << 8n) | BigInt(byte);
+    return { family: 6, value };
+  }
+  return null;
+}
+
+export function formatAddress(family: Family, value: bigint): string {
+  if (family === 4) {
+    const n = Number(value);
+    return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+  }
+  const bytes: number[] = [];
+  for (let shift = 120n; shift >= 0n; shift -= 8n) bytes.push(Number((value >> shift) & 255n));
+  return ipaddr.fromByteArray(bytes).toString();
+}
+
+const maskOf = (family: Family, prefix: number) => {
+  const bits = BigInt(bitsOf(family));
+  return ((1n << bits) - 1n) ^ ((1n << (bits - BigInt(prefix))) - 1n);
+};
+
+export interface ParsedNetwork extends Network {
+  /** True when the text had bits set to the right of the prefix (valid inet, invalid cidr). */
+  hostBits: boolean;
+}
+
+/** "addr" or "addr/len"; a bare address is a host network (/32 or /128). */
+export function parseNetwork(text: string): ParsedNetwork | null {
+  const slash = text.indexOf('/');
+  const address = parseAddress(slash < 0 ? text : text.slice(0, slash));
+  if (!address) return null;
+  const bits = bitsOf(address.family);
+  let prefix = bits;
+  if (slash >= 0) {
+    const len = text.slice(slash + 1);
+    if (!/^\d{1,3}$/.test(len)) return null;
+    prefix = Number(len);
+    if (prefix > bits) return null;
+  }
+  const base = address.value & maskOf(address.family, prefix);
+  return { family: address.family, base, prefix, hostBits: base !== address.value };
+}
+
+export function formatNetwork(net: Network): string {
+  return `${formatAddress(net.family, net.base)}/${net.prefix}`;
+}
+
+/** Inclusive last address of a network. */
+export function lastAddress(net: Network): bigint {
+  return net.base | ((1n << BigInt(bitsOf(net.family) - net.prefix)) - 1n);
+}
+
+export function networkContains(outer: Network, inner: Network): boolean {
+  return (
+    outer.family === inner.family &&
+    outer.prefix <= inner.prefix &&
+    (inner.base & maskOf(outer.family, outer.prefix)) === outer.base
+  );
+}
+
+/** Exact CIDR decomposition of an inclusive address range. */
+export function rangeToNetworks(family: Family, first: bigint, last: bigint): Network[] {
+  const bits = bitsOf(family);
+  const out: Network[] = [];
+  let start = first;
+  while (start <= last) {
+    let size = 0; // host bits of the largest aligned block starting at `start` within the range
+    while (size < bits) {
+      const next = size + 1;
+      const aligned = (start & ((1n << BigInt(next)) - 1n)) === 0n;
+      if (!aligned || start + (1n << BigInt(next)) - 1n > last) break;
+      size = next;
+    }
+    out.push({ family, base: start, prefix: bits - size });
+    start += 1n << BigInt(size);
+  }
+  return out;
+}
+
+/**
+ * One IDEA IP4/IP6 entry (address, network "a/len" or range "a-b") as inet texts for PostgreSQL.
+ * Returns null when the text is not an address of the family.
+ */
+export function ideaAddressToInets(text: string, family: Family): string[] | null {
+  const dash = text.indexOf('-');
+  if (dash >= 0) {
+    const first = parseAddress(text.slice(0, dash).trim());
+    const last = parseAddress(text.slice(dash + 1).trim());
+    if (!first || !last || first.family !== family || last.family !== family || first.value > last.value)
+      return null;
+    return rangeToNetworks(family, first.value, last.value).map((net) =>
+      net.prefix === bitsOf(family) ? formatAddress(family, net.base) : formatNetwork(net),
+    );
+  }
+  const net = parseNetwork(text);
+  if (!net || net.family !== family) return null;
+  return [text.includes('/') ? text : formatAddress(family, net.base)];
+}
+
+/** Smallest network covering every given network (all of one family); null for none. */
+export function envelope(nets: Network[]): Network | null {
+  const first = nets[0];
+  if (!first) return null;
+  let low = first.base;
+  let high = lastAddress(first);
+  for (const net of nets) {
+    if (net.base < low) low = net.base;
+    const last = lastAddress(net);
+    if (last > high) high = last;
+  }
+  const bits = bitsOf(first.family);
+  let prefix = bits;
+  while (prefix > 0 && (low & maskOf(first.family, prefix)) !== (high & maskOf(first.family, prefix))) prefix--;
+  return { family: first.family, base: low & maskOf(first.family, prefix), prefix };
+}

@@ -1,0 +1,43 @@
+// Run times and windows, all in UTC epoch milliseconds (fixes W-1: no host-local conversions) and
+// half-open [from, to) (fixes W-5's double fetch of boundary events).
+
+export interface TimeWindow {
+  /** Inclusive lower bound (ISO 8601, UTC). */
+  from: string;
+  /** Exclusive upper bound (ISO 8601, UTC). */
+  to: string;
+}
+
+/** time_h: `at` floored to a multiple of the interval since the Unix epoch (UTC), whole seconds. */
+export function floorTimeHigh(atMs: number, intervalSeconds: number): number {
+  if (!Number.isFinite(atMs)) throw new RangeError(`floorTimeHigh: not a time: ${atMs}`);
+  if (!(intervalSeconds > 0)) throw new RangeError(`floorTimeHigh: interval must be > 0, got ${intervalSeconds}`);
+  const step = intervalSeconds * 1000;
+  return Math.floor(atMs / step) * step;
+}
+
+/** A severity is due when its cursor plus its period has been reached (`cursor + per ≤ time_h`). */
+export function isDue(cursorMs: number, periodSeconds: number, timeHighMs: number): boolean {
+  return cursorMs + periodSeconds * 1000 <= timeHighMs;
+}
+
+/** The cursor when neither the workflow's last result nor the ledger knows one: time_h − period. */
+export function initialCursor(timeHighMs: number, periodSeconds: number): number {
+  return timeHighMs - periodSeconds * 1000;
+}
+
+export function windowOf(fromMs: number, toMs: number): TimeWindow {
+  if (!(fromMs < toMs)) throw new RangeError(`empty window [${iso(fromMs)}, ${iso(toMs)})`);
+  return { from: iso(fromMs), to: iso(toMs) };
+}
+
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** The later of two optional cursors (ISO strings); undefined when both are missing. */
+export function laterCursor(a: string | undefined, b: string | undefined): string | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return Date.parse(a) >= Date.parse(b) ? a : b;
+}

@@ -1,0 +1,79 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { freePort } from '../../../scripts/dev/processes';
+import { heraldBin, isolatedEnv } from '../../support/cli';
+import { freshDatabase, type TestDatabase } from '../../support/database';
+import { randomTaskQueue, testClient } from '../../support/temporal';
+import { type MailCatcher, startMailCatcher } from '../../../scripts/dev/mail-catcher';
+
+let db: TestDatabase;
+let mail: MailCatcher;
+
+beforeAll(async () => {
+  [db, mail] = await Promise.all([freshDatabase(), startMailCatcher({ smtpPort: 0 })]);
+});
+afterAll(async () => {
+  await Promise.all([db.drop(), mail.close()]);
+});
+
+describe('the worker process', () => {
+  it('polls its task queue, serves Prometheus metrics, and stops cleanly on SIGTERM', async () => {
+    const taskQueue = randomTaskQueue('worker');
+    const metricsPort = await freePort();
+    const child = spawn(process.execPath, [heraldBin, 'worker'], {
+      env: isolatedEnv({
+        HERALD_HOME: mkdtempSync(path.join(tmpdir(), 'herald-worker-')),
+        TEMPORAL_ADDRESS: inject('temporalAddress'),
+        TEMPORAL_NAMESPACE: inject('temporalNamespace'),
+        HERALD_DATABASE_URL: db.url,
+        HERALD_SMTP_URL: mail.smtpUrl,
+        HERALD_TASK_QUEUE: taskQueue,
+        HERALD_METRICS_PORT: String(metricsPort),
+        HERALD_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
+      }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+
+    const deadline = Date.now() + 60_000;
+    while (!output.includes('herald worker started') && Date.now() < deadline) await sleep(100);
+    expect(output).toContain('herald worker started');
+    // Logs are structured JSON lines (pino).
+    const started = output.split('\n').find((line) => line.includes('herald worker started'))!;
+    expect(JSON.parse(started)).toMatchObject({ taskQueue, msg: 'herald worker started' });
+
+    const { client, close } = await testClient();
+    try {
+      let pollers = 0;
+      while (pollers === 0 && Date.now() < deadline) {
+        const description = await client.workflowService.describeTaskQueue({
+          namespace: inject('temporalNamespace'),
+          taskQueue: { name: taskQueue, kind: 1 /* TASK_QUEUE_KIND_NORMAL */ },
+        });
+        pollers = description.pollers?.length ?? 0;
+        if (pollers === 0) await sleep(200);
+      }
+      expect(pollers).toBeGreaterThan(0);
+    } finally {
+      await close();
+    }
+
+    const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text());
+    expect(metrics).toMatch(/temporal_/);
+
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(output).toContain('herald worker stopped');
+  });
+});

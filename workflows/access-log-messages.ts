@@ -1,0 +1,33 @@
+// The access-log monitor's messages, shared by the workflow and the CLI (tailer, status).
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { MonitorState } from '../domain/access-log/monitor-state';
+import type { ConfigChange } from '../domain/access-log/monitor-state';
+import type { MonitorStatus } from '../domain/access-log/status-view';
+import type { AlertTransition, IngestInput, IngestResult, MonitorConfig } from '../domain/access-log/types';
+import type { HeraldSearchAttributeName } from '../domain/search-attributes';
+
+export const monitorWorkflowId = (source: string): string => `access-log:${source}`;
+
+export interface AccessLogMonitorInput {
+  source: string;
+  config: MonitorConfig;
+  /** Continue as new after this many applied batches (tests); otherwise when Temporal suggests it. */
+  maxBatchesPerRun?: number;
+  /** Carried across continue-as-new. */
+  state?: MonitorState;
+  /** Alerts decided but not yet recorded/mailed when the previous run continued as new. */
+  pendingAlerts?: AlertTransition[];
+}
+
+/** One flush of the tailer (or an idle heartbeat / a hello with neither range nor watermark). */
+export const ingestUpdate = defineUpdate<IngestResult, [IngestInput]>('ingest');
+/** Changes threshold, window or rule at run time; returns the new configuration. */
+export const configureUpdate = defineUpdate<MonitorConfig, [ConfigChange]>('configure');
+export const statusQuery = defineQuery<MonitorStatus>('status');
+export const alertsQuery = defineQuery<AlertTransition[]>('alerts');
+export const committedOffsetQuery = defineQuery<{ fileId: string | null; offset: number }>('committedOffset');
+
+const keyword = (name: HeraldSearchAttributeName) => defineSearchAttributeKey(name, SearchAttributeType.KEYWORD);
+export const monitorSourceKey = keyword('HeraldMonitorSource');
+export const alertStateKey = keyword('HeraldAlertState');

@@ -2,10 +2,12 @@
 // factory here; workflows import only the *type* of this object.
 import type { ActivityDeps } from './deps';
 import { createMonitorActivities } from './monitor';
+import { createReportingActivities } from './reporting';
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createMonitorActivities(deps),
+    ...createReportingActivities(deps),
   };
 }
 

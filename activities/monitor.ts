@@ -1,8 +1,9 @@
 // Activities of the access-log monitor: record an alert transition (idempotent on source + time +
 // state) and mail it to the source's recipients with a stable Message-ID, so a retry never
 // produces a second alert row and a re-sent mail is recognisable as the same message.
-import { renderAccessLogAlertMail } from '../emails/access-log-alert';
+
 import type { AlertTransition } from '../domain/access-log/types';
+import { renderAccessLogAlertMail } from '../emails/access-log-alert';
 import type { ActivityDeps } from './deps';
 
 export interface RecordAlertInput {

@@ -1,9 +1,15 @@
 // `herald`: the operator's command line. Each command group lives in client/commands/<group>.ts.
 import './launch-env';
 import { Command, CommanderError } from 'commander';
+import { registerAlertsCommands } from './commands/alerts';
+import { registerCatalogCommands } from './commands/catalog';
 import { registerDbCommands } from './commands/db';
 import { registerDevCommands } from './commands/dev';
+import { registerEventsCommands } from './commands/events';
+import { registerMonitorCommands } from './commands/monitor';
 import { registerWorkerCommands } from './commands/worker';
+import { registerRunCommands } from './commands/run';
+import { registerSchedulesCommands } from './commands/schedules';
 import { describeError, exitCodeFor } from './errors';
 
 export function buildProgram(): Command {
@@ -15,6 +21,12 @@ export function buildProgram(): Command {
   registerDevCommands(program);
   registerDbCommands(program);
   registerWorkerCommands(program);
+  registerCatalogCommands(program);
+  registerEventsCommands(program);
+  registerMonitorCommands(program);
+  registerAlertsCommands(program);
+  registerRunCommands(program);
+  registerSchedulesCommands(program);
   return program;
 }
 

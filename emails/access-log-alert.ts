@@ -54,7 +54,10 @@ export function renderAccessLogAlertMail(alert: AccessLogAlertMail): {
   const width = Math.max(...facts.map(([k]) => k.length));
   const text = `${headline}\n\n${facts.map(([k, v]) => `${`${k}:`.padEnd(width + 2)}${v}`).join('\n')}\n\n-- \nherald access-log monitor\n`;
   const rows = facts
-    .map(([k, v]) => `<tr><th style="text-align:left;padding-right:1em">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
+    .map(
+      ([k, v]) =>
+        `<tr><th style="text-align:left;padding-right:1em">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`,
+    )
     .join('\n');
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
 <body style="font-family:sans-serif"><h1 style="font-size:1.2em">${escapeHtml(headline)}</h1>

@@ -1,8 +1,7 @@
 // The access-log monitor's messages, shared by the workflow and the CLI (tailer, status).
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { MonitorState } from '../domain/access-log/monitor-state';
-import type { ConfigChange } from '../domain/access-log/monitor-state';
+import type { ConfigChange, MonitorState } from '../domain/access-log/monitor-state';
 import type { MonitorStatus } from '../domain/access-log/status-view';
 import type { AlertTransition, IngestInput, IngestResult, MonitorConfig } from '../domain/access-log/types';
 import type { HeraldSearchAttributeName } from '../domain/search-attributes';
@@ -28,6 +27,7 @@ export const statusQuery = defineQuery<MonitorStatus>('status');
 export const alertsQuery = defineQuery<AlertTransition[]>('alerts');
 export const committedOffsetQuery = defineQuery<{ fileId: string | null; offset: number }>('committedOffset');
 
-const keyword = (name: HeraldSearchAttributeName) => defineSearchAttributeKey(name, SearchAttributeType.KEYWORD);
+const keyword = (name: HeraldSearchAttributeName) =>
+  defineSearchAttributeKey(name, SearchAttributeType.KEYWORD);
 export const monitorSourceKey = keyword('HeraldMonitorSource');
 export const alertStateKey = keyword('HeraldAlertState');

@@ -12,7 +12,13 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { HeraldActivities } from '../activities';
-import { applyConfigChange, applyIngest, checkConfigChange, checkRange, newMonitorState } from '../domain/access-log/monitor-state';
+import {
+  applyConfigChange,
+  applyIngest,
+  checkConfigChange,
+  checkRange,
+  newMonitorState,
+} from '../domain/access-log/monitor-state';
 import { statusView } from '../domain/access-log/status-view';
 import type { AlertTransition, IngestInput } from '../domain/access-log/types';
 import {
@@ -54,7 +60,14 @@ export async function accessLogMonitor(input: AccessLogMonitorInput): Promise<vo
   setHandler(
     ingestUpdate,
     (ingest) => {
-      const { result, transitions } = applyIngest(state, ingest);
+      let outcome: ReturnType<typeof applyIngest>;
+      try {
+        outcome = applyIngest(state, ingest);
+      } catch (error) {
+        // Fail this update only (a plain Error would fail the workflow task and retry forever).
+        throw ApplicationFailure.nonRetryable((error as Error).message, 'OutOfSync');
+      }
+      const { result, transitions } = outcome;
       if (result.applied) appliedThisRun++;
       outbox.push(...transitions);
       return result;

@@ -1,2 +1,4 @@
 // Every workflow herald registers (the worker bundles this file). Deterministic code only.
 export * from './access-log-monitor';
+export * from './report-group';
+export * from './report-severity';

@@ -3,9 +3,11 @@ import type { Command } from 'commander';
 import { migrateUp, migrationStatus } from '../../db/migrate';
 import { databaseUrl } from '../../db/pool';
 import { formatTable, printJson } from '../output';
+import { registerDbCleanupCommand } from './db-cleanup';
 
 export function registerDbCommands(program: Command): void {
   const db = program.command('db').description('database schema and maintenance');
+  registerDbCleanupCommand(db);
   db.command('migrate')
     .description('apply pending schema migrations')
     .option('--json', 'print the applied migrations as JSON')

@@ -1,10 +1,8 @@
 // Splits file chunks into lines with their byte offsets. Lines longer than `maxLineBytes` are
 // never decoded or buffered: they are reported as too long (with their first bytes as excerpt).
 
-export interface LineSink {
-  /** `text` is null for a line over the cap; `excerpt` is then its first bytes. */
-  (text: string | null, start: number, end: number, excerpt: string): void;
-}
+/** `text` is null for a line over the cap; `excerpt` is then its first bytes. */
+export type LineSink = (text: string | null, start: number, end: number, excerpt: string) => void;
 
 const EXCERPT_BYTES = 200;
 
@@ -27,8 +25,11 @@ export class LineSplitter {
     return this.partBytes;
   }
 
-  /** `chunk` (which the caller may reuse afterwards) holds the file's bytes from `offset`. */
-  push(chunk: Buffer, offset: number, sink: LineSink): void {
+  /**
+   * `chunk` (which the caller may reuse afterwards) holds the file's bytes from `offset`. Stops
+   * after the line at which `pause()` returns true; returns how many bytes it consumed.
+   */
+  push(chunk: Buffer, offset: number, sink: LineSink, pause?: () => boolean): number {
     let pos = 0;
     while (pos < chunk.length) {
       const nl = chunk.indexOf(10, pos);
@@ -47,7 +48,9 @@ export class LineSplitter {
       sink(text, this.lineStart, offset + nl + 1, this.excerpt);
       this.reset(offset + nl + 1);
       pos = nl + 1;
+      if (pause?.()) return pos;
     }
+    return chunk.length;
   }
 
   /** End of input (--until-eof): a last line without a newline is still a line. */

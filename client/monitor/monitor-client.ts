@@ -1,7 +1,6 @@
 // How the CLI talks to a source's accessLogMonitor workflow: ingest via update-with-start (the
 // monitor is created on first use), status/alerts queries and run-time configuration.
 import { randomUUID } from 'node:crypto';
-import { ApplicationFailure } from '@temporalio/common';
 import {
   Client,
   Connection,
@@ -9,9 +8,11 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { ConfigChange } from '../../domain/access-log/monitor-state';
 import type { MonitorStatus } from '../../domain/access-log/status-view';
 import type { IngestInput, IngestResult, MonitorConfig } from '../../domain/access-log/types';
+import { temporalConnectOptions } from '../../worker/connection';
 import type { AccessLogMonitorInput } from '../../workflows/access-log-messages';
 import {
   configureUpdate,
@@ -19,7 +20,6 @@ import {
   monitorWorkflowId,
   statusQuery,
 } from '../../workflows/access-log-messages';
-import { temporalConnectOptions } from '../../worker/connection';
 import { UserError } from '../errors';
 
 export interface MonitorTarget {
@@ -42,7 +42,11 @@ export class IngestRejected extends Error {
   }
 }
 
-export async function sendIngest(target: MonitorTarget, input: IngestInput, updateId: string = randomUUID()): Promise<IngestResult> {
+export async function sendIngest(
+  target: MonitorTarget,
+  input: IngestInput,
+  updateId: string = randomUUID(),
+): Promise<IngestResult> {
   const args: AccessLogMonitorInput = {
     source: target.source,
     config: target.config,
@@ -79,9 +83,15 @@ export async function queryStatus(client: Client, source: string): Promise<Monit
   }
 }
 
-export async function configureMonitor(client: Client, source: string, change: ConfigChange): Promise<MonitorConfig> {
+export async function configureMonitor(
+  client: Client,
+  source: string,
+  change: ConfigChange,
+): Promise<MonitorConfig> {
   try {
-    return await client.workflow.getHandle(monitorWorkflowId(source)).executeUpdate(configureUpdate, { args: [change] });
+    return await client.workflow
+      .getHandle(monitorWorkflowId(source))
+      .executeUpdate(configureUpdate, { args: [change] });
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) throw new UserError(`no monitor for source "${source}"`);
     if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure)

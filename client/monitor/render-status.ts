@@ -25,7 +25,10 @@ export function renderStatus(status: MonitorStatus): string {
   lines.push(`log time watermark: ${status.watermark ?? '(no lines yet)'}`);
   if (status.alert.active)
     lines.push(
-      paint(['bold', 'red'], `ALERT since ${status.alert.since ?? '?'}: ${w.hits} hits in the last ${config.window} s (limit ${num(w.limit)})`),
+      paint(
+        ['bold', 'red'],
+        `ALERT since ${status.alert.since ?? '?'}: ${w.hits} hits in the last ${config.window} s (limit ${num(w.limit)})`,
+      ),
     );
   else lines.push(paint('green', 'traffic normal'));
   lines.push(
@@ -58,7 +61,12 @@ export function renderStatus(status: MonitorStatus): string {
   }
   if (status.topSections.length > 0) {
     lines.push('', paint('bold', 'top sections'));
-    lines.push(formatTable(['section', 'hits'], status.topSections.map((s) => [s.section, s.hits])));
+    lines.push(
+      formatTable(
+        ['section', 'hits'],
+        status.topSections.map((s) => [s.section, s.hits]),
+      ),
+    );
   }
   if (status.alerts.length > 0) {
     lines.push('', paint('bold', 'alert history'));

@@ -8,7 +8,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BucketAggregator } from '../../domain/access-log/bucket-aggregator';
 import { parserFor } from '../../domain/access-log/parse-line';
 import { newParsedLine } from '../../domain/access-log/parsed-line';
-import { type FileIdentity, fileIdOf, type IngestInput, type IngestResult, type LogFormat } from '../../domain/access-log/types';
+import {
+  type FileIdentity,
+  fileIdOf,
+  type IngestInput,
+  type IngestResult,
+  type LogFormat,
+} from '../../domain/access-log/types';
 import { UserError } from '../errors';
 import { findRotated, identify } from './file-identity';
 import { LineSplitter } from './line-splitter';
@@ -39,6 +45,7 @@ export interface TailSummary {
 }
 
 const READ_BYTES = 256 * 1024;
+const MAX_BATCH_BUCKETS = 200;
 /** Lines stamped more than this far in the future are treated as malformed. */
 const FUTURE_TOLERANCE_S = 86_400;
 
@@ -71,22 +78,34 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
   const parsed = newParsedLine();
   const session = randomUUID();
   let sequence = 0;
+  let newestLogTime: number | null = null;
   const summary: TailSummary = { lines: 0, parseErrors: 0, batches: 0, committedOffset: 0, watermark: null };
 
   // Sends one ingest; retries transient failures with the same update id (deduplicated).
   async function send(input: IngestInput): Promise<IngestResult> {
     const updateId = `${session}-${++sequence}`;
     for (let attempt = 1; ; attempt++) {
+      // Nothing answers an update while no worker polls the task queue: say so instead of hanging.
+      const waiting = setTimeout(
+        () =>
+          log(
+            `waiting for monitor access-log:${target.source}; is a herald worker running on task queue ${target.taskQueue}?`,
+          ),
+        15_000,
+      );
       try {
         const result = await sendIngest(target, input, updateId);
         summary.committedOffset = result.committedOffset;
         summary.watermark = result.watermark;
+        newestLogTime = result.newestLogTime;
         return result;
       } catch (error) {
         if (error instanceof IngestRejected) throw error;
         if (options.signal?.aborted || attempt >= 8) throw error;
         log(`ingest failed (${(error as Error).message.split('\n')[0]}); retrying`);
         await sleep(Math.min(200 * 2 ** attempt, 10_000));
+      } finally {
+        clearTimeout(waiting);
       }
     }
   }
@@ -134,9 +153,10 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
   let rangeStart = position;
   let rangeEnd = position;
   let afterTruncation = false;
-  let maxTime: number | null = null;
   let lastFlush = Date.now();
   const buffer = Buffer.alloc(READ_BYTES);
+  // Bounded payloads: a sparse historical log spreads one batch over many buckets.
+  const batchFull = () => aggregator.lineCount >= batchLines || aggregator.bucketCount >= MAX_BATCH_BUCKETS;
   const nowSeconds = () => Math.floor(Date.now() / 1000);
 
   const onLine = (text: string | null, start: number, end: number, excerpt: string) => {
@@ -162,7 +182,6 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
         return;
       }
       aggregator.add(parsed);
-      if (maxTime === null || parsed.time > maxTime) maxTime = parsed.time;
     } else if (outcome === 'skip') aggregator.skip();
     else {
       summary.parseErrors++;
@@ -188,6 +207,7 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
         buckets: drained.buckets,
         parseErrors: drained.parseErrors,
         parseErrorSamples: drained.parseErrorSamples,
+        newestTime: drained.maxTime,
       },
       watermark: drained.maxTime,
     };
@@ -213,9 +233,8 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
     if (options.signal?.aborted) break;
     const { bytesRead } = await current.handle.read(buffer, 0, READ_BYTES, position);
     if (bytesRead > 0) {
-      splitter.push(buffer.subarray(0, bytesRead), position, onLine);
-      position += bytesRead;
-      if (aggregator.lineCount >= batchLines) await flush();
+      position += splitter.push(buffer.subarray(0, bytesRead), position, onLine, batchFull);
+      if (batchFull()) await flush();
       continue;
     }
     // End of the file as it is now.
@@ -229,9 +248,11 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
         splitter = new LineSplitter(0, maxLineBytes);
         continue;
       }
-      // Close every bucket that has lines: the watermark moves to the end of the newest one.
-      const last = maxTime ?? summary.watermark;
-      if (last !== null) await send({ refresh, range: null, watermark: (Math.floor(last / refresh) + 1) * refresh });
+      // Close every bucket that has lines: the watermark moves to the end of the newest one (the
+      // same value on every re-run, so replaying a finished file adds no empty bucket).
+      const last = newestLogTime;
+      if (last !== null)
+        await send({ refresh, range: null, watermark: (Math.floor(last / refresh) + 1) * refresh });
       break;
     }
     if (aggregator.lineCount > 0 && Date.now() - lastFlush >= flushIntervalMs) await flush();

@@ -26,7 +26,10 @@ export interface SeverityTimings extends SeverityTiming {
   relTarget: number;
 }
 
-export async function loadGroups(db: Queryable, names?: readonly string[]): Promise<Map<string, CatalogGroup>> {
+export async function loadGroups(
+  db: Queryable,
+  names?: readonly string[],
+): Promise<Map<string, CatalogGroup>> {
   const { rows } = await db.query<{
     name: string;
     enabled: boolean;
@@ -106,7 +109,9 @@ export async function loadFilters(db: Queryable): Promise<FilterDefinition[]> {
 }
 
 export async function loadDetectorCredibility(db: Queryable): Promise<Map<string, number>> {
-  const { rows } = await db.query<{ name: string; credibility: number }>('SELECT name, credibility FROM detectors');
+  const { rows } = await db.query<{ name: string; credibility: number }>(
+    'SELECT name, credibility FROM detectors',
+  );
   return new Map(rows.map((r) => [r.name, r.credibility]));
 }
 
@@ -151,4 +156,29 @@ export async function loadTimings(db: Queryable): Promise<Record<Severity, Sever
       : { ...d, thrTarget: d.thr, relTarget: d.rel };
   }
   return result;
+}
+
+/** Adds a run's filter and detector hits to the catalog counters (called once per run). */
+export async function chargeCatalogHits(
+  db: Queryable,
+  filterHits: { group: string | null; name: string; hits: number }[],
+  detectorHits: Record<string, number>,
+): Promise<void> {
+  if (filterHits.length > 0) {
+    await db.query(
+      `UPDATE filters f SET hits = f.hits + x.hits, last_hit = now()
+         FROM unnest($1::text[], $2::text[], $3::int[]) AS x(grp, name, hits)
+        WHERE f.name = x.name
+          AND f.group_id IS NOT DISTINCT FROM (SELECT g.id FROM groups g WHERE g.name = x.grp)`,
+      [filterHits.map((f) => f.group), filterHits.map((f) => f.name), filterHits.map((f) => f.hits)],
+    );
+  }
+  const names = Object.keys(detectorHits);
+  if (names.length > 0) {
+    await db.query(
+      `UPDATE detectors d SET hits = d.hits + x.hits FROM unnest($1::text[], $2::int[]) AS x(name, hits)
+        WHERE d.name = x.name`,
+      [names, names.map((n) => detectorHits[n] ?? 0)],
+    );
+  }
 }

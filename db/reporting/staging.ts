@@ -24,7 +24,11 @@ export async function clearStaged(pool: pg.Pool, runId: string, relapsed?: boole
 }
 
 /** Inserts rows in one statement (arrays unnested); chains travel as JSON text. */
-export async function insertStaged(pool: pg.Pool, runId: string, rows: readonly StagedHitRow[]): Promise<void> {
+export async function insertStaged(
+  pool: pg.Pool,
+  runId: string,
+  rows: readonly StagedHitRow[],
+): Promise<void> {
   if (rows.length === 0) return;
   await pool.query(
     `INSERT INTO report_staged_hits

@@ -41,7 +41,12 @@ export async function relapseCandidates(
   pool: pg.Pool,
   scope: { group: string; severity: Severity; pass: Pass; timeHigh: Date },
 ): Promise<RelapseCandidates> {
-  const thresholds = await pool.query<{ key: string; threshold_time: Date; relapse_time: Date; ttl_time: Date }>(
+  const thresholds = await pool.query<{
+    key: string;
+    threshold_time: Date;
+    relapse_time: Date;
+    ttl_time: Date;
+  }>(
     `SELECT key, threshold_time, relapse_time, ttl_time FROM report_thresholds
       WHERE group_name = $1 AND severity = $2 AND pass = $3 AND ttl_time <= $4 AND relapse_time <> ttl_time`,
     [scope.group, scope.severity, scope.pass, scope.timeHigh],

@@ -15,7 +15,13 @@ export interface AlertRuleState {
   active: boolean;
 }
 
-export const newAlertRuleState = (): AlertRuleState => ({ closed: 0, recent: [], sum: 0, n: 0, active: false });
+export const newAlertRuleState = (): AlertRuleState => ({
+  closed: 0,
+  recent: [],
+  sum: 0,
+  n: 0,
+  active: false,
+});
 
 export const windowBuckets = (config: MonitorConfig): number => Math.round(config.window / config.refresh);
 

@@ -2,7 +2,13 @@
 // tailer; `drain` hands them over as one batch and starts afresh.
 import { mapToCappedCounts } from './counts';
 import type { ParsedLine } from './parsed-line';
-import { type BucketAggregate, emptyStatusCounts, type ParseErrorSample, type StatusCounts, statusClassOf } from './types';
+import {
+  type BucketAggregate,
+  emptyStatusCounts,
+  type ParseErrorSample,
+  type StatusCounts,
+  statusClassOf,
+} from './types';
 
 /** Most distinct sections / clients one bucket carries to the workflow. */
 export const BUCKET_KEY_CAP = 50;
@@ -25,9 +31,7 @@ export interface DrainedBatch {
   maxTime: number | null;
 }
 
-const excerptOf = (text: string) =>
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: replacing them is the point
-  text.slice(0, 200).replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, '?');
+const excerptOf = (text: string) => text.slice(0, 200).replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, '?');
 
 export class BucketAggregator {
   private buckets = new Map<number, OpenBucket>();
@@ -42,6 +46,10 @@ export class BucketAggregator {
     return this.lines;
   }
 
+  get bucketCount(): number {
+    return this.buckets.size;
+  }
+
   add(line: ParsedLine): void {
     this.lines++;
     const index = Math.floor(line.time / this.refresh);
@@ -53,7 +61,8 @@ export class BucketAggregator {
     bucket.hits++;
     bucket.bytes += line.bytes;
     bucket.status[statusClassOf(line.status)]++;
-    if (line.section !== null) bucket.sections.set(line.section, (bucket.sections.get(line.section) ?? 0) + 1);
+    if (line.section !== null)
+      bucket.sections.set(line.section, (bucket.sections.get(line.section) ?? 0) + 1);
     bucket.clients.set(line.client, (bucket.clients.get(line.client) ?? 0) + 1);
     if (this.maxTime === null || line.time > this.maxTime) this.maxTime = line.time;
   }
@@ -67,7 +76,8 @@ export class BucketAggregator {
   parseError(offset: number, reason: string, text: string): void {
     this.lines++;
     this.parseErrors++;
-    if (this.samples.length < PARSE_ERROR_SAMPLES) this.samples.push({ offset, reason, excerpt: excerptOf(text) });
+    if (this.samples.length < PARSE_ERROR_SAMPLES)
+      this.samples.push({ offset, reason, excerpt: excerptOf(text) });
   }
 
   drain(): DrainedBatch {

@@ -1,7 +1,14 @@
 // The monitor's whole state and the pure transitions the workflow applies to it: ingest one
 // batch (each byte range exactly once), advance the watermark, close buckets by log time and run
 // the alert rule at every close. Plain JSON: it is carried across continue-as-new as is.
-import { type AlertRuleState, closeBucket, closeEmptyBuckets, newAlertRuleState, rearm, windowBuckets } from './alert-rule';
+import {
+  type AlertRuleState,
+  closeBucket,
+  closeEmptyBuckets,
+  newAlertRuleState,
+  rearm,
+  windowBuckets,
+} from './alert-rule';
 import { addCounts, type Counts, topEntries } from './counts';
 import {
   type AlertTransition,
@@ -47,6 +54,7 @@ export interface MonitorState {
   committedOffset: number;
   /** Newest log time vouched for (epoch s). */
   watermark: number | null;
+  newestLogTime: number | null;
   lastClosed: number | null;
   open: BucketAggregate[];
   recentBuckets: ClosedBucket[];
@@ -69,6 +77,7 @@ export function newMonitorState(source: string, config: MonitorConfig): MonitorS
     filePath: null,
     committedOffset: 0,
     watermark: null,
+    newestLogTime: null,
     lastClosed: null,
     open: [],
     recentBuckets: [],
@@ -99,7 +108,9 @@ export function checkRange(state: MonitorState, range: IngestRange): RangeCheck 
   }
   // A new file starts at 0; only a new monitor's first file may start further on (tail from its end).
   if (range.start === 0 || state.fileId === null) return 'apply';
-  return { outOfSync: `${range.path}: a new file must be read from offset 0, batch starts at ${range.start}` };
+  return {
+    outOfSync: `${range.path}: a new file must be read from offset 0, batch starts at ${range.start}`,
+  };
 }
 
 function addStatus(target: StatusCounts, source: StatusCounts): void {
@@ -144,6 +155,8 @@ function applyRange(state: MonitorState, range: IngestRange): void {
   state.fileId = fileIdOf(range.file);
   state.filePath = range.path;
   state.committedOffset = range.end;
+  if (range.newestTime !== null && (state.newestLogTime === null || range.newestTime > state.newestLogTime))
+    state.newestLogTime = range.newestTime;
   state.appliedBatches++;
 }
 
@@ -222,6 +235,7 @@ export function applyIngest(state: MonitorState, input: IngestInput): IngestOutc
       fileId: state.fileId,
       committedOffset: state.committedOffset,
       watermark: state.watermark,
+      newestLogTime: state.newestLogTime,
       applied,
     },
     transitions,

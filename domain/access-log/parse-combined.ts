@@ -10,19 +10,32 @@ function monthIndex(text: string, i: number): number {
   const key =
     ((text.charCodeAt(i) | 32) << 16) | ((text.charCodeAt(i + 1) | 32) << 8) | (text.charCodeAt(i + 2) | 32);
   switch (key) {
-    case 0x6a616e: return 0; // jan
-    case 0x666562: return 1; // feb
-    case 0x6d6172: return 2; // mar
-    case 0x617072: return 3; // apr
-    case 0x6d6179: return 4; // may
-    case 0x6a756e: return 5; // jun
-    case 0x6a756c: return 6; // jul
-    case 0x617567: return 7; // aug
-    case 0x736570: return 8; // sep
-    case 0x6f6374: return 9; // oct
-    case 0x6e6f76: return 10; // nov
-    case 0x646563: return 11; // dec
-    default: return -1;
+    case 0x6a616e:
+      return 0; // jan
+    case 0x666562:
+      return 1; // feb
+    case 0x6d6172:
+      return 2; // mar
+    case 0x617072:
+      return 3; // apr
+    case 0x6d6179:
+      return 4; // may
+    case 0x6a756e:
+      return 5; // jun
+    case 0x6a756c:
+      return 6; // jul
+    case 0x617567:
+      return 7; // aug
+    case 0x736570:
+      return 8; // sep
+    case 0x6f6374:
+      return 9; // oct
+    case 0x6e6f76:
+      return 10; // nov
+    case 0x646563:
+      return 11; // dec
+    default:
+      return -1;
   }
 }
 
@@ -42,8 +55,14 @@ export function parseClfTimestamp(text: string, start: number, end: number): num
   const minute = parseDigits(text, i + 3, i + 5);
   const second = parseDigits(text, i + 6, i + 8);
   if (
-    hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60 ||
-    text.charCodeAt(i + 2) !== 58 || text.charCodeAt(i + 5) !== 58
+    hour < 0 ||
+    hour > 23 ||
+    minute < 0 ||
+    minute > 59 ||
+    second < 0 ||
+    second > 60 ||
+    text.charCodeAt(i + 2) !== 58 ||
+    text.charCodeAt(i + 5) !== 58
   )
     return Number.NaN;
   i += 8;
@@ -86,7 +105,8 @@ export function parseCombinedLine(text: string, out: ParsedLine): ParseOutcome {
     clientEnd = s2;
   } else return 'bad client field';
   if (clientEnd <= clientStart) return 'bad client field';
-  for (let i = clientStart; i < clientEnd; i++) if (!isClientChar(text.charCodeAt(i))) return 'bad client field';
+  for (let i = clientStart; i < clientEnd; i++)
+    if (!isClientChar(text.charCodeAt(i))) return 'bad client field';
 
   const close = text.indexOf(']', open + 2);
   if (close < 0) return 'missing [timestamp]';

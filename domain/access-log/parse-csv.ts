@@ -31,7 +31,8 @@ export function parseCsvLine(text: string, out: ParsedLine): ParseOutcome {
       end = -1;
       for (let j = start; j < length; j++) {
         if (text.charCodeAt(j) === 34) {
-          if (text.charCodeAt(j + 1) === 34) j++; // "" is an escaped quote
+          if (text.charCodeAt(j + 1) === 34)
+            j++; // "" is an escaped quote
           else {
             end = j;
             break;
@@ -47,11 +48,26 @@ export function parseCsvLine(text: string, out: ParsedLine): ParseOutcome {
       i = end;
     }
     switch (field) {
-      case 0: clientStart = start; clientEnd = end; break;
-      case 3: dateStart = start; dateEnd = end; break;
-      case 4: requestStart = start; requestEnd = end; break;
-      case 5: statusStart = start; statusEnd = end; break;
-      case 6: bytesStart = start; bytesEnd = end; break;
+      case 0:
+        clientStart = start;
+        clientEnd = end;
+        break;
+      case 3:
+        dateStart = start;
+        dateEnd = end;
+        break;
+      case 4:
+        requestStart = start;
+        requestEnd = end;
+        break;
+      case 5:
+        statusStart = start;
+        statusEnd = end;
+        break;
+      case 6:
+        bytesStart = start;
+        bytesEnd = end;
+        break;
     }
     field++;
     if (field < FIELDS) {
@@ -63,7 +79,8 @@ export function parseCsvLine(text: string, out: ParsedLine): ParseOutcome {
 
   if (clientEnd - clientStart === 10 && text.startsWith('remotehost', clientStart)) return 'skip';
   if (clientEnd <= clientStart) return 'bad client field';
-  for (let k = clientStart; k < clientEnd; k++) if (!isClientChar(text.charCodeAt(k))) return 'bad client field';
+  for (let k = clientStart; k < clientEnd; k++)
+    if (!isClientChar(text.charCodeAt(k))) return 'bad client field';
   const time = parseDigits(text, dateStart, dateEnd);
   if (time < 0) return 'bad timestamp';
   const status = parseDigits(text, statusStart, statusEnd);

@@ -60,7 +60,8 @@ export interface FileIdentity {
   head: string;
 }
 
-export const fileIdOf = (identity: FileIdentity): string => `${identity.dev}:${identity.ino}:${identity.head}`;
+export const fileIdOf = (identity: FileIdentity): string =>
+  `${identity.dev}:${identity.ino}:${identity.head}`;
 
 export interface ParseErrorSample {
   offset: number;
@@ -81,6 +82,8 @@ export interface IngestRange {
   buckets: BucketAggregate[];
   parseErrors: number;
   parseErrorSamples: ParseErrorSample[];
+  /** Newest log time among the range's lines (epoch s), null if none parsed. */
+  newestTime: number | null;
 }
 
 export interface IngestInput {
@@ -95,6 +98,8 @@ export interface IngestResult {
   fileId: string | null;
   committedOffset: number;
   watermark: number | null;
+  /** Newest log time of any applied line: --until-eof closes the buckets up to its bucket's end. */
+  newestLogTime: number | null;
   /** false when the range had already been applied (a retry). */
   applied: boolean;
 }

@@ -24,10 +24,10 @@ export const emailAddress = z
   .string()
   .refine((value) => !/[\r\n]/.test(value), {
     error: (issue) => `${quoted(issue.input)} contains a line break (header injection)`,
+    abort: true,
   })
   .refine((value) => /^[^\s@<>,;"()\\[\]:]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*$/.test(value), {
     error: (issue) => `${quoted(issue.input)} is not an e-mail address`,
-    abort: true,
   });
 const emails = z.array(emailAddress).default([]);
 

@@ -43,7 +43,9 @@ function checkNames(expr: Expr | undefined, scope: Set<string>, problems: string
       return checkNames(kind.value.operand, scope, problems);
     case 'callExpr': {
       const name = kind.value.function;
-      if (!env.funcs.find(name)) problems.push(`unknown function "${name}"`);
+      // Operators (`_&&_`, `!_`, `@in`, `@not_strictly_false`, …) come only from the parser.
+      const operator = /^[_@!-]/.test(name);
+      if (!operator && !env.funcs.find(name)) problems.push(`unknown function "${name}"`);
       checkNames(kind.value.target, scope, problems);
       for (const arg of kind.value.args) checkNames(arg, scope, problems);
       return;

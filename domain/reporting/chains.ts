@@ -71,7 +71,11 @@ const afterCredibility = new Set<HitStage>(['thresholded', 'passed']);
  * reached no chain of the processed group: they were fetched but are not this group's (counted as
  * filtered at pass level, as Mentat's `fetched − passed`).
  */
-export function countersOf(hits: readonly Hit[], relapses: readonly RelapseHit[], fetched?: number): Counters {
+export function countersOf(
+  hits: readonly Hit[],
+  relapses: readonly RelapseHit[],
+  fetched?: number,
+): Counters {
   const events = new Set<string>();
   const flt = new Set<string>();
   const det = new Set<string>();

@@ -14,7 +14,10 @@ export interface CredibilityVerdict {
   unknown: string[];
 }
 
-export function credibilityOf(nodeNames: readonly string[], detectors: ReadonlyMap<string, number>): CredibilityVerdict {
+export function credibilityOf(
+  nodeNames: readonly string[],
+  detectors: ReadonlyMap<string, number>,
+): CredibilityVerdict {
   let credibility = 1;
   let charged: string | null = null;
   let lowest = Number.POSITIVE_INFINITY;

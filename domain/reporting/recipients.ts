@@ -37,7 +37,10 @@ export interface RecipientOptions {
 }
 
 /** Mentat's walk: per group (most specific first), per severity from the report's down to info. */
-export function collectRecipients(severity: Severity, groups: readonly RecipientGroup[]): { to: string[]; cc: string[] } {
+export function collectRecipients(
+  severity: Severity,
+  groups: readonly RecipientGroup[],
+): { to: string[]; cc: string[] } {
   let to: string[] = [];
   const cc: string[] = [];
   for (const group of groups) {
@@ -72,5 +75,10 @@ export function resolveRecipients(options: RecipientOptions): Recipients {
   const fromFallback = collectRecipients(options.severity, options.fallbackGroups);
   if (fromFallback.to.length > 0) return { ...fromFallback, bcc, source: 'fallback-groups' };
   const global = [...new Set(options.globalFallback)];
-  return { to: global, cc: [], bcc: global.length > 0 ? bcc : [], source: global.length > 0 ? 'global-fallback' : 'none' };
+  return {
+    to: global,
+    cc: [],
+    bcc: global.length > 0 ? bcc : [],
+    source: global.length > 0 ? 'global-fallback' : 'none',
+  };
 }

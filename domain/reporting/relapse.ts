@@ -27,18 +27,27 @@ export interface RelapsedEvent {
   ip: string;
 }
 
-export function relapsedKeys(thresholds: readonly ThresholdRow[], records: readonly ThresholdedRecord[], timeHighMs: number): Set<string> {
+export function relapsedKeys(
+  thresholds: readonly ThresholdRow[],
+  records: readonly ThresholdedRecord[],
+  timeHighMs: number,
+): Set<string> {
   const byKey = new Map(thresholds.map((t) => [t.key, t]));
   const keys = new Set<string>();
   for (const record of records) {
     const t = byKey.get(record.key);
     if (!t) continue;
-    if (t.ttlTime <= timeHighMs && t.relapseTime !== t.ttlTime && record.createTime >= t.relapseTime) keys.add(t.key);
+    if (t.ttlTime <= timeHighMs && t.relapseTime !== t.ttlTime && record.createTime >= t.relapseTime)
+      keys.add(t.key);
   }
   return keys;
 }
 
-export function relapsedEvents(thresholds: readonly ThresholdRow[], records: readonly ThresholdedRecord[], timeHighMs: number): RelapsedEvent[] {
+export function relapsedEvents(
+  thresholds: readonly ThresholdRow[],
+  records: readonly ThresholdedRecord[],
+  timeHighMs: number,
+): RelapsedEvent[] {
   const keys = relapsedKeys(thresholds, records, timeHighMs);
   const byKey = new Map(thresholds.map((t) => [t.key, t]));
   const seen = new Set<string>();

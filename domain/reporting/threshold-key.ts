@@ -26,7 +26,11 @@ export interface ThresholdScope {
  * Mentat's "whole class": `class/subclass` (several subclasses joined with ", "); without a class,
  * the categories joined with "/".
  */
-export function wholeClass(eventClass: string | null | undefined, subclasses: readonly string[], categories: readonly string[]): string {
+export function wholeClass(
+  eventClass: string | null | undefined,
+  subclasses: readonly string[],
+  categories: readonly string[],
+): string {
   if (eventClass) return subclasses.length > 0 ? `${eventClass}/${subclasses.join(', ')}` : eventClass;
   return categories.join('/');
 }

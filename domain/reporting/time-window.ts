@@ -11,7 +11,8 @@ export interface TimeWindow {
 /** time_h: `at` floored to a multiple of the interval since the Unix epoch (UTC), whole seconds. */
 export function floorTimeHigh(atMs: number, intervalSeconds: number): number {
   if (!Number.isFinite(atMs)) throw new RangeError(`floorTimeHigh: not a time: ${atMs}`);
-  if (!(intervalSeconds > 0)) throw new RangeError(`floorTimeHigh: interval must be > 0, got ${intervalSeconds}`);
+  if (!(intervalSeconds > 0))
+    throw new RangeError(`floorTimeHigh: interval must be > 0, got ${intervalSeconds}`);
   const step = intervalSeconds * 1000;
   return Math.floor(atMs / step) * step;
 }

@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { chainResults, countersOf, type Hit, type RelapseHit } from '../../../domain/reporting/chains';
-import { type GroupReportSettings, planReports } from '../../../domain/reporting/report-plan';
 import { relapsedEvents } from '../../../domain/reporting/relapse';
+import { type GroupReportSettings, planReports } from '../../../domain/reporting/report-plan';
 
 const A = { chain: ['child', 'parent'], fallback: ['isp'] };
 const B = { chain: ['parent'], fallback: [] };
-const hit = (eventId: string, ip: string, stage: Hit['stage'], ref = A): Hit => ({ eventId, ip, stage, ...ref });
+const hit = (eventId: string, ip: string, stage: Hit['stage'], ref = A): Hit => ({
+  eventId,
+  ip,
+  stage,
+  ...ref,
+});
 
 describe('counters per chain (§3.7, W-8, W-9)', () => {
   const hits: Hit[] = [
@@ -20,9 +25,34 @@ describe('counters per chain (§3.7, W-8, W-9)', () => {
   const relapses: RelapseHit[] = [{ eventId: 'old1', ip: '10.1.0.9', ...A }];
 
   it("counts each chain from its own hits, not the section's totals", () => {
-    const [a, b] = [chainResults(hits, relapses).find((c) => c.chain.length === 2)!, chainResults(hits, relapses).find((c) => c.chain.length === 1)!];
-    expect(a.counters).toEqual({ new: 5, flt: 4, fltBlk: 1, det: 3, detBlk: 1, thr: 2, thrBlk: 1, rlp: 1, all: 6, rep: 3 });
-    expect(b.counters).toEqual({ new: 2, flt: 1, fltBlk: 1, det: 1, detBlk: 0, thr: 1, thrBlk: 0, rlp: 0, all: 2, rep: 1 });
+    const [a, b] = [
+      chainResults(hits, relapses).find((c) => c.chain.length === 2)!,
+      chainResults(hits, relapses).find((c) => c.chain.length === 1)!,
+    ];
+    expect(a.counters).toEqual({
+      new: 5,
+      flt: 4,
+      fltBlk: 1,
+      det: 3,
+      detBlk: 1,
+      thr: 2,
+      thrBlk: 1,
+      rlp: 1,
+      all: 6,
+      rep: 3,
+    });
+    expect(b.counters).toEqual({
+      new: 2,
+      flt: 1,
+      fltBlk: 1,
+      det: 1,
+      detBlk: 0,
+      thr: 1,
+      thrBlk: 0,
+      rlp: 0,
+      all: 2,
+      rep: 1,
+    });
     expect([...a.regular.entries()]).toEqual([['10.1.0.1', ['e1', 'e6']]]);
     expect([...a.relapsed.entries()]).toEqual([['10.1.0.9', ['old1']]]);
   });
@@ -34,7 +64,18 @@ describe('counters per chain (§3.7, W-8, W-9)', () => {
   });
   it('counts events fetched but outside every chain of the group as filtered at pass level', () => {
     const c = countersOf(hits, relapses, 9);
-    expect(c).toEqual({ new: 9, flt: 4, fltBlk: 5, det: 3, detBlk: 1, thr: 2, thrBlk: 1, rlp: 1, all: 10, rep: 3 });
+    expect(c).toEqual({
+      new: 9,
+      flt: 4,
+      fltBlk: 5,
+      det: 3,
+      detBlk: 1,
+      thr: 2,
+      thrBlk: 1,
+      rlp: 1,
+      all: 10,
+      rep: 3,
+    });
   });
   it('drops chains with nothing to report', () => {
     expect(chainResults([hit('e2', '10.1.0.2', 'filtered')], [])).toEqual([]);
@@ -43,7 +84,10 @@ describe('counters per chain (§3.7, W-8, W-9)', () => {
 
 describe('report plan (§3.6, §4.4)', () => {
   const settings = new Map<string, GroupReportSettings>([
-    ['child', { name: 'child', mode: 'both', emails: {}, locale: 'cs', timezone: 'Europe/Prague', redirect: false }],
+    [
+      'child',
+      { name: 'child', mode: 'both', emails: {}, locale: 'cs', timezone: 'Europe/Prague', redirect: false },
+    ],
     ['parent', { name: 'parent', mode: null, emails: {}, locale: null, timezone: null, redirect: false }],
   ]);
   const chains = chainResults(
@@ -57,7 +101,12 @@ describe('report plan (§3.6, §4.4)', () => {
       ['extra', '10.1.0.1', ['child']],
       ['extra', '10.1.0.2', ['child']],
     ]);
-    expect(plan[1]).toMatchObject({ parent: 0, counters: { rep: 2, all: 3 }, locale: 'cs', timezone: 'Europe/Prague' });
+    expect(plan[1]).toMatchObject({
+      parent: 0,
+      counters: { rep: 2, all: 3 },
+      locale: 'cs',
+      timezone: 'Europe/Prague',
+    });
   });
   it('stores but does not mail a summary nobody wants; force mode wins', () => {
     const none = planReports('source', chains, settings, { mode: 'none' });
@@ -67,7 +116,11 @@ describe('report plan (§3.6, §4.4)', () => {
     expect(extraOnly[1]!.locale).toBe('en');
   });
   it('sends target reports to every chain group not in mode none', () => {
-    const plan = planReports('target', chains, new Map([...settings, ['parent', { ...settings.get('parent')!, mode: 'none' }]]));
+    const plan = planReports(
+      'target',
+      chains,
+      new Map([...settings, ['parent', { ...settings.get('parent')!, mode: 'none' }]]),
+    );
     expect(plan.map((r) => [r.type, r.mailGroups])).toEqual([['target', ['child']]]);
   });
 });
@@ -75,7 +128,12 @@ describe('report plan (§3.6, §4.4)', () => {
 describe('relapse selection (§4.6)', () => {
   const d = (day: number) => Date.parse(`2026-03-${String(day).padStart(2, '0')}T00:00:00Z`);
   const low = { key: 'scan+++10.1.0.1', thresholdTime: d(1), relapseTime: d(5), ttlTime: d(7) };
-  const critical = { key: 'ddos+++10.1.0.1', thresholdTime: d(1), relapseTime: d(1) + 7_200_000, ttlTime: d(1) + 7_200_000 };
+  const critical = {
+    key: 'ddos+++10.1.0.1',
+    thresholdTime: d(1),
+    relapseTime: d(1) + 7_200_000,
+    ttlTime: d(1) + 7_200_000,
+  };
 
   it('reports everything suppressed since the report when one event fell in the relapse window', () => {
     const records = [
@@ -90,6 +148,8 @@ describe('relapse selection (§4.6)', () => {
   });
   it('does nothing when nothing fell in the relapse window, or when rel = none', () => {
     expect(relapsedEvents([low], [{ eventId: 'before', key: low.key, createTime: d(2) }], d(8))).toEqual([]);
-    expect(relapsedEvents([critical], [{ eventId: 'x', key: critical.key, createTime: critical.ttlTime }], d(8))).toEqual([]);
+    expect(
+      relapsedEvents([critical], [{ eventId: 'x', key: critical.key, createTime: critical.ttlTime }], d(8)),
+    ).toEqual([]);
   });
 });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { LABEL_PATTERN, type ReportIdentity, reportKey, reportLabel } from '../../../domain/reporting/labels';
-import { isLive, keyIp, thresholdKey, thresholdTimes, wholeClass } from '../../../domain/reporting/threshold-key';
+import {
+  isLive,
+  keyIp,
+  thresholdKey,
+  thresholdTimes,
+  wholeClass,
+} from '../../../domain/reporting/threshold-key';
 
 const identity: ReportIdentity = {
   group: 'cesnet',
@@ -16,8 +22,12 @@ describe('report labels (W-2, W-15)', () => {
     const label = reportLabel(identity);
     expect(label).toMatch(LABEL_PATTERN);
     expect(label.startsWith('M20250314SH-')).toBe(true);
-    expect(reportLabel({ ...identity, type: 'extra', ip: '192.0.2.1', severity: 'info' }).slice(0, 11)).toBe('M20250314EI');
-    expect(reportLabel({ ...identity, type: 'target', severity: 'critical' }).slice(0, 11)).toBe('M20250314TC');
+    expect(reportLabel({ ...identity, type: 'extra', ip: '192.0.2.1', severity: 'info' }).slice(0, 11)).toBe(
+      'M20250314EI',
+    );
+    expect(reportLabel({ ...identity, type: 'target', severity: 'critical' }).slice(0, 11)).toBe(
+      'M20250314TC',
+    );
   });
   it('are a function of the identity: the same run gives the same label, another report another', () => {
     expect(reportLabel(identity)).toBe(reportLabel({ ...identity }));
@@ -36,7 +46,8 @@ describe('report labels (W-2, W-15)', () => {
   });
   it('spread over the 5-character space (no collisions among 5,000 extras of one run)', () => {
     const labels = new Set<string>();
-    for (let i = 0; i < 5000; i++) labels.add(reportLabel({ ...identity, type: 'extra', ip: `10.0.${i >> 8}.${i & 255}` }));
+    for (let i = 0; i < 5000; i++)
+      labels.add(reportLabel({ ...identity, type: 'extra', ip: `10.0.${i >> 8}.${i & 255}` }));
     expect(labels.size).toBe(5000);
   });
 });

@@ -1,20 +1,34 @@
 import { describe, expect, it } from 'vitest';
+import {
+  floorTimeHigh,
+  initialCursor,
+  isDue,
+  laterCursor,
+  windowOf,
+} from '../../../domain/reporting/time-window';
 import { DEFAULT_TIMING, intervalSeconds, REPORTING_INTERVALS } from '../../../domain/reporting/timing';
-import { floorTimeHigh, initialCursor, isDue, laterCursor, windowOf } from '../../../domain/reporting/time-window';
 
 const t = (iso: string) => Date.parse(iso);
 
 describe('time_h flooring (W-1)', () => {
   it('floors to the interval in UTC, dropping seconds and milliseconds', () => {
-    expect(new Date(floorTimeHigh(t('2026-03-14T10:27:59.999Z'), 600)).toISOString()).toBe('2026-03-14T10:20:00.000Z');
-    expect(new Date(floorTimeHigh(t('2026-03-14T10:20:00.000Z'), 600)).toISOString()).toBe('2026-03-14T10:20:00.000Z');
-    expect(new Date(floorTimeHigh(t('2026-03-14T23:59:00Z'), 86400)).toISOString()).toBe('2026-03-14T00:00:00.000Z');
+    expect(new Date(floorTimeHigh(t('2026-03-14T10:27:59.999Z'), 600)).toISOString()).toBe(
+      '2026-03-14T10:20:00.000Z',
+    );
+    expect(new Date(floorTimeHigh(t('2026-03-14T10:20:00.000Z'), 600)).toISOString()).toBe(
+      '2026-03-14T10:20:00.000Z',
+    );
+    expect(new Date(floorTimeHigh(t('2026-03-14T23:59:00Z'), 86400)).toISOString()).toBe(
+      '2026-03-14T00:00:00.000Z',
+    );
   });
   it('does not depend on the host time zone', () => {
     const before = process.env.TZ;
     process.env.TZ = 'America/St_Johns'; // UTC−3:30: a host-local flooring would be off by 30 min
     try {
-      expect(new Date(floorTimeHigh(t('2026-03-14T10:45:00Z'), 3600)).toISOString()).toBe('2026-03-14T10:00:00.000Z');
+      expect(new Date(floorTimeHigh(t('2026-03-14T10:45:00Z'), 3600)).toISOString()).toBe(
+        '2026-03-14T10:00:00.000Z',
+      );
     } finally {
       process.env.TZ = before;
     }
@@ -32,7 +46,9 @@ describe('due and too soon', () => {
     expect(isDue(cursor, 7200, t('2026-03-14T11:50:00Z'))).toBe(false);
   });
   it('starts a missing cursor one period back', () => {
-    expect(new Date(initialCursor(t('2026-03-14T12:00:00Z'), 7200)).toISOString()).toBe('2026-03-14T10:00:00.000Z');
+    expect(new Date(initialCursor(t('2026-03-14T12:00:00Z'), 7200)).toISOString()).toBe(
+      '2026-03-14T10:00:00.000Z',
+    );
   });
   it('builds half-open windows and refuses empty ones (W-5)', () => {
     expect(windowOf(t('2026-03-14T10:00:00Z'), t('2026-03-14T10:10:00Z'))).toEqual({
@@ -42,7 +58,9 @@ describe('due and too soon', () => {
     expect(() => windowOf(5, 5)).toThrow(/empty window/);
   });
   it('prefers the later of two cursors', () => {
-    expect(laterCursor('2026-03-14T10:00:00.000Z', '2026-03-14T10:10:00.000Z')).toBe('2026-03-14T10:10:00.000Z');
+    expect(laterCursor('2026-03-14T10:00:00.000Z', '2026-03-14T10:10:00.000Z')).toBe(
+      '2026-03-14T10:10:00.000Z',
+    );
     expect(laterCursor(undefined, '2026-03-14T10:10:00.000Z')).toBe('2026-03-14T10:10:00.000Z');
     expect(laterCursor(undefined, undefined)).toBeUndefined();
   });

@@ -1,0 +1,20 @@
+// Step 6, cleanup, per severity right after its relapse and render steps (fixes W-11): expired
+// thresholds of this (group, severity), orphaned thresholded records, and the run's staging.
+import { clearStaged } from '../../db/reporting/staging';
+import { cleanupThresholds } from '../../db/reporting/thresholds';
+import type { ActivityDeps } from '../deps';
+import type { SeverityRunInput } from './types';
+
+export function createCleanupActivity(deps: ActivityDeps) {
+  return async function cleanupReportRun(
+    input: SeverityRunInput,
+  ): Promise<{ thresholds: number; events: number; staged: number }> {
+    const removed = await cleanupThresholds(deps.pool, {
+      group: input.group,
+      severity: input.severity,
+      timeHigh: new Date(input.window.to),
+    });
+    const staged = await clearStaged(deps.pool, input.runId);
+    return { ...removed, staged };
+  };
+}

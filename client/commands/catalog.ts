@@ -1,0 +1,82 @@
+// `herald catalog import FILE | export`: the reporting catalog (groups, networks, settings,
+// filters, detectors, event classes, global settings) from/to a YAML or JSON file.
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import YAML from 'yaml';
+import { parseCatalog } from '../../domain/catalog/schema';
+import { exportCatalog } from '../../db/catalog/export';
+import { CatalogReferenceError, importCatalog } from '../../db/catalog/upsert';
+import { closeSharedPool, sharedPool } from '../../db/pool';
+import { UsageError, UserError } from '../errors';
+import { printJson } from '../output';
+
+/** Reads and parses a YAML or JSON file (JSON is YAML); errors name the file and line. */
+export async function readCatalogDocument(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UserError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  const document = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const first = document.errors[0];
+  if (first) {
+    const line = first.linePos?.[0];
+    throw new UserError(
+      `${file}${line ? `:${line.line}:${line.col}` : ''}: not valid YAML/JSON: ${first.message.split('\n')[0]}`,
+    );
+  }
+  return document.toJS();
+}
+
+export function registerCatalogCommands(program: Command): void {
+  const catalog = program.command('catalog').description('the reporting catalog: groups, networks, filters, classes');
+
+  catalog
+    .command('import')
+    .description('validate a YAML/JSON catalog file and apply it in one transaction (upsert by name)')
+    .argument('<file>', 'catalog file (.yaml, .yml or .json)')
+    .option('--json', 'print the result as JSON')
+    .action(async (file: string, options: { json?: boolean }) => {
+      const parsed = parseCatalog(await readCatalogDocument(file));
+      let problems = parsed.ok ? [] : parsed.problems;
+      if (parsed.ok) {
+        try {
+          const summary = await importCatalog(sharedPool(), parsed.catalog);
+          if (options.json) printJson({ imported: true, file, ...summary });
+          else
+            process.stdout.write(
+              `imported ${file}: ${summary.groups} group(s), ${summary.networks} network(s), ${summary.filters} filter(s), ` +
+                `${summary.detectors} detector(s), ${summary.eventClasses} event class(es)` +
+                `${summary.settings ? ', global settings' : ''}\n`,
+            );
+          return;
+        } catch (error) {
+          if (!(error instanceof CatalogReferenceError)) throw error;
+          problems = error.problems;
+        } finally {
+          await closeSharedPool();
+        }
+      }
+      if (options.json) printJson({ imported: false, file, problems });
+      throw new UserError(
+        `${file}: ${problems.length} problem(s), nothing imported\n${problems.map((p) => `${file}: ${p}`).join('\n')}`,
+      );
+    });
+
+  catalog
+    .command('export')
+    .description('print the catalog in the import format (YAML by default)')
+    .option('--json', 'as JSON')
+    .option('--yaml', 'as YAML (default)')
+    .action(async (options: { json?: boolean; yaml?: boolean }) => {
+      if (options.json && options.yaml) throw new UsageError('choose one of --json and --yaml');
+      try {
+        const document = await exportCatalog(sharedPool());
+        if (options.json) printJson(document);
+        else process.stdout.write(YAML.stringify(document, { lineWidth: 0 }));
+      } finally {
+        await closeSharedPool();
+      }
+    });
+}

@@ -1,0 +1,264 @@
+// `herald events ingest | search | count`: load IDEA events into the store and query it.
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import cliProgress from 'cli-progress';
+import { type Command, Option } from 'commander';
+import { isRfc3339, type Severity, severities } from '../../domain/idea/schema';
+import { type IngestError, type IngestSummary, ingestEvents } from '../../db/events/ingest';
+import {
+  InputFormatError,
+  type InputRecord,
+  jsonDocumentRecords,
+  ndjsonRecords,
+  type ReadProgress,
+} from '../../db/events/read-records';
+import { countEvents, type EventQuery, EventQueryError, searchEvents } from '../../db/events/search';
+import { parseNetwork } from '../../domain/idea/network';
+import { closeSharedPool, sharedPool } from '../../db/pool';
+import { UsageError, UserError } from '../errors';
+import { formatTable, printJson } from '../output';
+
+export interface IngestFileOptions {
+  format?: 'ndjson' | 'json';
+  storageTime?: Date;
+  rejectsFile?: string;
+  progress?: boolean;
+  batchSize?: number;
+}
+
+/** Rejected records, one JSON line each; the file is created only when something is rejected. */
+function rejectsWriter(file: string) {
+  let out: WriteStream | null = null;
+  return {
+    file,
+    get used() {
+      return out !== null;
+    },
+    async write(error: IngestError & { raw?: unknown }) {
+      out ??= createWriteStream(file, { flags: 'w' });
+      const { raw, ...rest } = error;
+      const record =
+        raw instanceof Uint8Array
+          ? { ...rest, raw: Buffer.from(raw).toString('utf8'), raw_base64: Buffer.from(raw).toString('base64') }
+          : { ...rest, raw };
+      if (!out.write(`${JSON.stringify(record)}\n`)) await new Promise<void>((resolve) => out!.once('drain', () => resolve()));
+    },
+    async close() {
+      if (out) await new Promise<void>((resolve) => out!.end(() => resolve()));
+    },
+  };
+}
+
+/** Ingests a file or stdin ("-") with an optional progress bar on stderr. */
+export async function ingestFile(
+  source: string,
+  options: IngestFileOptions = {},
+): Promise<IngestSummary & { rejectsFile?: string }> {
+  let stream: Readable;
+  let size: number | undefined;
+  if (source === '-') stream = process.stdin;
+  else {
+    try {
+      const info = await stat(source);
+      if (!info.isFile()) throw new UserError(`${source}: not a file`);
+      size = info.size;
+    } catch (error) {
+      if (error instanceof UserError) throw error;
+      throw new UserError(`${source}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+    stream = createReadStream(source, { highWaterMark: 1 << 20 });
+  }
+  const format = options.format ?? (source.endsWith('.json') ? 'json' : 'ndjson');
+  const read: ReadProgress = { bytesRead: 0 };
+  const records: AsyncIterable<InputRecord> =
+    format === 'json' ? jsonDocumentRecords(stream, read) : ndjsonRecords(stream, read);
+  const rejects = rejectsWriter(
+    options.rejectsFile ?? (source === '-' ? `herald-rejects-${Date.now()}.ndjson` : `${source}.rejects.ndjson`),
+  );
+
+  const bar = options.progress
+    ? new cliProgress.SingleBar(
+        {
+          format: size
+            ? ' {bar} {percentage}% | {records} events | {accepted} new, {duplicates} dup, {rejected} rejected | {rate}/s | ETA {eta_formatted}'
+            : ' {records} events | {accepted} new, {duplicates} dup, {rejected} rejected | {rate}/s',
+          stream: process.stderr,
+          hideCursor: true,
+          noTTYOutput: !process.stderr.isTTY,
+          notTTYSchedule: 5000,
+          etaBuffer: 50,
+        },
+        cliProgress.Presets.shades_classic,
+      )
+    : null;
+  const started = Date.now();
+  bar?.start(size ?? 0, 0, { records: 0, accepted: 0, duplicates: 0, rejected: 0, rate: 0 });
+  try {
+    const summary = await ingestEvents(sharedPool(), records, {
+      ...(options.storageTime && { storageTime: options.storageTime }),
+      ...(options.batchSize && { batchSize: options.batchSize }),
+      onReject: (error) => rejects.write(error),
+      onProgress: (p) =>
+        bar?.update(read.bytesRead, {
+          ...p,
+          rate: Math.round(p.records / Math.max(0.001, (Date.now() - started) / 1000)),
+        }),
+    });
+    bar?.update(size ?? read.bytesRead);
+    return { ...summary, ...(rejects.used && { rejectsFile: rejects.file }) };
+  } catch (error) {
+    if (error instanceof InputFormatError) throw new UserError(`${source}: ${error.message}`);
+    throw error;
+  } finally {
+    bar?.stop();
+    await rejects.close();
+  }
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function parseTime(value: string | undefined, option: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (!isRfc3339(value) && !/^\d{4}-\d{2}-\d{2}$/.test(value))
+    throw new UsageError(`${option}: ${JSON.stringify(value)} is not an RFC 3339 time (e.g. 2024-05-01T12:00:00Z)`);
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value;
+}
+
+interface QueryOptions {
+  group?: string[];
+  targetGroup?: string[];
+  severity?: string[];
+  from?: string;
+  to?: string;
+  ip?: string[];
+  category?: string[];
+  class?: string[];
+  detector?: string[];
+  limit?: string;
+  page?: string;
+  json?: boolean;
+}
+
+function toQuery(options: QueryOptions): EventQuery {
+  for (const s of options.severity ?? [])
+    if (!(severities as readonly string[]).includes(s))
+      throw new UsageError(`--severity: ${JSON.stringify(s)} is not a severity (expected ${severities.join(', ')})`);
+  for (const ip of options.ip ?? [])
+    if (!parseNetwork(ip)) throw new UsageError(`--ip: ${JSON.stringify(ip)} is not an IP address or CIDR network`);
+  const positive = (value: string | undefined, option: string) => {
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`${option}: expected a positive integer, got ${value}`);
+    return n;
+  };
+  const from = parseTime(options.from, '--from');
+  const to = parseTime(options.to, '--to');
+  return {
+    ...(options.group && { groups: options.group }),
+    ...(options.targetGroup && { targetGroups: options.targetGroup }),
+    ...(options.severity && { severities: options.severity as Severity[] }),
+    ...(from && { from }),
+    ...(to && { to }),
+    ...(options.ip && { ips: options.ip }),
+    ...(options.category && { categories: options.category }),
+    ...(options.class && { classes: options.class }),
+    ...(options.detector && { detectors: options.detector }),
+    ...(options.limit !== undefined && { limit: positive(options.limit, '--limit') }),
+    ...(options.page !== undefined && { page: positive(options.page, '--page') }),
+  };
+}
+
+function queryOptions(command: Command): Command {
+  return command
+    .option('--group <name>', 'abuse group (resolved abuses of the sources); repeatable', collect)
+    .option('--target-group <name>', 'abuse group of the targets; repeatable', collect)
+    .option('--severity <severity>', `event severity (${severities.join('|')}); repeatable`, collect)
+    .option('--from <time>', 'storage time from (inclusive, RFC 3339)')
+    .option('--to <time>', 'storage time to (exclusive, RFC 3339)')
+    .option('--ip <addr|cidr>', 'IPv4/IPv6 address or network on source or target; repeatable', collect)
+    .option('--category <category>', 'IDEA category; repeatable', collect)
+    .option('--class <class>', 'event class; repeatable', collect)
+    .option('--detector <name>', 'detector (Node.Name); repeatable', collect)
+    .option('--json', 'print as JSON');
+}
+
+async function withQueryErrors<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof EventQueryError) throw new UsageError(error.message);
+    throw error;
+  } finally {
+    await closeSharedPool();
+  }
+}
+
+export function registerEventsCommands(program: Command): void {
+  const events = program.command('events').description('the IDEA event store: ingest, search, count');
+
+  events
+    .command('ingest')
+    .description('validate and store IDEA events (NDJSON or JSON); re-ingesting an ID counts as duplicate')
+    .argument('<file>', 'input file, or - for stdin')
+    .addOption(new Option('--format <format>', 'input format').choices(['ndjson', 'json']))
+    .option('--storage-time <time>', 'use this storage time instead of the database clock (backfills, tests)')
+    .option('--rejects <file>', 'where to write rejected records (default: <file>.rejects.ndjson)')
+    .option('--no-progress', 'no progress bar')
+    .option('--json', 'print the result as JSON')
+    .action(
+      async (
+        file: string,
+        options: { format?: 'ndjson' | 'json'; storageTime?: string; rejects?: string; progress: boolean; json?: boolean },
+      ) => {
+        const storageTime = parseTime(options.storageTime, '--storage-time');
+        const summary = await withQueryErrors(() =>
+          ingestFile(file, {
+            ...(options.format && { format: options.format }),
+            ...(storageTime && { storageTime: new Date(storageTime) }),
+            ...(options.rejects && { rejectsFile: options.rejects }),
+            progress: options.progress && process.stderr.isTTY === true,
+          }),
+        );
+        if (options.json) return printJson(summary);
+        process.stdout.write(
+          `${file === '-' ? 'stdin' : path.basename(file)}: ${summary.accepted} accepted, ${summary.duplicates} duplicate(s), ${summary.rejected} rejected\n`,
+        );
+        for (const error of summary.errors.slice(0, 20))
+          process.stdout.write(`  line ${error.line}${error.id ? ` (${error.id})` : ''}: ${error.message}\n`);
+        if (summary.rejected > 20) process.stdout.write(`  … ${summary.rejected - 20} more\n`);
+        if (summary.rejectsFile) process.stdout.write(`rejected records written to ${summary.rejectsFile}\n`);
+      },
+    );
+
+  queryOptions(events.command('search').description('list stored events (newest first)'))
+    .option('--limit <n>', 'at most n events', '50')
+    .option('--page <n>', 'page n of --limit events')
+    .action(async (options: QueryOptions) => {
+      const query = toQuery(options);
+      const rows = await withQueryErrors(() => searchEvents(sharedPool(), { ...query, order: 'desc' }));
+      if (options.json) return printJson({ events: rows });
+      if (rows.length === 0) return void process.stdout.write('no events\n');
+      process.stdout.write(
+        `${formatTable(
+          ['stored', 'id', 'class', 'severity', 'groups', 'source', 'category'],
+          rows.map((r) => [
+            r.storageTime.toISOString().replace(/\.\d+Z$/, 'Z'),
+            r.id,
+            r.eventClass ?? '-',
+            r.eventSeverity ?? '-',
+            r.resolvedAbuses.join(',') || '-',
+            r.sourceIps.slice(0, 2).join(',') + (r.sourceIps.length > 2 ? ',…' : '') || '-',
+            r.categories.join(','),
+          ]),
+        )}\n`,
+      );
+    });
+
+  queryOptions(events.command('count').description('count stored events')).action(async (options: QueryOptions) => {
+    const count = await withQueryErrors(() => countEvents(sharedPool(), toQuery(options)));
+    if (options.json) printJson({ count });
+    else process.stdout.write(`${count}\n`);
+  });
+}

@@ -1,0 +1,230 @@
+// Ingest of IDEA events: validate, classify, resolve abuses, store in batches. Idempotent: an ID
+// already in event_ids is a duplicate, not a second row. Invalid records are rejected with
+// their line and reason and the rest of the input is still stored.
+import { type AbuseResolver, createAbuseResolver } from '../../domain/idea/abuse';
+import { type CompiledEventClass, compileEventClasses } from '../../domain/idea/classify';
+import { decodeEventBytes, decodeEventValue } from '../../domain/idea/decode';
+import { type EventRow, extractEventRow } from '../../domain/idea/extract';
+import { loadEventClasses, loadNetworks } from '../catalog/read';
+import type { Queryable } from '../queryable';
+import { ensureEventPartitions } from './partitions';
+import type { InputRecord } from './read-records';
+
+export interface IngestError {
+  line: number;
+  id?: string;
+  message: string;
+}
+
+export interface IngestSummary {
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  /** The first `maxErrors` rejections (all of them go to onReject). */
+  errors: IngestError[];
+  errorsTruncated?: boolean;
+}
+
+export interface IngestProgress {
+  records: number;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+}
+
+export interface IngestCatalog {
+  classes: readonly CompiledEventClass[];
+  abuses: AbuseResolver;
+}
+
+export interface IngestOptions {
+  /** Fixed storage time (backfills, tests); default: stamped by the database per row. */
+  storageTime?: Date;
+  batchSize?: number;
+  maxErrors?: number;
+  /** Classes and networks; loaded from the database when not given. */
+  catalog?: IngestCatalog;
+  onReject?: (error: IngestError & { raw?: Uint8Array | unknown }) => void | Promise<void>;
+  onProgress?: (progress: IngestProgress) => void;
+}
+
+export async function loadIngestCatalog(db: Queryable): Promise<IngestCatalog> {
+  const [classes, networks] = await Promise.all([loadEventClasses(db), loadNetworks(db)]);
+  return { classes: compileEventClasses(classes), abuses: createAbuseResolver(networks) };
+}
+
+const columns: [keyof EventRow, string][] = [
+  ['id', 'text'],
+  ['detect_time', 'timestamptz'],
+  ['event_time', 'timestamptz'],
+  ['cease_time', 'timestamptz'],
+  ['categories', 'text[]'],
+  ['description', 'text'],
+  ['tlp', 'text'],
+  ['source_ips', 'inet[]'],
+  ['target_ips', 'inet[]'],
+  ['source_ip4_net', 'inet'],
+  ['source_ip6_net', 'inet'],
+  ['target_ip4_net', 'inet'],
+  ['target_ip6_net', 'inet'],
+  ['source_ports', 'integer[]'],
+  ['target_ports', 'integer[]'],
+  ['source_types', 'text[]'],
+  ['target_types', 'text[]'],
+  ['protocols', 'text[]'],
+  ['node_names', 'text[]'],
+  ['node_types', 'text[]'],
+  ['resolved_abuses', 'text[]'],
+  ['target_abuses', 'text[]'],
+  ['event_class', 'text'],
+  ['event_subclasses', 'text[]'],
+  ['target_class', 'text'],
+  ['target_subclasses', 'text[]'],
+  ['event_severity', 'text'],
+  ['target_severity', 'text'],
+  ['inspection_errors', 'text[]'],
+  ['shadow_reporting', 'boolean'],
+  ['shadow_reporting_target', 'boolean'],
+  ['is_test', 'boolean'],
+];
+const plain = columns.map(([name]) => name).join(', ');
+
+// One statement per batch: register the IDs (the duplicates drop out here), then store only the
+// rows whose ID this statement registered, stamping StorageTime into the stored JSON as well.
+const insertBatchSql = `
+WITH input AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb)
+    AS x(${columns.map(([name, type]) => `${name} ${type}`).join(', ')}, event jsonb)
+), fresh AS (
+  INSERT INTO event_ids (id, storage_time)
+  SELECT id, COALESCE($2::timestamptz, clock_timestamp()) FROM input
+  ON CONFLICT (id) DO NOTHING
+  RETURNING id, storage_time
+)
+INSERT INTO events (${plain}, storage_time, event)
+SELECT ${columns.map(([name]) => `i.${name}`).join(', ')}, f.storage_time,
+       jsonb_set(i.event, '{_Mentat,StorageTime}',
+                 to_jsonb(to_char(f.storage_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')))
+  FROM input i JOIN fresh f ON f.id = i.id`;
+
+interface Pending {
+  row: EventRow;
+  line: number;
+  raw: unknown;
+}
+
+async function insertBatch(db: Queryable, rows: EventRow[], storageTime?: Date): Promise<number> {
+  const result = await db.query(insertBatchSql, [JSON.stringify(rows), storageTime ?? null]);
+  return result.rowCount ?? 0;
+}
+
+export async function ingestEvents(
+  db: Queryable,
+  records: AsyncIterable<InputRecord>,
+  options: IngestOptions = {},
+): Promise<IngestSummary> {
+  const batchSize = options.batchSize ?? 1000;
+  const maxErrors = options.maxErrors ?? 1000;
+  const catalog = options.catalog ?? (await loadIngestCatalog(db));
+  const summary: IngestSummary = { accepted: 0, duplicates: 0, rejected: 0, errors: [] };
+  let recordCount = 0;
+
+  let partitionsUntil = '';
+  const ensurePartitions = async () => {
+    const now = options.storageTime ?? new Date();
+    const day = now.toISOString().slice(0, 10);
+    if (day === partitionsUntil) return;
+    await ensureEventPartitions(db, now, options.storageTime ? now : new Date(now.getTime() + 86_400_000));
+    partitionsUntil = day;
+  };
+
+  const reject = async (error: IngestError, raw?: Uint8Array | unknown) => {
+    summary.rejected++;
+    if (summary.errors.length < maxErrors) summary.errors.push(error);
+    else summary.errorsTruncated = true;
+    await options.onReject?.({ ...error, raw });
+  };
+
+  // While one batch is being written, the next one is parsed (at most one write in flight).
+  let inFlight: Promise<void> | null = null;
+  let failure: unknown = null;
+  const write = async (batch: Pending[]) => {
+    try {
+      const stored = await insertBatch(
+        db,
+        batch.map((p) => p.row),
+        options.storageTime,
+      );
+      summary.accepted += stored;
+      summary.duplicates += batch.length - stored;
+    } catch (error) {
+      // A value PostgreSQL refuses (SQLSTATE class 22, data exception) fails the whole batch:
+      // retry row by row so only the offending events are rejected.
+      if (!String((error as { code?: string }).code ?? '').startsWith('22')) throw error;
+      for (const pending of batch) {
+        try {
+          const stored = await insertBatch(db, [pending.row], options.storageTime);
+          summary.accepted += stored;
+          summary.duplicates += 1 - stored;
+        } catch (rowError) {
+          if (!String((rowError as { code?: string }).code ?? '').startsWith('22')) throw rowError;
+          await reject(
+            { line: pending.line, id: pending.row.id, message: `rejected by the database: ${(rowError as Error).message}` },
+            pending.raw,
+          );
+        }
+      }
+    }
+    options.onProgress?.({ records: recordCount, ...counts() });
+  };
+  const flush = async (batch: Pending[]) => {
+    if (inFlight) await inFlight;
+    if (failure) throw failure;
+    await ensurePartitions();
+    inFlight = write(batch).catch((error) => {
+      failure = error;
+    });
+  };
+  const counts = () => ({
+    accepted: summary.accepted,
+    duplicates: summary.duplicates,
+    rejected: summary.rejected,
+  });
+
+  let batch: Pending[] = [];
+  let batchIds = new Set<string>();
+  for await (const record of records) {
+    recordCount++;
+    const decoded = record.bytes ? decodeEventBytes(record.bytes) : decodeEventValue(record.value);
+    if (!decoded.ok) {
+      await reject(
+        { line: record.line, ...(decoded.id !== undefined && { id: decoded.id }), message: decoded.message },
+        record.bytes ?? record.value,
+      );
+      continue;
+    }
+    let row: EventRow;
+    try {
+      row = extractEventRow(decoded.event, { ...catalog, repairs: decoded.repairs });
+    } catch (error) {
+      await reject({ line: record.line, id: decoded.event.ID, message: (error as Error).message }, record.bytes);
+      continue;
+    }
+    if (batchIds.has(row.id)) {
+      // The same ID twice within one batch: the first one wins, like across batches.
+      summary.duplicates++;
+      continue;
+    }
+    batchIds.add(row.id);
+    batch.push({ row, line: record.line, raw: record.bytes ?? record.value });
+    if (batch.length >= batchSize) {
+      await flush(batch);
+      batch = [];
+      batchIds = new Set();
+    }
+  }
+  if (batch.length) await flush(batch);
+  if (inFlight) await inFlight;
+  if (failure) throw failure;
+  return summary;
+}

@@ -1,0 +1,231 @@
+// Shared by the reporting integration tests: a catalog written with plain SQL, IDEA events
+// ingested through the event store's own ingest (with a fixed storage time), and a worker with
+// the real activities (PostgreSQL, SMTP to an in-process mail catcher).
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import nodemailer from 'nodemailer';
+import type pg from 'pg';
+import pino from 'pino';
+import { inject } from 'vitest';
+import { repoRoot } from '../../../config/paths';
+import '../../support/provided';
+import { createActivities } from '../../../activities';
+import { ingestEvents } from '../../../db/events/ingest';
+import type { Severity } from '../../../domain/reporting/severities';
+import type { ReportGroupInput, ReportGroupResult } from '../../../workflows/report-messages';
+
+export interface GroupSpec {
+  name: string;
+  networks: { network: string; isBase?: boolean }[];
+  mode?: 'summary' | 'extra' | 'both' | 'none' | null;
+  emails?: Partial<Record<Severity, string[]>>;
+  locale?: string;
+  redirect?: boolean;
+}
+
+export async function seedCatalog(
+  pool: pg.Pool,
+  spec: {
+    groups: GroupSpec[];
+    detectors?: { name: string; credibility: number }[];
+    filters?: { group: string | null; name: string; expression: string; sourceBased?: boolean }[];
+    fallback?: string[];
+    admin?: string[];
+    timings?: Partial<Record<Severity, { per: number; thr: number; rel: number }>>;
+  },
+): Promise<void> {
+  for (const g of spec.groups) {
+    const { rows } = await pool.query<{ id: number }>('INSERT INTO groups (name) VALUES ($1) RETURNING id', [
+      g.name,
+    ]);
+    const id = rows[0]!.id;
+    for (const n of g.networks)
+      await pool.query('INSERT INTO networks (group_id, name, network, is_base) VALUES ($1, $2, $3, $4)', [
+        id,
+        `${g.name}-${n.network}`,
+        n.network,
+        n.isBase ?? false,
+      ]);
+    const e = g.emails ?? {};
+    await pool.query(
+      `INSERT INTO group_settings (group_id, mode, emails_info, emails_low, emails_medium, emails_high, emails_critical, locale, redirect)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [
+        id,
+        g.mode ?? null,
+        e.info ?? [],
+        e.low ?? [],
+        e.medium ?? [],
+        e.high ?? [],
+        e.critical ?? [],
+        g.locale ?? null,
+        g.redirect ?? false,
+      ],
+    );
+  }
+  for (const d of spec.detectors ?? [])
+    await pool.query('INSERT INTO detectors (name, credibility) VALUES ($1, $2)', [d.name, d.credibility]);
+  for (const f of spec.filters ?? [])
+    await pool.query(
+      `INSERT INTO filters (group_id, name, type, expression, source_based)
+       VALUES ((SELECT id FROM groups WHERE name = $1), $2, 'advanced', $3, $4)`,
+      [f.group, f.name, f.expression, f.sourceBased ?? true],
+    );
+  await pool.query('UPDATE global_settings SET fallback_emails = $1, admin_emails = $2', [
+    spec.fallback ?? [],
+    spec.admin ?? [],
+  ]);
+  for (const [severity, t] of Object.entries(spec.timings ?? {}))
+    await pool.query(
+      `UPDATE reporting_timings SET per_seconds = $2, thr_seconds = $3, rel_seconds = $4,
+              thr_target_seconds = $3, rel_target_seconds = $4 WHERE severity = $1`,
+      [severity, t.per, t.thr, t.rel],
+    );
+}
+
+export interface EventSpec {
+  ip: string | string[];
+  group: string;
+  severity: Severity;
+  cls?: string;
+  detector?: string;
+  category?: string;
+  id?: string;
+  target?: { ip: string; group: string; severity: Severity; cls: string };
+}
+
+export function ideaEvent(spec: EventSpec, detectTime: Date): Record<string, unknown> {
+  const ips = Array.isArray(spec.ip) ? spec.ip : [spec.ip];
+  return {
+    Format: 'IDEA0',
+    ID: spec.id ?? randomUUID(),
+    DetectTime: detectTime.toISOString(),
+    Category: [spec.category ?? 'Recon.Scanning'],
+    Source: [
+      { IP4: ips.filter((ip) => !ip.includes(':')), IP6: ips.filter((ip) => ip.includes(':')), Port: [22] },
+    ],
+    ...(spec.target ? { Target: [{ IP4: [spec.target.ip] }] } : {}),
+    Node: [{ Name: spec.detector ?? 'cz.example.sensor', SW: ['test'] }],
+    _Mentat: {
+      ResolvedAbuses: [spec.group],
+      EventClass: spec.cls ?? 'recon-scanning',
+      EventSeverity: spec.severity,
+      ...(spec.target
+        ? {
+            TargetAbuses: [spec.target.group],
+            TargetClass: spec.target.cls,
+            TargetSeverity: spec.target.severity,
+          }
+        : {}),
+    },
+  };
+}
+
+/** Stores events through the event store's ingest, all with one storage time. */
+export async function storeEvents(pool: pg.Pool, specs: EventSpec[], storageTime: Date): Promise<string[]> {
+  const events = specs.map((s) => ideaEvent(s, new Date(storageTime.getTime() - 60_000)));
+  async function* records() {
+    for (const [i, value] of events.entries()) yield { line: i + 1, value };
+  }
+  const summary = await ingestEvents(pool, records(), { storageTime });
+  if (summary.rejected > 0) throw new Error(`ingest rejected events: ${JSON.stringify(summary.errors)}`);
+  return events.map((e) => e.ID as string);
+}
+
+export function reportingActivities(pool: pg.Pool, smtpUrl: string) {
+  return createActivities({
+    pool,
+    logger: pino({ level: 'silent' }),
+    mail: { transport: nodemailer.createTransport(smtpUrl), from: 'herald@csirt.test', domain: 'csirt.test' },
+  });
+}
+
+export async function runGroup(
+  client: Client,
+  taskQueue: string,
+  input: ReportGroupInput,
+): Promise<ReportGroupResult> {
+  return client.workflow.execute('reportGroup', {
+    taskQueue,
+    workflowId: `report:${input.group}:test:${randomUUID()}`,
+    args: [input],
+  });
+}
+
+/** 10-minute aligned instant `minutes` before now's floor (windows lie fully in the past). */
+export function alignedPast(minutes = 0, step = 600): Date {
+  const now = Date.now();
+  return new Date(Math.floor(now / (step * 1000)) * step * 1000 - minutes * 60_000);
+}
+
+export interface ReportRow {
+  label: string;
+  group_name: string;
+  severity: Severity;
+  type: string;
+  ip: string | null;
+  chain: string[];
+  mail_to: string[];
+  mail_cc: string[];
+  evcount_rep: number;
+  evcount_all: number;
+  evcount_new: number | null;
+  evcount_flt_blk: number | null;
+  evcount_det_blk: number | null;
+  evcount_thr_blk: number | null;
+  evcount_rlp: number | null;
+  parent_label: string | null;
+}
+
+export async function reportRows(pool: pg.Pool): Promise<ReportRow[]> {
+  const { rows } = await pool.query<ReportRow>(
+    'SELECT label, group_name, severity, type, ip, chain, mail_to, mail_cc, evcount_rep, evcount_all, evcount_new, evcount_flt_blk, evcount_det_blk, evcount_thr_blk, evcount_rlp, parent_label FROM reports ORDER BY group_name, severity, type, ip NULLS FIRST',
+  );
+  return rows;
+}
+
+export function cliEnv(dbUrl: string, taskQueue: string, home: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_NAMESPACE: inject('temporalNamespace'),
+    HERALD_DATABASE_URL: dbUrl,
+    HERALD_TASK_QUEUE: taskQueue,
+    HERALD_HOME: home,
+    HERALD_METRICS_PORT: '0',
+    NO_COLOR: '1',
+  };
+}
+
+/** Runs `bin/herald args...` as a child process. */
+export function herald(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'herald'), ...args], {
+      cwd: repoRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Waits until `now` is at least `margin` ms away from the next multiple of `step` seconds. */
+export async function awayFromBoundary(step = 600, margin = 60_000): Promise<void> {
+  const left = step * 1000 - (Date.now() % (step * 1000));
+  if (left < margin) await new Promise((r) => setTimeout(r, left + 2000));
+}

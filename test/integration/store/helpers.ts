@@ -1,0 +1,52 @@
+// Shared set-up for the event-store tests: catalogs from the repository, events from literals.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type pg from 'pg';
+import YAML from 'yaml';
+import { repoRoot } from '../../../config/paths';
+import { type IngestOptions, type IngestSummary, ingestEvents } from '../../../db/events/ingest';
+import type { InputRecord } from '../../../db/events/read-records';
+import { importCatalog } from '../../../db/catalog/upsert';
+import { parseCatalog } from '../../../domain/catalog/schema';
+
+export const fixturesDir = path.join(repoRoot, 'test', 'fixtures', 'idea');
+
+export function canonicalEvents(): Record<string, unknown>[] {
+  const dir = path.join(fixturesDir, 'canonical');
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.json'))
+    .sort()
+    .map((file) => JSON.parse(readFileSync(path.join(dir, file), 'utf8')));
+}
+
+export async function importCatalogFile(pool: pg.Pool, file: string): Promise<void> {
+  const parsed = parseCatalog(YAML.parse(readFileSync(path.join(repoRoot, file), 'utf8')));
+  if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+  await importCatalog(pool, parsed.catalog);
+}
+
+export async function importDemoCatalogs(pool: pg.Pool): Promise<void> {
+  await importCatalogFile(pool, 'catalog/default-catalog.yaml');
+  await importCatalogFile(pool, 'scripts/demo/demo-catalog.yaml');
+}
+
+async function* records(values: unknown[]): AsyncGenerator<InputRecord> {
+  for (const [i, value] of values.entries()) yield { line: i + 1, value };
+}
+
+export function ingestValues(pool: pg.Pool, values: unknown[], options: IngestOptions = {}): Promise<IngestSummary> {
+  return ingestEvents(pool, records(values), options);
+}
+
+let counter = 0;
+/** A minimal valid IDEA event; `extra` overrides or adds fields. */
+export function idea(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    Format: 'IDEA0',
+    ID: `evt-${++counter}-${process.pid}`,
+    DetectTime: '2024-05-01T12:00:00Z',
+    Category: ['Recon.Scanning'],
+    Node: [{ Name: 'cz.example.scan_detector' }],
+    ...extra,
+  };
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import {
+  envelope,
+  formatNetwork,
+  ideaAddressToInets,
+  networkContains,
+  parseNetwork,
+  rangeToNetworks,
+} from '../../../domain/idea/network';
+
+describe('IDEA addresses as inet values', () => {
+  it('turns a range into the exact CIDR blocks', () => {
+    expect(ideaAddressToInets('192.168.0.2-192.168.0.5', 4)).toEqual(['192.168.0.2/31', '192.168.0.4/31']);
+    expect(ideaAddressToInets('10.0.0.0-10.0.1.255', 4)).toEqual(['10.0.0.0/23']);
+    expect(ideaAddressToInets('2001:db8::1-2001:db8::2', 6)).toEqual(['2001:db8::1', '2001:db8::2']);
+  });
+
+  it('keeps addresses and networks, and refuses the other family or nonsense', () => {
+    expect(ideaAddressToInets('192.0.2.1', 4)).toEqual(['192.0.2.1']);
+    expect(ideaAddressToInets('192.168.0.10/25', 4)).toEqual(['192.168.0.10/25']);
+    expect(ideaAddressToInets('2001:0db8:0000:0000:0000:ff00:0042::/112', 6)).toEqual([
+      '2001:0db8:0000:0000:0000:ff00:0042::/112',
+    ]);
+    expect(ideaAddressToInets('192.0.2.1', 6)).toBeNull();
+    expect(ideaAddressToInets('127.1', 4)).toBeNull();
+    expect(ideaAddressToInets('10.0.0.0/33', 4)).toBeNull();
+    expect(ideaAddressToInets('10.0.0.9-10.0.0.1', 4)).toBeNull();
+  });
+
+  it('computes the smallest covering network', () => {
+    const nets = ['192.0.2.1', '192.0.2.200'].map((t) => parseNetwork(t)!);
+    expect(formatNetwork(envelope(nets)!)).toBe('192.0.2.0/24');
+    expect(formatNetwork(envelope([parseNetwork('2001:db8::1')!])!)).toBe('2001:db8::1/128');
+    expect(envelope([])).toBeNull();
+  });
+
+  it('decomposes any range into blocks that cover exactly the range', () => {
+    const blocks = rangeToNetworks(4, 3n, 1000n);
+    let next = 3n;
+    for (const block of blocks) {
+      expect(block.base).toBe(next);
+      next = block.base + (1n << BigInt(32 - block.prefix));
+    }
+    expect(next).toBe(1001n);
+  });
+
+  it('tests containment across prefix lengths and families', () => {
+    expect(networkContains(parseNetwork('10.0.0.0/8')!, parseNetwork('10.1.2.0/24')!)).toBe(true);
+    expect(networkContains(parseNetwork('10.1.2.0/24')!, parseNetwork('10.0.0.0/8')!)).toBe(false);
+    expect(networkContains(parseNetwork('::/0')!, parseNetwork('10.0.0.1')!)).toBe(false);
+  });
+});

@@ -1,0 +1,80 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../../../config/paths';
+import { decodeEventBytes, decodeEventText } from '../../../domain/idea/decode';
+import { isRfc3339, parseIdeaEvent } from '../../../domain/idea/schema';
+
+const fixtures = path.join(repoRoot, 'test', 'fixtures', 'idea');
+const canonical = readdirSync(path.join(fixtures, 'canonical')).filter((f) => f.endsWith('.json'));
+
+describe('IDEA0 schema', () => {
+  it.each(canonical)('accepts the canonical example %s', (file) => {
+    const value = JSON.parse(readFileSync(path.join(fixtures, 'canonical', file), 'utf8'));
+    const result = parseIdeaEvent(value);
+    expect(result.ok ? 'ok' : result.message).toBe('ok');
+  });
+
+  it('rejects each malformed line with the field and the reason', () => {
+    const lines = readFileSync(path.join(fixtures, 'malformed.ndjson'), 'utf8').trim().split('\n');
+    const messages = lines.map((line) => {
+      const decoded = decodeEventText(line);
+      return decoded.ok ? 'accepted' : decoded.message;
+    });
+    expect(messages).toEqual([
+      'DetectTime: "2014-03-22 10:12:31" is not an RFC 3339 timestamp (expected e.g. 2024-05-01T12:00:00Z)',
+      'Category[0]: "port scan" is not an IDEA category',
+      'ID: is required',
+      'Format: "IDEA1" is not "IDEA0"',
+      'Source[0].IP4[0]: "300.1.2.3" is not an IPv4 address, network or range',
+      expect.stringMatching(/^not valid JSON: /),
+      'Category: must list at least one category',
+      'not a JSON object',
+      expect.stringMatching(/^Target\[0\]\.Port\[0\]: /),
+    ]);
+  });
+
+  it('keeps unknown extension keys and lower-cases _Mentat severities', () => {
+    const result = parseIdeaEvent({
+      Format: 'IDEA0',
+      ID: 'x1',
+      DetectTime: '2024-01-01T00:00:00Z',
+      Category: ['Other'],
+      _Custom: { a: 1 },
+      _Mentat: { EventSeverity: 'HIGH' },
+    });
+    expect(result.ok).toBe(true);
+    if (result.ok) {
+      expect(result.event._Custom).toEqual({ a: 1 });
+      expect(result.event._Mentat?.EventSeverity).toBe('high');
+    }
+  });
+
+  it('knows RFC 3339 from look-alikes', () => {
+    expect(isRfc3339('2014-03-22T10:12:31Z')).toBe(true);
+    expect(isRfc3339('2014-03-22t10:12:31.123456+02:00')).toBe(true);
+    expect(isRfc3339('2014-03-22 10:12:31Z')).toBe(false);
+    expect(isRfc3339('2014-03-22T10:12:31')).toBe(false);
+    expect(isRfc3339('2014-13-22T10:12:31Z')).toBe(false);
+    expect(isRfc3339('1395483151')).toBe(false);
+  });
+});
+
+describe('decoding input records', () => {
+  it('strips U+0000 from strings and keys and records where', () => {
+    const line = readFileSync(path.join(fixtures, 'with-nul.ndjson'), 'utf8').trim();
+    const decoded = decodeEventText(line);
+    expect(decoded.ok).toBe(true);
+    if (!decoded.ok) return;
+    expect(decoded.event.Description).toBe('scanner');
+    expect(decoded.event.Source?.[0]?.Hostname).toEqual(['host.example']);
+    expect(decoded.repairs).toEqual(['Description', 'Source[0].Hostname[0]']);
+  });
+
+  it('rejects invalid UTF-8 with a reason instead of replacing characters', () => {
+    const good = Buffer.from('{"Format":"IDEA0","ID":"u1","DetectTime":"2024-01-01T00:00:00Z","Category":["Other"],"Description":"');
+    const bytes = Buffer.concat([good, Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
+    expect(decodeEventBytes(bytes)).toEqual({ ok: false, message: 'not valid UTF-8' });
+    expect(decodeEventBytes(Buffer.from('{"Format":"IDEA0","ID":"u2","DetectTime":"2024-01-01T00:00:00Z","Category":["Other"],"Description":"Příliš žluťoučký"}')).ok).toBe(true);
+  });
+});

@@ -7,9 +7,9 @@ import { registerDbCommands } from './commands/db';
 import { registerDevCommands } from './commands/dev';
 import { registerEventsCommands } from './commands/events';
 import { registerMonitorCommands } from './commands/monitor';
-import { registerWorkerCommands } from './commands/worker';
 import { registerRunCommands } from './commands/run';
 import { registerSchedulesCommands } from './commands/schedules';
+import { registerWorkerCommands } from './commands/worker';
 import { describeError, exitCodeFor } from './errors';
 
 export function buildProgram(): Command {

@@ -14,6 +14,14 @@ export interface MigrationStatus {
   appliedAt: string | null;
 }
 
+/**
+ * node-pg-migrate expects 13- or 17-digit timestamp prefixes and complains about our NNNN ones,
+ * then orders them numerically anyway: that complaint is noise.
+ */
+const quietPrefixes = (log: (line: string) => void) => (line: string) => {
+  if (!/^Can't determine timestamp for \d+$/.test(line)) log(line);
+};
+
 export async function migrateUp(
   databaseUrl: string,
   log: (line: string) => void = () => {},
@@ -26,7 +34,7 @@ export async function migrateUp(
     checkOrder: true,
     singleTransaction: true,
     log: () => {},
-    logger: { debug: () => {}, info: () => {}, warn: log, error: log },
+    logger: { debug: () => {}, info: () => {}, warn: log, error: quietPrefixes(log) },
   });
   for (const migration of applied) log(`applied ${migration.name}`);
   return applied.map((migration) => migration.name);

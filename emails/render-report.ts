@@ -97,8 +97,7 @@ export function formatTime(iso: string, locale: string, timezone: string): strin
     return new Intl.DateTimeFormat(language(locale) === 'cs' ? 'cs-CZ' : 'en-GB', {
       timeZone: timezone,
       dateStyle: 'medium',
-      timeStyle: 'medium',
-      timeZoneName: 'short',
+      timeStyle: 'long', // includes the zone (timeZoneName cannot be combined with timeStyle)
     }).format(new Date(iso));
   } catch {
     return iso;

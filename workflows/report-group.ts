@@ -5,6 +5,7 @@
 
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
+  ActivityFailure,
   ChildWorkflowFailure,
   proxyActivities,
   setHandler,
@@ -147,10 +148,15 @@ export async function reportGroup(input: ReportGroupInput): Promise<ReportGroupR
       if (error instanceof WorkflowExecutionAlreadyStartedError) {
         // Same window started elsewhere (schedule + ad-hoc run at once, or a rerun): it is that
         // run's window; wait for it and take its ledger row instead of reporting twice.
-        const entry = await waiting.awaitReportRun({ workflowId });
-        summary = entry
-          ? summaryFromLedger(entry, REPORT_REF_LIMIT)
-          : failedSummary(window, workflowId, 'the run of this window did not complete');
+        try {
+          const entry = await waiting.awaitReportRun({ workflowId });
+          summary = entry
+            ? summaryFromLedger(entry, REPORT_REF_LIMIT)
+            : failedSummary(window, workflowId, 'the run of this window did not complete');
+        } catch (awaitError) {
+          if (!(awaitError instanceof ActivityFailure)) throw awaitError;
+          summary = failedSummary(window, workflowId, awaitError.cause?.message ?? awaitError.message);
+        }
       } else if (error instanceof ChildWorkflowFailure) {
         summary = failedSummary(window, workflowId, error.cause?.message ?? error.message);
       } else {

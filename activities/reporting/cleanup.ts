@@ -1,6 +1,7 @@
 // Step 6, cleanup, per severity right after its relapse and render steps (fixes W-11): expired
-// thresholds of this (group, severity), orphaned thresholded records, and the run's staging.
-import { clearStaged } from '../../db/reporting/staging';
+// thresholds of this (group, severity), orphaned thresholded records, the run's staging and any
+// staging abandoned by failed runs.
+import { clearAbandonedStaging, clearStaged } from '../../db/reporting/staging';
 import { cleanupThresholds } from '../../db/reporting/thresholds';
 import type { ActivityDeps } from '../deps';
 import type { SeverityRunInput } from './types';
@@ -14,7 +15,7 @@ export function createCleanupActivity(deps: ActivityDeps) {
       severity: input.severity,
       timeHigh: new Date(input.window.to),
     });
-    const staged = await clearStaged(deps.pool, input.runId);
+    const staged = (await clearStaged(deps.pool, input.runId)) + (await clearAbandonedStaging(deps.pool));
     return { ...removed, staged };
   };
 }

@@ -3,10 +3,10 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import YAML from 'yaml';
-import { parseCatalog } from '../../domain/catalog/schema';
 import { exportCatalog } from '../../db/catalog/export';
 import { CatalogReferenceError, importCatalog } from '../../db/catalog/upsert';
 import { closeSharedPool, sharedPool } from '../../db/pool';
+import { parseCatalog } from '../../domain/catalog/schema';
 import { UsageError, UserError } from '../errors';
 import { printJson } from '../output';
 
@@ -16,7 +16,9 @@ export async function readCatalogDocument(file: string): Promise<unknown> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new UserError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new UserError(
+      `${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   const document = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const first = document.errors[0];
@@ -30,16 +32,33 @@ export async function readCatalogDocument(file: string): Promise<unknown> {
 }
 
 export function registerCatalogCommands(program: Command): void {
-  const catalog = program.command('catalog').description('the reporting catalog: groups, networks, filters, classes');
+  const catalog = program
+    .command('catalog')
+    .description('the reporting catalog: groups, networks, filters, classes');
 
   catalog
     .command('import')
     .description('validate a YAML/JSON catalog file and apply it in one transaction (upsert by name)')
     .argument('<file>', 'catalog file (.yaml, .yml or .json)')
+    .option('--dry-run', 'only validate the file (filters and rules are compiled too); change nothing')
     .option('--json', 'print the result as JSON')
-    .action(async (file: string, options: { json?: boolean }) => {
+    .action(async (file: string, options: { json?: boolean; dryRun?: boolean }) => {
       const parsed = parseCatalog(await readCatalogDocument(file));
       let problems = parsed.ok ? [] : parsed.problems;
+      if (parsed.ok && options.dryRun) {
+        const c = parsed.catalog;
+        if (options.json)
+          return printJson({
+            valid: true,
+            file,
+            groups: c.groups.length,
+            eventClasses: c.event_classes.length,
+          });
+        process.stdout.write(
+          `${file}: valid (${c.groups.length} group(s), ${c.event_classes.length} event class(es)); nothing imported\n`,
+        );
+        return;
+      }
       if (parsed.ok) {
         try {
           const summary = await importCatalog(sharedPool(), parsed.catalog);

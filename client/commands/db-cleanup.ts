@@ -13,7 +13,9 @@ export function registerDbCleanupCommand(db: Command): void {
     .action(async (options: { keep: string; json?: boolean }) => {
       const keepMs = parseRetention(options.keep);
       if (keepMs === null)
-        throw new UsageError(`--keep: ${JSON.stringify(options.keep)} is not a duration (expected e.g. 30d, 12h, 2w)`);
+        throw new UsageError(
+          `--keep: ${JSON.stringify(options.keep)} is not a duration (expected e.g. 30d, 12h, 2w)`,
+        );
       // Partitions are whole UTC days: keep every day that still holds events newer than the cutoff.
       const cutoff = new Date(Date.now() - keepMs);
       try {

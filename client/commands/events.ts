@@ -5,7 +5,6 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import cliProgress from 'cli-progress';
 import { type Command, Option } from 'commander';
-import { isRfc3339, type Severity, severities } from '../../domain/idea/schema';
 import { type IngestError, type IngestSummary, ingestEvents } from '../../db/events/ingest';
 import {
   InputFormatError,
@@ -14,9 +13,16 @@ import {
   ndjsonRecords,
   type ReadProgress,
 } from '../../db/events/read-records';
-import { countEvents, type EventQuery, EventQueryError, searchEvents } from '../../db/events/search';
-import { parseNetwork } from '../../domain/idea/network';
+import {
+  countEvents,
+  type EventQuery,
+  EventQueryError,
+  fetchEvent,
+  searchEvents,
+} from '../../db/events/search';
 import { closeSharedPool, sharedPool } from '../../db/pool';
+import { parseNetwork } from '../../domain/idea/network';
+import { isRfc3339, type Severity, severities } from '../../domain/idea/schema';
 import { UsageError, UserError } from '../errors';
 import { formatTable, printJson } from '../output';
 
@@ -41,9 +47,14 @@ function rejectsWriter(file: string) {
       const { raw, ...rest } = error;
       const record =
         raw instanceof Uint8Array
-          ? { ...rest, raw: Buffer.from(raw).toString('utf8'), raw_base64: Buffer.from(raw).toString('base64') }
+          ? {
+              ...rest,
+              raw: Buffer.from(raw).toString('utf8'),
+              raw_base64: Buffer.from(raw).toString('base64'),
+            }
           : { ...rest, raw };
-      if (!out.write(`${JSON.stringify(record)}\n`)) await new Promise<void>((resolve) => out!.once('drain', () => resolve()));
+      if (!out.write(`${JSON.stringify(record)}\n`))
+        await new Promise<void>((resolve) => out!.once('drain', () => resolve()));
     },
     async close() {
       if (out) await new Promise<void>((resolve) => out!.end(() => resolve()));
@@ -66,7 +77,9 @@ export async function ingestFile(
       size = info.size;
     } catch (error) {
       if (error instanceof UserError) throw error;
-      throw new UserError(`${source}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      throw new UserError(
+        `${source}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      );
     }
     stream = createReadStream(source, { highWaterMark: 1 << 20 });
   }
@@ -75,7 +88,8 @@ export async function ingestFile(
   const records: AsyncIterable<InputRecord> =
     format === 'json' ? jsonDocumentRecords(stream, read) : ndjsonRecords(stream, read);
   const rejects = rejectsWriter(
-    options.rejectsFile ?? (source === '-' ? `herald-rejects-${Date.now()}.ndjson` : `${source}.rejects.ndjson`),
+    options.rejectsFile ??
+      (source === '-' ? `herald-rejects-${Date.now()}.ndjson` : `${source}.rejects.ndjson`),
   );
 
   const bar = options.progress
@@ -122,7 +136,9 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 function parseTime(value: string | undefined, option: string): string | undefined {
   if (value === undefined) return undefined;
   if (!isRfc3339(value) && !/^\d{4}-\d{2}-\d{2}$/.test(value))
-    throw new UsageError(`${option}: ${JSON.stringify(value)} is not an RFC 3339 time (e.g. 2024-05-01T12:00:00Z)`);
+    throw new UsageError(
+      `${option}: ${JSON.stringify(value)} is not an RFC 3339 time (e.g. 2024-05-01T12:00:00Z)`,
+    );
   return /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value;
 }
 
@@ -144,13 +160,17 @@ interface QueryOptions {
 function toQuery(options: QueryOptions): EventQuery {
   for (const s of options.severity ?? [])
     if (!(severities as readonly string[]).includes(s))
-      throw new UsageError(`--severity: ${JSON.stringify(s)} is not a severity (expected ${severities.join(', ')})`);
+      throw new UsageError(
+        `--severity: ${JSON.stringify(s)} is not a severity (expected ${severities.join(', ')})`,
+      );
   for (const ip of options.ip ?? [])
-    if (!parseNetwork(ip)) throw new UsageError(`--ip: ${JSON.stringify(ip)} is not an IP address or CIDR network`);
+    if (!parseNetwork(ip))
+      throw new UsageError(`--ip: ${JSON.stringify(ip)} is not an IP address or CIDR network`);
   const positive = (value: string | undefined, option: string) => {
     if (value === undefined) return undefined;
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new UsageError(`${option}: expected a positive integer, got ${value}`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new UsageError(`${option}: expected a positive integer, got ${value}`);
     return n;
   };
   const from = parseTime(options.from, '--from');
@@ -210,7 +230,13 @@ export function registerEventsCommands(program: Command): void {
     .action(
       async (
         file: string,
-        options: { format?: 'ndjson' | 'json'; storageTime?: string; rejects?: string; progress: boolean; json?: boolean },
+        options: {
+          format?: 'ndjson' | 'json';
+          storageTime?: string;
+          rejects?: string;
+          progress: boolean;
+          json?: boolean;
+        },
       ) => {
         const storageTime = parseTime(options.storageTime, '--storage-time');
         const summary = await withQueryErrors(() =>
@@ -256,9 +282,21 @@ export function registerEventsCommands(program: Command): void {
       );
     });
 
-  queryOptions(events.command('count').description('count stored events')).action(async (options: QueryOptions) => {
-    const count = await withQueryErrors(() => countEvents(sharedPool(), toQuery(options)));
-    if (options.json) printJson({ count });
-    else process.stdout.write(`${count}\n`);
-  });
+  events
+    .command('show')
+    .description('print one stored event (the IDEA JSON as stored, with _Mentat filled in)')
+    .argument('<id>', 'event ID')
+    .action(async (id: string) => {
+      const stored = await withQueryErrors(() => fetchEvent(sharedPool(), id));
+      if (!stored) throw new UserError(`no stored event with ID ${JSON.stringify(id)}`);
+      printJson(stored.event);
+    });
+
+  queryOptions(events.command('count').description('count stored events')).action(
+    async (options: QueryOptions) => {
+      const count = await withQueryErrors(() => countEvents(sharedPool(), toQuery(options)));
+      if (options.json) printJson({ count });
+      else process.stdout.write(`${count}\n`);
+    },
+  );
 }

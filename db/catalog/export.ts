@@ -43,6 +43,7 @@ export async function exportCatalog(db: Queryable): Promise<Record<string, unkno
   return {
     settings: {
       fallback_emails: settings.fallbackEmails,
+      admin_emails: settings.adminEmails,
       default_locale: settings.defaultLocale,
       default_timezone: settings.defaultTimezone,
       timings: Object.fromEntries(

@@ -210,14 +210,19 @@ export interface SeverityTiming {
 
 export interface GlobalSettings {
   fallbackEmails: string[];
+  /** Recipients of redirected reports. */
+  adminEmails: string[];
   defaultLocale: string;
   defaultTimezone: string;
   timings: Record<Severity, SeverityTiming>;
 }
 
 export async function loadGlobalSettings(db: Queryable): Promise<GlobalSettings> {
+  // admin_emails belongs to the reporting schema (0200); read it without depending on it.
   const settings = await db.query(
-    'SELECT fallback_emails, default_locale, default_timezone FROM global_settings WHERE id',
+    `SELECT fallback_emails, default_locale, default_timezone,
+            ARRAY(SELECT jsonb_array_elements_text(COALESCE(to_jsonb(s)->'admin_emails', '[]'))) AS admin_emails
+       FROM global_settings s WHERE id`,
   );
   const timings = await db.query(
     `SELECT severity, per_seconds, thr_seconds, rel_seconds, thr_target_seconds, rel_target_seconds
@@ -227,6 +232,7 @@ export async function loadGlobalSettings(db: Queryable): Promise<GlobalSettings>
   const row = settings.rows[0] ?? {};
   return {
     fallbackEmails: row.fallback_emails ?? [],
+    adminEmails: row.admin_emails ?? [],
     defaultLocale: row.default_locale ?? 'en',
     defaultTimezone: row.default_timezone ?? 'UTC',
     timings: Object.fromEntries(

@@ -86,8 +86,14 @@ export async function importCatalog(pool: pg.Pool, catalog: Catalog): Promise<Ca
            fallback_emails = COALESCE($1, fallback_emails), default_locale = COALESCE($2, default_locale),
            default_timezone = COALESCE($3, default_timezone), updated_at = now()
          WHERE id`,
-        [settings.fallback_emails ?? null, settings.default_locale ?? null, settings.default_timezone ?? null],
+        [
+          settings.fallback_emails ?? null,
+          settings.default_locale ?? null,
+          settings.default_timezone ?? null,
+        ],
       );
+      if (settings.admin_emails)
+        await client.query('UPDATE global_settings SET admin_emails = $1 WHERE id', [settings.admin_emails]);
       for (const [severity, t] of Object.entries(settings.timings ?? {})) {
         if (!t) continue;
         await client.query(

@@ -41,6 +41,8 @@ export interface IngestOptions {
   /** Fixed storage time (backfills, tests); default: stamped by the database per row. */
   storageTime?: Date;
   batchSize?: number;
+  /** Batches written concurrently (default 2). */
+  writers?: number;
   maxErrors?: number;
   /** Classes and networks; loaded from the database when not given. */
   catalog?: IngestCatalog;
@@ -145,8 +147,10 @@ export async function ingestEvents(
     await options.onReject?.({ ...error, raw });
   };
 
-  // While one batch is being written, the next one is parsed (at most one write in flight).
-  let inFlight: Promise<void> | null = null;
+  // Batches are written while the next ones are parsed, at most `writers` at a time (bounded
+  // memory); concurrent batches with the same ID are safe: the event_ids insert serialises them.
+  const writers = Math.max(1, options.writers ?? 2);
+  const inFlight: Promise<void>[] = [];
   let failure: unknown = null;
   const write = async (batch: Pending[]) => {
     try {
@@ -169,7 +173,11 @@ export async function ingestEvents(
         } catch (rowError) {
           if (!String((rowError as { code?: string }).code ?? '').startsWith('22')) throw rowError;
           await reject(
-            { line: pending.line, id: pending.row.id, message: `rejected by the database: ${(rowError as Error).message}` },
+            {
+              line: pending.line,
+              id: pending.row.id,
+              message: `rejected by the database: ${(rowError as Error).message}`,
+            },
             pending.raw,
           );
         }
@@ -178,12 +186,14 @@ export async function ingestEvents(
     options.onProgress?.({ records: recordCount, ...counts() });
   };
   const flush = async (batch: Pending[]) => {
-    if (inFlight) await inFlight;
+    while (inFlight.length >= writers) await inFlight.shift();
     if (failure) throw failure;
     await ensurePartitions();
-    inFlight = write(batch).catch((error) => {
-      failure = error;
-    });
+    inFlight.push(
+      write(batch).catch((error) => {
+        failure = error;
+      }),
+    );
   };
   const counts = () => ({
     accepted: summary.accepted,
@@ -195,6 +205,10 @@ export async function ingestEvents(
   let batchIds = new Set<string>();
   for await (const record of records) {
     recordCount++;
+    if (record.error) {
+      await reject({ line: record.line, message: record.error });
+      continue;
+    }
     const decoded = record.bytes ? decodeEventBytes(record.bytes) : decodeEventValue(record.value);
     if (!decoded.ok) {
       await reject(
@@ -207,7 +221,10 @@ export async function ingestEvents(
     try {
       row = extractEventRow(decoded.event, { ...catalog, repairs: decoded.repairs });
     } catch (error) {
-      await reject({ line: record.line, id: decoded.event.ID, message: (error as Error).message }, record.bytes);
+      await reject(
+        { line: record.line, id: decoded.event.ID, message: (error as Error).message },
+        record.bytes,
+      );
       continue;
     }
     if (batchIds.has(row.id)) {
@@ -224,7 +241,7 @@ export async function ingestEvents(
     }
   }
   if (batch.length) await flush(batch);
-  if (inFlight) await inFlight;
+  await Promise.all(inFlight);
   if (failure) throw failure;
   return summary;
 }

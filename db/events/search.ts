@@ -95,7 +95,8 @@ export function buildEventWhere(query: EventQuery): Built {
   if (query.targetClasses?.length) clauses.push(`target_class = ANY(${param(query.targetClasses)}::text[])`);
   if (query.detectors?.length) clauses.push(`node_names && ${param(query.detectors)}::text[]`);
   if (query.shadow !== undefined) clauses.push(`shadow_reporting = ${param(query.shadow)}`);
-  if (query.shadowTarget !== undefined) clauses.push(`shadow_reporting_target = ${param(query.shadowTarget)}`);
+  if (query.shadowTarget !== undefined)
+    clauses.push(`shadow_reporting_target = ${param(query.shadowTarget)}`);
   const ipOr = [
     ...ipClause('source', [...(query.ips ?? []), ...(query.sourceIps ?? [])]),
     ...ipClause('target', [...(query.ips ?? []), ...(query.targetIps ?? [])]),
@@ -158,7 +159,8 @@ function paging(query: EventQuery, values: unknown[]): string {
   const order = query.after || query.order !== 'desc' ? 'ASC' : 'DESC';
   let sql = ` ORDER BY storage_time ${order}, id ${order}`;
   if (query.limit !== undefined) {
-    if (!Number.isInteger(query.limit) || query.limit < 1) throw new EventQueryError('limit must be a positive integer');
+    if (!Number.isInteger(query.limit) || query.limit < 1)
+      throw new EventQueryError('limit must be a positive integer');
     values.push(query.limit);
     sql += ` LIMIT $${values.length}`;
     if (query.page !== undefined && query.page > 1) {
@@ -216,7 +218,11 @@ export function windowQuery(window: WindowQuery): EventQuery {
     from: window.from,
     to: window.to,
     ...(window.target
-      ? { targetGroups: [window.group], targetSeverities: [window.severity], shadowTarget: window.shadow ?? false }
+      ? {
+          targetGroups: [window.group],
+          targetSeverities: [window.severity],
+          shadowTarget: window.shadow ?? false,
+        }
       : { groups: [window.group], severities: [window.severity], shadow: window.shadow ?? false }),
     ...(window.includeTest ? {} : { categories: ['Test'], notCategories: true }),
     ...(window.after && { after: window.after }),

@@ -15,6 +15,15 @@ export interface StagedHitRow {
   stage: HitStage;
 }
 
+/** Staging left by runs that failed before their cleanup (older than `days`). */
+export async function clearAbandonedStaging(pool: pg.Pool, days = 2): Promise<number> {
+  const { rowCount } = await pool.query(
+    'DELETE FROM report_staged_hits WHERE staged_at < now() - make_interval(days => $1)',
+    [days],
+  );
+  return rowCount ?? 0;
+}
+
 export async function clearStaged(pool: pg.Pool, runId: string, relapsed?: boolean): Promise<number> {
   const { rowCount } = await pool.query(
     'DELETE FROM report_staged_hits WHERE run_id = $1 AND ($2::boolean IS NULL OR relapsed = $2)',

@@ -22,8 +22,10 @@ export interface WindowEventRow {
 /**
  * W-5: `storage_time` is stamped when a row is inserted, not when its transaction commits, so an
  * event stamped before `to` may become visible only later. Waits until the database clock has
- * passed `to` and every transaction that was writing at that moment has finished; after that, no
- * row with storage_time < to can still appear. Returns false when `deadline` passed first.
+ * passed `to` and every transaction that was running at that moment has finished; after that, no
+ * row stamped (clock_timestamp) before `to` can still appear. Transactions of the whole cluster
+ * count, so a long idle-in-transaction session delays fetches up to `deadline`, after which the
+ * fetch proceeds with what is committed (and says so). Returns false when `deadline` passed.
  */
 export async function waitUntilWindowClosed(
   pool: pg.Pool,
@@ -42,18 +44,17 @@ export async function waitUntilWindowClosed(
     options.heartbeat();
     await sleep(Math.min(ahead + 5, 5000));
   }
-  // The writers in progress now are the only ones that may still commit rows stamped before `to`.
-  const { rows } = await pool.query<{ xid: string }>(
-    'SELECT pg_snapshot_xip(pg_current_snapshot())::text AS xid',
-  );
-  let pending = rows.map((r) => r.xid);
-  while (pending.length > 0) {
-    const status = await pool.query<{ xid: string; status: string | null }>(
-      `SELECT x AS xid, pg_xact_status(x::xid8) AS status FROM unnest($1::text[]) AS x`,
-      [pending],
+  // Every writer already running has an xid below a fresh one; once the oldest running xid is
+  // past it, all of them have finished. (A snapshot's xip list is not enough: xids at or above
+  // its xmax — the latest completed xid + 1 — are running but not listed.)
+  const { rows } = await pool.query<{ xid: string }>('SELECT pg_current_xact_id()::text AS xid');
+  const fence = rows[0]!.xid;
+  for (;;) {
+    const clear = await pool.query<{ clear: boolean }>(
+      'SELECT pg_snapshot_xmin(pg_current_snapshot()) > $1::xid8 AS clear',
+      [fence],
     );
-    pending = status.rows.filter((r) => r.status === 'in progress').map((r) => r.xid);
-    if (pending.length === 0) break;
+    if (clear.rows[0]?.clear) break;
     if (Date.now() > options.deadline) return false;
     options.heartbeat();
     await sleep(250);

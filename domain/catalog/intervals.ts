@@ -40,5 +40,7 @@ export function intervalSeconds(value: string | number): number | null {
 
 /** The name of an interval when it has one, else the number of seconds. */
 export function intervalName(seconds: number): string | number {
-  return Object.entries(reportingIntervals).find(([name, s]) => s === seconds && name !== '11days')?.[0] ?? seconds;
+  return (
+    Object.entries(reportingIntervals).find(([name, s]) => s === seconds && name !== '11days')?.[0] ?? seconds
+  );
 }

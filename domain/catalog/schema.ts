@@ -26,20 +26,26 @@ export const emailAddress = z
     error: (issue) => `${quoted(issue.input)} contains a line break (header injection)`,
     abort: true,
   })
-  .refine((value) => /^[^\s@<>,;"()\\[\]:]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*$/.test(value), {
-    error: (issue) => `${quoted(issue.input)} is not an e-mail address`,
-  });
+  .refine(
+    (value) =>
+      /^[^\s@<>,;"()\\[\]:]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*$/.test(value),
+    {
+      error: (issue) => `${quoted(issue.input)} is not an e-mail address`,
+    },
+  );
 const emails = z.array(emailAddress).default([]);
 
-export const cidr = z.string({ error: 'expected a network such as 192.0.2.0/24' }).superRefine((value, ctx) => {
-  const net = parseNetwork(value);
-  if (!net) ctx.addIssue({ code: 'custom', message: `${quoted(value)} is not a network` });
-  else if (net.hostBits)
-    ctx.addIssue({
-      code: 'custom',
-      message: `${quoted(value)} is not a network (host bits set; did you mean ${formatNetwork(net)}?)`,
-    });
-});
+export const cidr = z
+  .string({ error: 'expected a network such as 192.0.2.0/24' })
+  .superRefine((value, ctx) => {
+    const net = parseNetwork(value);
+    if (!net) ctx.addIssue({ code: 'custom', message: `${quoted(value)} is not a network` });
+    else if (net.hostBits)
+      ctx.addIssue({
+        code: 'custom',
+        message: `${quoted(value)} is not a network (host bits set; did you mean ${formatNetwork(net)}?)`,
+      });
+  });
 
 export function isTimeZone(value: string): boolean {
   try {
@@ -156,7 +162,9 @@ const eventClassSchema = z.strictObject({
       error: (issue) => `${quoted(issue.input)} is not a state (expected enabled, shadow or disabled)`,
     })
     .default('enabled'),
-  labels: z.strictObject({ en: z.string().default(''), cs: z.string().default('') }).default({ en: '', cs: '' }),
+  labels: z
+    .strictObject({ en: z.string().default(''), cs: z.string().default('') })
+    .default({ en: '', cs: '' }),
   reference: z.url({ error: (issue) => `${quoted(issue.input)} is not a URL` }).optional(),
   displayed: z
     .strictObject({
@@ -178,6 +186,8 @@ const timingSchema = z.strictObject({
 
 const settingsSchema = z.strictObject({
   fallback_emails: emails.optional(),
+  /** Where redirected reports go (group `redirect: true`); column added by the reporting schema. */
+  admin_emails: emails.optional(),
   default_locale: locale.optional(),
   default_timezone: timeZone.optional(),
   timings: z.partialRecord(severity, timingSchema).optional(),
@@ -238,20 +248,25 @@ function expressionProblems(document: unknown): string[] {
   const filters = (list: unknown, path: string, group: string | null) =>
     items(list).forEach((raw, i) => {
       const filter = record(raw);
-      if (filter.type !== 'advanced' || typeof filter.expression !== 'string' || !filter.expression.trim()) return;
+      if (filter.type !== 'advanced' || typeof filter.expression !== 'string' || !filter.expression.trim())
+        return;
       const problem = compileProblem(filterOwner(String(filter.name ?? `#${i}`), group), filter.expression);
       if (problem) problems.push(`${path}[${i}].expression: ${problem}`);
     });
   const doc = record(document);
   filters(doc.filters, 'filters', null);
-  items(doc.groups).forEach((group, i) =>
-    filters(record(group).filters, `groups[${i}].filters`, String(record(group).name ?? `#${i}`)),
-  );
+  items(doc.groups).forEach((group, i) => {
+    filters(record(group).filters, `groups[${i}].filters`, String(record(group).name ?? `#${i}`));
+  });
   items(doc.event_classes).forEach((raw, i) => {
     const c = record(raw);
     if (typeof c.rule !== 'string') return;
     const problem = compileProblem(`event class "${String(c.name ?? `#${i}`)}"`, c.rule);
     if (problem) problems.push(`event_classes[${i}].rule: ${problem}`);
+    if (typeof c.subclassing === 'string' && c.subclassing.trim()) {
+      const sub = compileProblem(`subclassing of event class "${String(c.name ?? `#${i}`)}"`, c.subclassing);
+      if (sub) problems.push(`event_classes[${i}].subclassing: ${sub}`);
+    }
   });
   return problems;
 }
@@ -311,7 +326,8 @@ function semanticProblems(catalog: Catalog): string[] {
     const seen = new Set<string>();
     group.networks.forEach((network, j) => {
       const key = formatNetwork(parseNetwork(network.cidr)!);
-      if (seen.has(key)) problems.push(`groups[${i}].networks[${j}].cidr: ${quoted(network.cidr)} is listed twice`);
+      if (seen.has(key))
+        problems.push(`groups[${i}].networks[${j}].cidr: ${quoted(network.cidr)} is listed twice`);
       seen.add(key);
     });
   });
@@ -332,14 +348,17 @@ export function parseCatalog(document: unknown): CatalogParseResult {
   if (!result.success) {
     return {
       ok: false,
-      problems: [...result.error.issues.map((issue) => {
-        const path = formatPath(issue.path);
-        let message = issue.message;
-        if (issue.code === 'invalid_type' && issue.input === undefined) message = 'is required';
-        if (issue.code === 'unrecognized_keys')
-          message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map(quoted).join(', ')}`;
-        return path ? `${path}: ${message}` : message;
-      }), ...compileProblems],
+      problems: [
+        ...result.error.issues.map((issue) => {
+          const path = formatPath(issue.path);
+          let message = issue.message;
+          if (issue.code === 'invalid_type' && issue.input === undefined) message = 'is required';
+          if (issue.code === 'unrecognized_keys')
+            message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map(quoted).join(', ')}`;
+          return path ? `${path}: ${message}` : message;
+        }),
+        ...compileProblems,
+      ],
     };
   }
   const problems = [...compileProblems, ...semanticProblems(result.data)];

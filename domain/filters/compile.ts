@@ -25,7 +25,10 @@ export type EvalResult = { ok: true; value: boolean } | { ok: false; error: stri
 export interface CompiledExpression {
   owner: string;
   source: string;
+  /** The expression as a predicate (a non-bool result is an error). */
   evaluate(context: FilterContext): EvalResult;
+  /** The expression's value as strings (a string, a number or a list of them), e.g. subclasses. */
+  strings(context: FilterContext): { ok: true; value: string[] } | { ok: false; error: string };
 }
 
 const knownVariables = new Set<string>(filterVariables);
@@ -40,7 +43,8 @@ function checkNames(expr: Expr | undefined, scope: Set<string>, problems: string
         problems.push(`unknown variable "${kind.value.name}" (known: ${filterVariables.join(', ')})`);
       return;
     case 'selectExpr':
-      return checkNames(kind.value.operand, scope, problems);
+      checkNames(kind.value.operand, scope, problems);
+      return;
     case 'callExpr': {
       const name = kind.value.function;
       // Operators (`_&&_`, `!_`, `@in`, `@not_strictly_false`, …) come only from the parser.
@@ -87,19 +91,38 @@ export function compileExpression(owner: string, source: string): CompiledExpres
   checkNames(parsed.expr, new Set(), problems);
   if (problems.length) throw new FilterCompileError(owner, [...new Set(problems)].join('; '));
   const program = plan(env, parsed);
+  const run = (context: FilterContext): { ok: true; value: unknown } | { ok: false; error: string } => {
+    try {
+      const value = program(context as unknown as Parameters<typeof program>[0]);
+      return isCelError(value) ? { ok: false, error: value.message } : { ok: true, value };
+    } catch (error) {
+      return { ok: false, error: (error as Error).message };
+    }
+  };
+  const scalar = (value: unknown) =>
+    typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint'
+      ? String(value)
+      : null;
   return {
     owner,
     source,
     evaluate(context) {
-      let value: unknown;
-      try {
-        value = program(context as unknown as Parameters<typeof program>[0]);
-      } catch (error) {
-        return { ok: false, error: (error as Error).message };
+      const result = run(context);
+      if (!result.ok) return result;
+      if (typeof result.value !== 'boolean')
+        return { ok: false, error: `expression gave ${typeof result.value}, not a bool` };
+      return { ok: true, value: result.value };
+    },
+    strings(context) {
+      const result = run(context);
+      if (!result.ok) return result;
+      const single = scalar(result.value);
+      if (single !== null) return { ok: true, value: [single] };
+      if (result.value && typeof result.value === 'object' && Symbol.iterator in result.value) {
+        const values = [...(result.value as Iterable<unknown>)].map(scalar);
+        if (values.every((v) => v !== null)) return { ok: true, value: [...new Set(values as string[])] };
       }
-      if (isCelError(value)) return { ok: false, error: value.message };
-      if (typeof value !== 'boolean') return { ok: false, error: `expression gave ${typeof value}, not a bool` };
-      return { ok: true, value };
+      return { ok: false, error: 'expression gave neither a string nor a list of strings' };
     },
   };
 }

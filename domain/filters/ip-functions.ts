@@ -37,7 +37,7 @@ export function ipIn(ip: string, net: string): boolean {
   const inner = parseIpLike(ip);
   if (!inner) throw new Error(`ipIn: ${JSON.stringify(ip)} is not an IP address, network or range`);
   const outer = parseIpLike(net);
-  if (!outer || outer.length !== 1) throw new Error(`ipIn: ${JSON.stringify(net)} is not a network`);
+  if (outer?.length !== 1) throw new Error(`ipIn: ${JSON.stringify(net)} is not a network`);
   return inner.every((part) => networkContains(outer[0]!, part));
 }
 

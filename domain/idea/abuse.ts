@@ -43,12 +43,22 @@ export function createAbuseResolver(networks: readonly CatalogNetwork[]): AbuseR
     if (!net) continue;
     const byPrefix = index.get(net.family)!;
     let byBase = byPrefix.get(net.prefix);
-    if (!byBase) byPrefix.set(net.prefix, (byBase = new Map()));
-    const entry = { net, text: n.network, group: n.group, isBase: n.isBase, rank: n.rank ?? Number.MAX_SAFE_INTEGER };
+    if (!byBase) {
+      byBase = new Map();
+      byPrefix.set(net.prefix, byBase);
+    }
+    const entry = {
+      net,
+      text: n.network,
+      group: n.group,
+      isBase: n.isBase,
+      rank: n.rank ?? Number.MAX_SAFE_INTEGER,
+    };
     byBase.get(net.base)?.push(entry) ?? byBase.set(net.base, [entry]);
   }
   for (const byPrefix of index.values())
-    for (const byBase of byPrefix.values()) for (const entries of byBase.values()) entries.sort((a, b) => a.rank - b.rank);
+    for (const byBase of byPrefix.values())
+      for (const entries of byBase.values()) entries.sort((a, b) => a.rank - b.rank);
   const prefixes = new Map<Family, number[]>(
     [...index].map(([family, byPrefix]) => [family, [...byPrefix.keys()].sort((a, b) => b - a)]),
   );
@@ -62,8 +72,7 @@ export function createAbuseResolver(networks: readonly CatalogNetwork[]): AbuseR
       if (prefix > target.prefix) continue;
       const entries = byPrefix.get(prefix)?.get(target.base & maskOf(target.family, prefix));
       if (!entries) continue;
-      for (const entry of entries)
-        if (networkContains(entry.net, target)) out.push(entry);
+      for (const entry of entries) if (networkContains(entry.net, target)) out.push(entry);
     }
     return out;
   };

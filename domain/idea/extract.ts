@@ -2,7 +2,14 @@
 // when present and otherwise filled from classification and abuse resolution.
 import type { AbuseResolver } from './abuse';
 import { type Classification, type CompiledEventClass, classifyEvent } from './classify';
-import { envelope, type Family, formatNetwork, ideaAddressToInets, type Network, parseNetwork } from './network';
+import {
+  envelope,
+  type Family,
+  formatNetwork,
+  ideaAddressToInets,
+  type Network,
+  parseNetwork,
+} from './network';
 import type { IdeaEvent, IdeaSourceOrTarget, MentatMeta, Severity } from './schema';
 
 export interface EventRow {
@@ -109,6 +116,10 @@ export function extractEventRow(event: IdeaEvent, options: ExtractOptions): Even
     ResolvedAbuses: resolvedAbuses,
     TargetAbuses: targetAbuses,
     ...(eventClass !== null && { EventClass: eventClass }),
+    ...(meta.EventSubclass === undefined &&
+      classification?.eventSubclasses.length && { EventSubclass: classification.eventSubclasses }),
+    ...(meta.TargetSubclass === undefined &&
+      classification?.targetSubclasses.length && { TargetSubclass: classification.targetSubclasses }),
     ...(eventSeverity !== null && { EventSeverity: eventSeverity }),
     ...(targetClass !== null && { TargetClass: targetClass }),
     ...(targetSeverity !== null && { TargetSeverity: targetSeverity }),
@@ -141,9 +152,15 @@ export function extractEventRow(event: IdeaEvent, options: ExtractOptions): Even
     resolved_abuses: resolvedAbuses,
     target_abuses: targetAbuses,
     event_class: eventClass,
-    event_subclasses: subclasses(meta.EventSubclass),
+    event_subclasses:
+      meta.EventSubclass !== undefined
+        ? subclasses(meta.EventSubclass)
+        : (classification?.eventSubclasses ?? []),
     target_class: targetClass,
-    target_subclasses: subclasses(meta.TargetSubclass),
+    target_subclasses:
+      meta.TargetSubclass !== undefined
+        ? subclasses(meta.TargetSubclass)
+        : (classification?.targetSubclasses ?? []),
     event_severity: eventSeverity,
     target_severity: targetSeverity,
     inspection_errors: inspectionErrors,

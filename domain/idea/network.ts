@@ -1,7 +1,7 @@
 // IP address and network arithmetic for IDEA addresses, catalog networks and filter helpers.
-// Addresses are bigints so IPv4 and IPv6 share one code path; validation uses node:net (strict
-// dotted-quad, no "127.1" shorthands) and ipaddr.js for IPv6 byte layout and canonical text.
-import { isIPv4, isIPv6 } from 'node:net';
+// Addresses are bigints so IPv4 and IPv6 share one code path; IPv4 must be a strict dotted quad
+// (no "127.1" shorthands), IPv6 is validated by node:net and laid out by ipaddr.js.
+import { isIPv6 } from 'node:net';
 import ipaddr from 'ipaddr.js';
 
 export type Family = 4 | 6;
@@ -13,12 +13,21 @@ export interface Network {
   prefix: number;
 }
 
+/** Strict dotted quad (no "127.1" or octal forms; leading zeros refused below). */
+const ipv4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
 const bitsOf = (family: Family) => (family === 4 ? 32 : 128);
 
 export function parseAddress(text: string): { family: Family; value: bigint } | null {
-  if (isIPv4(text)) {
-    const [a, b, c, d] = text.split('.').map(Number) as [number, number, number, number];
-    return { family: 4, value: BigInt(((a << 24) >>> 0) + (b << 16) + (c << 8) + d) };
+  const v4 = ipv4.exec(text);
+  if (v4) {
+    let n = 0;
+    for (let i = 1; i <= 4; i++) {
+      const octet = Number(v4[i]);
+      if (octet > 255 || (v4[i]!.length > 1 && v4[i]![0] === '0')) return null;
+      n = n * 256 + octet;
+    }
+    return { family: 4, value: BigInt(n) };
   }
   if (isIPv6(text)) {
     let value = 0n;
@@ -134,6 +143,7 @@ export function envelope(nets: Network[]): Network | null {
   }
   const bits = bitsOf(first.family);
   let prefix = bits;
-  while (prefix > 0 && (low & maskOf(first.family, prefix)) !== (high & maskOf(first.family, prefix))) prefix--;
+  while (prefix > 0 && (low & maskOf(first.family, prefix)) !== (high & maskOf(first.family, prefix)))
+    prefix--;
   return { family: first.family, base: low & maskOf(first.family, prefix), prefix };
 }

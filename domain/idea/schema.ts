@@ -183,5 +183,7 @@ export function parseIdeaEvent(value: unknown): IdeaParseResult {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return { ok: false, message: 'not a JSON object' };
   const result = ideaEventSchema.safeParse(value);
-  return result.success ? { ok: true, event: result.data } : { ok: false, message: describeIssues(result.error) };
+  return result.success
+    ? { ok: true, event: result.data }
+    : { ok: false, message: describeIssues(result.error) };
 }

@@ -29,18 +29,116 @@ interface Scenario {
 }
 
 const scenarios: Scenario[] = [
-  { weight: 30, category: ['Recon.Scanning'], detector: 'cz.example.scan_detector', nodeType: ['Flow', 'Statistical'], description: 'TCP port scan', proto: ['tcp'], targetPorts: [22, 23, 80, 443, 445, 3389, 8080], conn: [20, 5000] },
-  { weight: 20, category: ['Attempt.Login'], detector: 'cz.example.kippo', nodeType: ['Honeypot', 'Connection'], description: 'SSH dictionary attack', proto: ['tcp', 'ssh'], targetPorts: [22], conn: [5, 500] },
-  { weight: 8, category: ['Attempt.Exploit'], detector: 'cz.example.ids', nodeType: ['Connection', 'Signature'], description: 'Exploit attempt against a web application', proto: ['tcp', 'http'], targetPorts: [80, 443] },
-  { weight: 6, category: ['Availability.DDoS'], detector: 'cz.example.ddos_detector', nodeType: ['Flow', 'Statistical'], description: 'UDP amplification flood', proto: ['udp'], targetPorts: [53, 123, 1900] },
-  { weight: 8, category: ['Vulnerable.Open'], detector: 'cz.example.scan_detector', nodeType: ['External', 'Active'], description: 'Open recursive DNS resolver', proto: ['udp', 'dns'], targetPorts: [] },
-  { weight: 6, category: ['Intrusion.Botnet'], detector: 'cz.example.ids', nodeType: ['Connection', 'Signature'], description: 'Communication with a botnet C&C server', proto: ['tcp', 'http'], targetPorts: [8080, 443] },
-  { weight: 4, category: ['Malware.Trojan'], detector: 'cz.example.ids', nodeType: ['Content', 'Signature'], description: 'Trojan download', proto: ['tcp', 'http'], targetPorts: [80] },
-  { weight: 8, category: ['Abusive.Spam'], detector: 'org.example.spamtrap', nodeType: ['Content', 'Data'], description: 'Spam source', proto: ['tcp', 'smtp'], targetPorts: [25] },
-  { weight: 3, category: ['Fraud.Phishing'], detector: 'cz.example.ids', nodeType: ['Content'], description: 'Phishing site', proto: ['tcp', 'http'], targetPorts: [] },
-  { weight: 1, category: ['Intrusion.UserCompromise'], detector: 'cz.example.kippo', nodeType: ['Honeypot'], description: 'Successful login with a leaked password', proto: ['tcp', 'ssh'], targetPorts: [22] },
-  { weight: 5, category: ['Recon.Scanning'], detector: 'org.example.noisy_sensor', nodeType: ['Flow'], description: 'Possible scan', proto: ['tcp'], targetPorts: [80] },
-  { weight: 1, category: ['Test'], detector: 'cz.example.ids', nodeType: ['Signature'], description: 'Test event', proto: ['tcp'], targetPorts: [] },
+  {
+    weight: 30,
+    category: ['Recon.Scanning'],
+    detector: 'cz.example.scan_detector',
+    nodeType: ['Flow', 'Statistical'],
+    description: 'TCP port scan',
+    proto: ['tcp'],
+    targetPorts: [22, 23, 80, 443, 445, 3389, 8080],
+    conn: [20, 5000],
+  },
+  {
+    weight: 20,
+    category: ['Attempt.Login'],
+    detector: 'cz.example.kippo',
+    nodeType: ['Honeypot', 'Connection'],
+    description: 'SSH dictionary attack',
+    proto: ['tcp', 'ssh'],
+    targetPorts: [22],
+    conn: [5, 500],
+  },
+  {
+    weight: 8,
+    category: ['Attempt.Exploit'],
+    detector: 'cz.example.ids',
+    nodeType: ['Connection', 'Signature'],
+    description: 'Exploit attempt against a web application',
+    proto: ['tcp', 'http'],
+    targetPorts: [80, 443],
+  },
+  {
+    weight: 6,
+    category: ['Availability.DDoS'],
+    detector: 'cz.example.ddos_detector',
+    nodeType: ['Flow', 'Statistical'],
+    description: 'UDP amplification flood',
+    proto: ['udp'],
+    targetPorts: [53, 123, 1900],
+  },
+  {
+    weight: 8,
+    category: ['Vulnerable.Open'],
+    detector: 'cz.example.scan_detector',
+    nodeType: ['External', 'Active'],
+    description: 'Open recursive DNS resolver',
+    proto: ['udp', 'dns'],
+    targetPorts: [],
+  },
+  {
+    weight: 6,
+    category: ['Intrusion.Botnet'],
+    detector: 'cz.example.ids',
+    nodeType: ['Connection', 'Signature'],
+    description: 'Communication with a botnet C&C server',
+    proto: ['tcp', 'http'],
+    targetPorts: [8080, 443],
+  },
+  {
+    weight: 4,
+    category: ['Malware.Trojan'],
+    detector: 'cz.example.ids',
+    nodeType: ['Content', 'Signature'],
+    description: 'Trojan download',
+    proto: ['tcp', 'http'],
+    targetPorts: [80],
+  },
+  {
+    weight: 8,
+    category: ['Abusive.Spam'],
+    detector: 'org.example.spamtrap',
+    nodeType: ['Content', 'Data'],
+    description: 'Spam source',
+    proto: ['tcp', 'smtp'],
+    targetPorts: [25],
+  },
+  {
+    weight: 3,
+    category: ['Fraud.Phishing'],
+    detector: 'cz.example.ids',
+    nodeType: ['Content'],
+    description: 'Phishing site',
+    proto: ['tcp', 'http'],
+    targetPorts: [],
+  },
+  {
+    weight: 1,
+    category: ['Intrusion.UserCompromise'],
+    detector: 'cz.example.kippo',
+    nodeType: ['Honeypot'],
+    description: 'Successful login with a leaked password',
+    proto: ['tcp', 'ssh'],
+    targetPorts: [22],
+  },
+  {
+    weight: 5,
+    category: ['Recon.Scanning'],
+    detector: 'org.example.noisy_sensor',
+    nodeType: ['Flow'],
+    description: 'Possible scan',
+    proto: ['tcp'],
+    targetPorts: [80],
+  },
+  {
+    weight: 1,
+    category: ['Test'],
+    detector: 'cz.example.ids',
+    nodeType: ['Signature'],
+    description: 'Test event',
+    proto: ['tcp'],
+    targetPorts: [],
+  },
 ];
 const totalWeight = scenarios.reduce((sum, s) => sum + s.weight, 0);
 
@@ -126,8 +224,14 @@ async function main() {
     process.exit(2);
   }
   const out = values.out ? createWriteStream(values.out) : process.stdout;
-  for (const event of generateEvents({ count, seed, now, spreadSeconds: Number(values['spread-hours']) * 3600 })) {
-    if (!out.write(`${JSON.stringify(event)}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  for (const event of generateEvents({
+    count,
+    seed,
+    now,
+    spreadSeconds: Number(values['spread-hours']) * 3600,
+  })) {
+    if (!out.write(`${JSON.stringify(event)}\n`))
+      await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   }
   if (out !== process.stdout) await new Promise<void>((resolve) => out.end(() => resolve()));
 }

@@ -11,7 +11,8 @@ import { type MailCatcher, startMailCatcher } from '../../../scripts/dev/mail-ca
 import type { ReportGroupResult } from '../../../workflows/report-messages';
 import { freshDatabase, type TestDatabase } from '../../support/database';
 import { createTestWorker, randomTaskQueue, testClient } from '../../support/temporal';
-import { awayFromBoundary, cliEnv, herald, reportingActivities, seedCatalog, storeEvents } from './support';
+import { cliEnv, herald } from './cli';
+import { awayFromBoundary, reportingActivities, seedCatalog, storeEvents } from './support';
 
 let db: TestDatabase;
 let mail: MailCatcher;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scheduleOptions } from '../../../client/reporting/schedules';
 import { ingestEvents } from '../../../db/events/ingest';
 import { type MailCatcher, startMailCatcher } from '../../../scripts/dev/mail-catcher';
-import { reportGroup } from '../../../workflows/report-group';
+import type { reportGroup } from '../../../workflows/report-group';
 import { freshDatabase, type TestDatabase } from '../../support/database';
 import { createTestWorker, randomTaskQueue, testClient } from '../../support/temporal';
 import { alignedPast, ideaEvent, reportingActivities, runGroup, seedCatalog, storeEvents } from './support';
@@ -48,7 +48,10 @@ async function reportedIn(): Promise<Map<string, string[]>> {
 }
 
 async function withWorker<T>(taskQueue: string, fn: () => Promise<T>): Promise<T> {
-  const worker = await createTestWorker({ taskQueue, activities: reportingActivities(db.pool, mail.smtpUrl) });
+  const worker = await createTestWorker({
+    taskQueue,
+    activities: reportingActivities(db.pool, mail.smtpUrl),
+  });
   return worker.run(fn);
 }
 
@@ -59,15 +62,31 @@ describe('durable cursors', () => {
     const ev = { group: 'acme', severity: 'high' as const, ip: '192.0.2.1' };
     const [atStart] = await storeEvents(db.pool, [ev], new Date(T1.getTime() - 10 * MIN));
     const [atBoundary] = await storeEvents(db.pool, [{ ...ev, ip: '192.0.2.2' }], T1);
-    const [inside] = await storeEvents(db.pool, [{ ...ev, ip: '192.0.2.3' }], new Date(T1.getTime() + 5 * MIN));
+    const [inside] = await storeEvents(
+      db.pool,
+      [{ ...ev, ip: '192.0.2.3' }],
+      new Date(T1.getTime() + 5 * MIN),
+    );
 
-    const first = await withWorker(taskQueue, () => runGroup(client, taskQueue, { group: 'acme', timeHigh: T1.toISOString(), severities: ['high'] }));
+    const first = await withWorker(taskQueue, () =>
+      runGroup(client, taskQueue, { group: 'acme', timeHigh: T1.toISOString(), severities: ['high'] }),
+    );
     // A new worker (nothing in memory) on the same queue picks up where the ledger says.
     const second = await withWorker(taskQueue, () =>
-      runGroup(client, taskQueue, { group: 'acme', timeHigh: new Date(T1.getTime() + 10 * MIN).toISOString(), severities: ['high'] }),
+      runGroup(client, taskQueue, {
+        group: 'acme',
+        timeHigh: new Date(T1.getTime() + 10 * MIN).toISOString(),
+        severities: ['high'],
+      }),
     );
-    expect(first.severities.high?.window).toEqual({ from: new Date(T1.getTime() - 10 * MIN).toISOString(), to: T1.toISOString() });
-    expect(second.severities.high?.window).toEqual({ from: T1.toISOString(), to: new Date(T1.getTime() + 10 * MIN).toISOString() });
+    expect(first.severities.high?.window).toEqual({
+      from: new Date(T1.getTime() - 10 * MIN).toISOString(),
+      to: T1.toISOString(),
+    });
+    expect(second.severities.high?.window).toEqual({
+      from: T1.toISOString(),
+      to: new Date(T1.getTime() + 10 * MIN).toISOString(),
+    });
     const reported = await reportedIn();
     expect(reported.get(atStart!)).toEqual([first.severities.high!.reports[0]!.label]);
     expect(reported.get(atBoundary!)).toEqual([second.severities.high!.reports[0]!.label]);
@@ -81,13 +100,20 @@ describe('durable cursors', () => {
     await writer.connect();
     try {
       await writer.query('BEGIN');
-      const event = ideaEvent({ group: 'acme', severity: 'high', ip: '192.0.2.77' }, new Date(T2.getTime() - 2 * MIN));
+      const event = ideaEvent(
+        { group: 'acme', severity: 'high', ip: '192.0.2.77' },
+        new Date(T2.getTime() - 2 * MIN),
+      );
       async function* one() {
         yield { line: 1, value: event };
       }
       await ingestEvents(writer, one(), { storageTime: new Date(T2.getTime() - MIN) });
       const result = await withWorker(taskQueue, async () => {
-        const run = runGroup(client, taskQueue, { group: 'acme', timeHigh: T2.toISOString(), severities: ['high'] });
+        const run = runGroup(client, taskQueue, {
+          group: 'acme',
+          timeHigh: T2.toISOString(),
+          severities: ['high'],
+        });
         await new Promise((r) => setTimeout(r, 3000));
         await writer.query('COMMIT'); // committed after the run started fetching its window
         return run;
@@ -104,37 +130,69 @@ describe('durable cursors', () => {
     const T3 = alignedPast(300);
     const ids = await Promise.all(
       [-5, 5, 15, 25].map(async (m, i) => {
-        const [id] = await storeEvents(db.pool, [{ group: 'beta', severity: 'high', ip: `198.51.100.${i + 1}` }], new Date(T3.getTime() + m * MIN));
+        const [id] = await storeEvents(
+          db.pool,
+          [{ group: 'beta', severity: 'high', ip: `198.51.100.${i + 1}` }],
+          new Date(T3.getTime() + m * MIN),
+        );
         return id!;
       }),
     );
     const options = scheduleOptions(
-      { name: 'beta', enabled: true, intervalSeconds: 600, mode: null, locale: null, timezone: null, redirect: false, emails: {} },
+      {
+        name: 'beta',
+        enabled: true,
+        intervalSeconds: 600,
+        mode: null,
+        locale: null,
+        timezone: null,
+        redirect: false,
+        emails: {},
+      },
       taskQueue,
     );
-    const handle = await client.schedule.create({ ...options, scheduleId: `report:beta:${taskQueue}`, state: { paused: true } });
+    const handle = await client.schedule.create({
+      ...options,
+      scheduleId: `report:beta:${taskQueue}`,
+      state: { paused: true },
+    });
     try {
       await withWorker(taskQueue, async () => {
-        await handle.backfill({ start: T3, end: new Date(T3.getTime() + 30 * MIN), overlap: 'BUFFER_ALL' as never });
+        await handle.backfill({
+          start: T3,
+          end: new Date(T3.getTime() + 30 * MIN),
+          overlap: 'BUFFER_ALL' as never,
+        });
         for (let i = 0; i < 240; i++) {
-          const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM report_runs WHERE group_name = 'beta' AND severity = 'high'");
+          const { rows } = await db.pool.query(
+            "SELECT count(*)::int AS n FROM report_runs WHERE group_name = 'beta' AND severity = 'high'",
+          );
           if (rows[0].n >= 4) break;
           await new Promise((r) => setTimeout(r, 250));
         }
         // let the last group run finish
         const d = await handle.describe();
-        await Promise.all(d.info.recentActions.map((a) => client.workflow.getHandle(a.action.workflow.workflowId).result()));
+        await Promise.all(
+          d.info.recentActions.map((a) => client.workflow.getHandle(a.action.workflow.workflowId).result()),
+        );
       });
       const { rows } = await db.pool.query<{ window_from: Date; window_to: Date }>(
         "SELECT window_from, window_to FROM report_runs WHERE group_name = 'beta' AND severity = 'high' ORDER BY window_to",
       );
       expect(rows.map((r) => [r.window_from.toISOString(), r.window_to.toISOString()])).toEqual(
-        [0, 10, 20, 30].map((m) => [new Date(T3.getTime() + (m - 10) * MIN).toISOString(), new Date(T3.getTime() + m * MIN).toISOString()]),
+        [0, 10, 20, 30].map((m) => [
+          new Date(T3.getTime() + (m - 10) * MIN).toISOString(),
+          new Date(T3.getTime() + m * MIN).toISOString(),
+        ]),
       );
       const reported = await reportedIn();
       for (const id of ids) expect(reported.get(id)).toHaveLength(1);
-      const last = await client.workflow.getHandle((await handle.describe()).info.recentActions.at(-1)!.action.workflow.workflowId).result();
-      expect((last as Awaited<ReturnType<typeof reportGroup>>).cursors.high).toBe(new Date(T3.getTime() + 30 * MIN).toISOString());
+      const last = await client.workflow
+        .getHandle((await handle.describe()).info.recentActions.at(-1)!.action.workflow.workflowId)
+        .result();
+      expect((last as Awaited<ReturnType<typeof reportGroup>>).cursors.high).toBe(
+        new Date(T3.getTime() + 30 * MIN).toISOString(),
+      );
     } finally {
       await handle.delete();
     }

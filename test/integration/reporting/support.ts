@@ -1,16 +1,11 @@
 // Shared by the reporting integration tests: a catalog written with plain SQL, IDEA events
 // ingested through the event store's own ingest (with a fixed storage time), and a worker with
 // the real activities (PostgreSQL, SMTP to an in-process mail catcher).
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import nodemailer from 'nodemailer';
 import type pg from 'pg';
 import pino from 'pino';
-import { inject } from 'vitest';
-import { repoRoot } from '../../../config/paths';
-import '../../support/provided';
 import { createActivities } from '../../../activities';
 import { ingestEvents } from '../../../db/events/ingest';
 import type { Severity } from '../../../domain/reporting/severities';
@@ -184,44 +179,6 @@ export async function reportRows(pool: pg.Pool): Promise<ReportRow[]> {
     'SELECT label, group_name, severity, type, ip, chain, mail_to, mail_cc, evcount_rep, evcount_all, evcount_new, evcount_flt_blk, evcount_det_blk, evcount_thr_blk, evcount_rlp, parent_label FROM reports ORDER BY group_name, severity, type, ip NULLS FIRST',
   );
   return rows;
-}
-
-export function cliEnv(dbUrl: string, taskQueue: string, home: string): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    TEMPORAL_ADDRESS: inject('temporalAddress'),
-    TEMPORAL_NAMESPACE: inject('temporalNamespace'),
-    HERALD_DATABASE_URL: dbUrl,
-    HERALD_TASK_QUEUE: taskQueue,
-    HERALD_HOME: home,
-    HERALD_METRICS_PORT: '0',
-    NO_COLOR: '1',
-  };
-}
-
-/** Runs `bin/herald args...` as a child process. */
-export function herald(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'herald'), ...args], {
-      cwd: repoRoot,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 /** Waits until `now` is at least `margin` ms away from the next multiple of `step` seconds. */

@@ -65,14 +65,22 @@ describe('catalog import', () => {
       `${bad}: groups[1].reporting.mode: "sometimes" is not a mode (expected summary, extra, both or none)`,
       `${bad}: groups[1].reporting.timezone: "Europe/Atlantis" is not a time zone (expected an IANA name such as Europe/Prague)`,
       expect.stringMatching(
-        new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: groups\\[1\\]\\.filters\\[0\\]\\.expression: filter "broken" of group "newcomer": at 1:`),
+        new RegExp(
+          `^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: groups\\[1\\]\\.filters\\[0\\]\\.expression: filter "broken" of group "newcomer": at 1:`,
+        ),
       ),
     ]);
     expect(await snapshot()).toEqual(before);
 
+    const dryRun = await runCli(['catalog', 'import', bad, '--dry-run'], env);
+    expect([dryRun.code, dryRun.stderr]).toEqual([1, result.stderr]);
+
     const json = await runCli(['catalog', 'import', bad, '--json'], env);
     expect(json.code).toBe(1);
-    expect(JSON.parse(json.stdout)).toMatchObject({ imported: false, problems: expect.arrayContaining([expect.any(String)]) });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      imported: false,
+      problems: expect.arrayContaining([expect.any(String)]),
+    });
   });
 
   it('rolls back everything when only the database can see the problem (unknown parent)', async () => {
@@ -98,7 +106,7 @@ describe('catalog import', () => {
     writeFileSync(broken, 'groups:\n  - name: a\n   networks: [\n');
     const result = await runCli(['catalog', 'import', broken], env);
     expect(result.code).toBe(1);
-    expect(result.stderr.trim()).toMatch(new RegExp(`^herald: .*broken\\.yaml:\\d+:\\d+: not valid YAML/JSON: `));
+    expect(result.stderr.trim()).toMatch(/^herald: .*broken\.yaml:\d+:\d+: not valid YAML\/JSON: /);
   });
 
   it('exports what it imported, and the export imports back unchanged; filter hits survive', async () => {
@@ -116,7 +124,9 @@ describe('catalog import', () => {
     const again = await runCli(['catalog', 'import', file('export.yaml', document)], env);
     expect(again.stderr).toBe('');
     expect(await exportCatalog(db.pool)).toEqual(document);
-    expect((await loadFilters(db.pool, { group: 'university' })).find((f) => f.name === 'ignore-lab-scans')?.hits).toBe(7);
+    expect(
+      (await loadFilters(db.pool, { group: 'university' })).find((f) => f.name === 'ignore-lab-scans')?.hits,
+    ).toBe(7);
     const yaml = await runCli(['catalog', 'export'], env);
     expect(YAML.parse(yaml.stdout)).toEqual(document);
   });
@@ -125,16 +135,30 @@ describe('catalog import', () => {
     const [dorms] = await loadGroups(db.pool, { names: ['university-dorms'] });
     expect(dorms).toMatchObject({
       parent: 'university',
-      settings: { mode: 'extra', locale: 'cs', timezone: 'Europe/Prague', emails: { low: ['dorms-abuse@university.example'] } },
+      settings: {
+        mode: 'extra',
+        locale: 'cs',
+        timezone: 'Europe/Prague',
+        emails: { low: ['dorms-abuse@university.example'] },
+      },
     });
     const isp = (await loadGroups(db.pool, { names: ['isp-example'] }))[0];
     expect(isp?.settings.intervalSeconds).toBe(3600);
     const networks = await loadNetworks(db.pool);
-    expect(networks[0]).toMatchObject({ group: 'university-dorms', network: '192.0.2.64/27' });
+    // Most specific first (IPv4 here; IPv6 prefixes are longer and sort before).
+    expect(networks.filter((n) => !n.network.includes(':'))[0]).toMatchObject({
+      group: 'university-dorms',
+      network: '192.0.2.64/27',
+    });
     const basic = (await loadFilters(db.pool)).find((f) => f.name === 'drop-noisy-sensor-scans');
-    expect(basic).toMatchObject({ group: null, type: 'basic', expression: expect.stringContaining('detectors.exists') });
+    expect(basic).toMatchObject({
+      group: null,
+      type: 'basic',
+      expression: expect.stringContaining('detectors.exists'),
+    });
     const settings = await loadGlobalSettings(db.pool);
     expect(settings.fallbackEmails).toEqual(['abuse-fallback@csirt.example.org']);
+    expect(settings.adminEmails).toEqual(['reporting-admin@csirt.example.org']);
     expect(settings.timings).toEqual({
       info: { per: 86400, thr: 518400, rel: 172800, thrTarget: 518400, relTarget: 172800 },
       low: { per: 86400, thr: 518400, rel: 172800, thrTarget: 518400, relTarget: 172800 },

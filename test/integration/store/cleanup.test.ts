@@ -21,10 +21,15 @@ afterAll(async () => {
 
 describe('db cleanup --keep', () => {
   it('drops whole partitions older than the retention and forgets their IDs', async () => {
-    const env = isolatedEnv({ HERALD_DATABASE_URL: db.url, HERALD_HOME: mkdtempSync(path.join(tmpdir(), 'herald-cleanup-')) });
+    const env = isolatedEnv({
+      HERALD_DATABASE_URL: db.url,
+      HERALD_HOME: mkdtempSync(path.join(tmpdir(), 'herald-cleanup-')),
+    });
     const bad = await runCli(['db', 'cleanup', '--keep', 'forever'], env);
     expect(bad.code).toBe(2);
-    expect(bad.stderr.trim()).toBe('herald: --keep: "forever" is not a duration (expected e.g. 30d, 12h, 2w)');
+    expect(bad.stderr.trim()).toBe(
+      'herald: --keep: "forever" is not a duration (expected e.g. 30d, 12h, 2w)',
+    );
 
     const result = await runCli(['db', 'cleanup', '--keep', '30d', '--json'], env);
     expect(result.stderr).toBe('');

@@ -4,9 +4,9 @@ import path from 'node:path';
 import type pg from 'pg';
 import YAML from 'yaml';
 import { repoRoot } from '../../../config/paths';
+import { importCatalog } from '../../../db/catalog/upsert';
 import { type IngestOptions, type IngestSummary, ingestEvents } from '../../../db/events/ingest';
 import type { InputRecord } from '../../../db/events/read-records';
-import { importCatalog } from '../../../db/catalog/upsert';
 import { parseCatalog } from '../../../domain/catalog/schema';
 
 export const fixturesDir = path.join(repoRoot, 'test', 'fixtures', 'idea');
@@ -34,7 +34,11 @@ async function* records(values: unknown[]): AsyncGenerator<InputRecord> {
   for (const [i, value] of values.entries()) yield { line: i + 1, value };
 }
 
-export function ingestValues(pool: pg.Pool, values: unknown[], options: IngestOptions = {}): Promise<IngestSummary> {
+export function ingestValues(
+  pool: pg.Pool,
+  values: unknown[],
+  options: IngestOptions = {},
+): Promise<IngestSummary> {
   return ingestEvents(pool, records(values), options);
 }
 

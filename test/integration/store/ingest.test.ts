@@ -20,9 +20,16 @@ beforeAll(async () => {
   // Canonical events, then the malformed ones, one U+0000 event and one line of invalid UTF-8.
   const lines = [
     ...canonicalEvents().map((e) => Buffer.from(JSON.stringify(e))),
-    ...readFileSync(path.join(fixturesDir, 'malformed.ndjson'), 'utf8').trim().split('\n').map((l) => Buffer.from(l)),
+    ...readFileSync(path.join(fixturesDir, 'malformed.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => Buffer.from(l)),
     Buffer.from(readFileSync(path.join(fixturesDir, 'with-nul.ndjson'), 'utf8').trim()),
-    Buffer.concat([Buffer.from('{"Format":"IDEA0","ID":"utf8-1","Description":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]),
+    Buffer.concat([
+      Buffer.from('{"Format":"IDEA0","ID":"utf8-1","Description":"'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('"}'),
+    ]),
     Buffer.from(''),
   ];
   writeFileSync(mixedFile, Buffer.concat(lines.flatMap((line) => [line, Buffer.from('\r\n')])));
@@ -56,7 +63,8 @@ describe('events ingest', () => {
     expect(summary.errors[0]).toEqual({
       line: canonical + 1,
       id: 'bad-time-1',
-      message: 'DetectTime: "2014-03-22 10:12:31" is not an RFC 3339 timestamp (expected e.g. 2024-05-01T12:00:00Z)',
+      message:
+        'DetectTime: "2014-03-22 10:12:31" is not an RFC 3339 timestamp (expected e.g. 2024-05-01T12:00:00Z)',
     });
     expect(summary.errors[1].message).toBe('Category[0]: "port scan" is not an IDEA category');
     expect(summary.errors[2]).toEqual({ line: canonical + 3, message: 'ID: is required' });
@@ -66,15 +74,25 @@ describe('events ingest', () => {
     for (const event of canonicalEvents()) expect(ids).toContain(event.ID);
     expect(ids).toContain('nul-1');
 
-    const rejects = readFileSync(`${mixedFile}.rejects.ndjson`, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const rejects = readFileSync(`${mixedFile}.rejects.ndjson`, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rejects).toHaveLength(10);
-    expect(rejects[0]).toMatchObject({ line: canonical + 1, id: 'bad-time-1', raw: expect.stringContaining('bad-time-1') });
+    expect(rejects[0]).toMatchObject({
+      line: canonical + 1,
+      id: 'bad-time-1',
+      raw: expect.stringContaining('bad-time-1'),
+    });
     expect(Buffer.from(rejects[9].raw_base64, 'base64').includes(Buffer.from([0xff, 0xfe]))).toBe(true);
   });
 
   it('stores nothing new when the same file is ingested again and reports the duplicates', async () => {
     const before = await count();
-    const result = await runCli(['events', 'ingest', mixedFile, '--json', '--rejects', path.join(dir, 'again.rejects')], env);
+    const result = await runCli(
+      ['events', 'ingest', mixedFile, '--json', '--rejects', path.join(dir, 'again.rejects')],
+      env,
+    );
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ accepted: 0, duplicates: before, rejected: 10 });
     expect(await count()).toBe(before);
@@ -84,6 +102,8 @@ describe('events ingest', () => {
   it('removes U+0000 instead of failing, and records it in inspection_errors', async () => {
     const stored = await fetchEvent(db.pool, 'nul-1');
     expect(stored?.description).toBe('scanner');
+    const shown = await runCli(['events', 'show', 'nul-1'], env);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ ID: 'nul-1', Description: 'scanner' });
     const row = (await db.pool.query(`SELECT inspection_errors FROM events WHERE id = 'nul-1'`)).rows[0];
     expect(row.inspection_errors).toEqual([
       'U+0000 removed from Description',
@@ -93,10 +113,20 @@ describe('events ingest', () => {
 
   it('classifies by the catalog rules and resolves abuse groups unless _Mentat already says', async () => {
     const result = await ingestValues(db.pool, [
-      idea({ ID: 'cls-1', Category: ['Attempt.Login'], Source: [{ IP4: ['192.0.2.70'] }], Target: [{ IP4: ['198.51.100.9'], Port: [22] }] }),
+      idea({
+        ID: 'cls-1',
+        Category: ['Attempt.Login'],
+        Source: [{ IP4: ['192.0.2.70'] }],
+        Target: [{ IP4: ['198.51.100.9'], Port: [22] }],
+      }),
       idea({ ID: 'cls-2', Category: ['Recon.Scanning'], Source: [{ IP6: ['2001:db8:100::7'] }] }),
       idea({ ID: 'cls-3', Category: ['Recon.Scanning'], Source: [{ IP4: ['192.0.2.200'] }] }),
-      idea({ ID: 'cls-4', Category: ['Recon.Scanning'], Source: [{ IP4: ['192.0.2.70'] }], _Mentat: { EventClass: 'custom', EventSeverity: 'Critical', ResolvedAbuses: ['x'] } }),
+      idea({
+        ID: 'cls-4',
+        Category: ['Recon.Scanning'],
+        Source: [{ IP4: ['192.0.2.70'] }],
+        _Mentat: { EventClass: 'custom', EventSeverity: 'Critical', ResolvedAbuses: ['x'] },
+      }),
     ]);
     expect(result).toMatchObject({ accepted: 4, rejected: 0 });
     const rows = (
@@ -106,10 +136,34 @@ describe('events ingest', () => {
       )
     ).rows;
     expect(rows.map(({ st, ...rest }) => rest)).toEqual([
-      { id: 'cls-1', event_class: 'attempt-login-ssh', event_severity: 'medium', resolved_abuses: ['university-dorms'], target_abuses: ['isp-example'] },
-      { id: 'cls-2', event_class: 'recon-scanning', event_severity: 'low', resolved_abuses: ['university'], target_abuses: [] },
-      { id: 'cls-3', event_class: 'recon-scanning', event_severity: 'low', resolved_abuses: [], target_abuses: [] },
-      { id: 'cls-4', event_class: 'custom', event_severity: 'critical', resolved_abuses: ['x'], target_abuses: [] },
+      {
+        id: 'cls-1',
+        event_class: 'attempt-login-ssh',
+        event_severity: 'medium',
+        resolved_abuses: ['university-dorms'],
+        target_abuses: ['isp-example'],
+      },
+      {
+        id: 'cls-2',
+        event_class: 'recon-scanning',
+        event_severity: 'low',
+        resolved_abuses: ['university'],
+        target_abuses: [],
+      },
+      {
+        id: 'cls-3',
+        event_class: 'recon-scanning',
+        event_severity: 'low',
+        resolved_abuses: [],
+        target_abuses: [],
+      },
+      {
+        id: 'cls-4',
+        event_class: 'custom',
+        event_severity: 'critical',
+        resolved_abuses: ['x'],
+        target_abuses: [],
+      },
     ]);
     expect(rows[0].st).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
   });
@@ -124,6 +178,17 @@ describe('events ingest', () => {
     expect(stored?.storageTime.toISOString()).toBe('2024-05-01T10:00:00.000Z');
     expect(stored?.description).toBeNull();
     expect((await listEventPartitions(db.pool)).map((p) => p.name)).toContain('events_20240501');
+  });
+
+  it('stores each ID once when two ingests of the same events run at the same time', async () => {
+    const events = Array.from({ length: 3000 }, (_, i) => idea({ ID: `race-${i}` }));
+    const [a, b] = await Promise.all([
+      ingestValues(db.pool, events, { batchSize: 250 }),
+      ingestValues(db.pool, [...events].reverse(), { batchSize: 250 }),
+    ]);
+    expect(a.accepted + b.accepted).toBe(3000);
+    expect(a.duplicates + b.duplicates).toBe(3000);
+    expect(await count(`SELECT count(*)::int AS n FROM events WHERE id LIKE 'race-%'`)).toBe(3000);
   });
 
   it('keeps rows of a day without a partition in the default partition and moves them when it is created', async () => {
@@ -148,14 +213,28 @@ describe('events ingest', () => {
     const parsed = await runCli(['events', 'ingest', broken], env);
     expect(parsed.code).toBe(1);
     expect(parsed.stderr.trim().split('\n')).toHaveLength(1);
-    expect(parsed.stderr).toMatch(/^herald: .*broken\.json: the file is not valid JSON/);
+    expect(parsed.stderr).toMatch(
+      /^herald: .*broken\.json: the file ends inside the JSON array \(truncated\?\)$/m,
+    );
   });
 
   it('reads a JSON array and stdin', async () => {
     const arrayFile = path.join(dir, 'array.json');
-    writeFileSync(arrayFile, JSON.stringify([idea({ ID: 'arr-1' }), idea({ ID: 'arr-2', Category: ['Nope'] })]));
+    // Streamed element by element: a broken element is rejected, the others are stored.
+    const elements = [
+      JSON.stringify(idea({ ID: 'arr-1' })),
+      JSON.stringify(idea({ ID: 'arr-2', Category: ['Nope'] })),
+    ];
+    writeFileSync(arrayFile, `[\n  ${elements.join(',\n  ')},\n  {"Format": IDEA0}\n]\n`);
     const fromFile = await runCli(['events', 'ingest', arrayFile, '--json'], env);
-    expect(JSON.parse(fromFile.stdout)).toMatchObject({ accepted: 1, rejected: 1, errors: [{ line: 2, id: 'arr-2' }] });
+    expect(JSON.parse(fromFile.stdout)).toMatchObject({
+      accepted: 1,
+      rejected: 2,
+      errors: [
+        { line: 2, id: 'arr-2', message: 'Category[0]: "Nope" is not an IDEA category' },
+        { line: 3, message: expect.stringMatching(/^not valid JSON: /) },
+      ],
+    });
     const fromStdin = await runCli(
       ['events', 'ingest', '-', '--json', '--rejects', path.join(dir, 'stdin.rejects')],
       env,

@@ -24,9 +24,16 @@ beforeAll(async () => {
   ]);
   await put('10:30', [
     idea({ ID: 'uni-v6-high', Category: ['Intrusion.Botnet'], Source: [{ IP6: ['2001:db8:100::abcd'] }] }),
-    idea({ ID: 'target-v4', Category: ['Recon.Scanning'], Source: [{ IP4: ['8.8.8.8'] }], Target: [{ IP4: ['203.0.113.0/28'] }] }),
+    idea({
+      ID: 'target-v4',
+      Category: ['Recon.Scanning'],
+      Source: [{ IP4: ['8.8.8.8'] }],
+      Target: [{ IP4: ['203.0.113.0/28'] }],
+    }),
   ]);
-  await put('11:00', [idea({ ID: 'uni-high-2', Category: ['Availability.DDoS'], Source: [{ IP4: ['192.0.2.12'] }] })]);
+  await put('11:00', [
+    idea({ ID: 'uni-high-2', Category: ['Availability.DDoS'], Source: [{ IP4: ['192.0.2.12'] }] }),
+  ]);
   // Bulk data over a whole day so the planner has realistic statistics for EXPLAIN.
   const bulk = [...generateEvents({ count: 24_000, seed: 3, now: at('23:00') })];
   for (let hour = 0; hour < 24; hour++)
@@ -50,15 +57,26 @@ describe('event search', () => {
       to: at('11:00'),
     });
     expect(ids(rows)).toEqual(['uni-high-1', 'uni-v6-high']);
-    const next = await searchEvents(db.pool, { groups: ['university'], severities: ['high'], from: at('11:00'), to: at('12:00') });
+    const next = await searchEvents(db.pool, {
+      groups: ['university'],
+      severities: ['high'],
+      from: at('11:00'),
+      to: at('12:00'),
+    });
     expect(ids(next)).toEqual(['uni-high-2']);
-    expect(await countEvents(db.pool, { groups: ['university'], from: at('10:00'), to: at('12:00') })).toBe(4);
+    expect(await countEvents(db.pool, { groups: ['university'], from: at('10:00'), to: at('12:00') })).toBe(
+      4,
+    );
   });
 
   it('finds IPv6 addresses and networks, and CIDRs on the target side', async () => {
     const window = { from: at('09:00'), to: at('12:00') };
-    expect(ids(await searchEvents(db.pool, { ...window, ips: ['2001:db8:100::abcd'] }))).toEqual(['uni-v6-high']);
-    expect(ids(await searchEvents(db.pool, { ...window, ips: ['2001:db8:100::/48'] }))).toEqual(['uni-v6-high']);
+    expect(ids(await searchEvents(db.pool, { ...window, ips: ['2001:db8:100::abcd'] }))).toEqual([
+      'uni-v6-high',
+    ]);
+    expect(ids(await searchEvents(db.pool, { ...window, ips: ['2001:db8:100::/48'] }))).toEqual([
+      'uni-v6-high',
+    ]);
     expect(ids(await searchEvents(db.pool, { ...window, ips: ['2001:db8:200::/40'] }))).toEqual([]);
     expect(ids(await searchEvents(db.pool, { ...window, ips: ['192.0.2.0/28'] }))).toEqual([
       'uni-high-1',
@@ -67,14 +85,21 @@ describe('event search', () => {
     ]);
     // A single address inside a target network, and a network overlapping it.
     expect(ids(await searchEvents(db.pool, { ...window, ips: ['203.0.113.5'] }))).toEqual(['target-v4']);
-    expect(ids(await searchEvents(db.pool, { ...window, targetIps: ['203.0.113.0/24'] }))).toEqual(['target-v4']);
+    expect(ids(await searchEvents(db.pool, { ...window, targetIps: ['203.0.113.0/24'] }))).toEqual([
+      'target-v4',
+    ]);
     expect(ids(await searchEvents(db.pool, { ...window, sourceIps: ['203.0.113.0/24'] }))).toEqual([]);
   });
 
   it('filters by category, class and detector, and pages', async () => {
     const window = { from: at('09:00'), to: at('12:00') };
-    expect(ids(await searchEvents(db.pool, { ...window, categories: ['Intrusion.Botnet'] }))).toEqual(['uni-v6-high']);
-    expect(ids(await searchEvents(db.pool, { ...window, classes: ['recon-scanning'] }))).toEqual(['target-v4', 'uni-low-1']);
+    expect(ids(await searchEvents(db.pool, { ...window, categories: ['Intrusion.Botnet'] }))).toEqual([
+      'uni-v6-high',
+    ]);
+    expect(ids(await searchEvents(db.pool, { ...window, classes: ['recon-scanning'] }))).toEqual([
+      'target-v4',
+      'uni-low-1',
+    ]);
     expect(await countEvents(db.pool, { ...window, detectors: ['cz.example.scan_detector'] })).toBe(6);
     const page1 = await searchEvents(db.pool, { ...window, limit: 4, page: 1 });
     const page2 = await searchEvents(db.pool, { ...window, limit: 4, page: 2 });
@@ -87,8 +112,14 @@ describe('event search', () => {
     const window = { group: 'university', severity: 'high' as const, from: at('10:00'), to: at('11:30') };
     const events = await windowEvents(db.pool, window);
     expect(events.map((e) => e.id)).toEqual(['uni-high-1', 'uni-v6-high', 'uni-high-2']);
-    expect(events[0]?.event).toMatchObject({ ID: 'uni-high-1', _Mentat: { EventClass: 'availability-ddos' } });
-    const paged = await windowEvents(db.pool, { ...window, after: { storageTime: events[0]!.storageTime, id: 'uni-high-1' } });
+    expect(events[0]?.event).toMatchObject({
+      ID: 'uni-high-1',
+      _Mentat: { EventClass: 'availability-ddos' },
+    });
+    const paged = await windowEvents(db.pool, {
+      ...window,
+      after: { storageTime: events[0]!.storageTime, id: 'uni-high-1' },
+    });
     expect(paged.map((e) => e.id)).toEqual(['uni-v6-high', 'uni-high-2']);
   });
 
@@ -125,7 +156,16 @@ describe('event search', () => {
       HERALD_DATABASE_URL: db.url,
       HERALD_HOME: mkdtempSync(path.join(tmpdir(), 'herald-search-')),
     });
-    const args = ['--group', 'university', '--severity', 'high', '--from', '2024-05-01T10:00:00Z', '--to', '2024-05-01T11:00:00Z'];
+    const args = [
+      '--group',
+      'university',
+      '--severity',
+      'high',
+      '--from',
+      '2024-05-01T10:00:00Z',
+      '--to',
+      '2024-05-01T11:00:00Z',
+    ];
     const search = await runCli(['events', 'search', ...args, '--json'], env);
     expect(search.code).toBe(0);
     expect(ids(JSON.parse(search.stdout).events)).toEqual(['uni-high-1', 'uni-v6-high']);

@@ -32,7 +32,9 @@ describe('catalog file validation', () => {
       'groups[2].networks[0].cidr: "10.0.0.0/33" is not a network',
       'groups[2].reporting.mode: "weekly-digest" is not a mode (expected summary, extra, both or none)',
       'groups[2].reporting.timezone: "Mars/Olympus_Mons" is not a time zone (expected an IANA name such as Europe/Prague)',
-      expect.stringMatching(/^groups\[2\]\.filters\[0\]\.expression: filter "broken" of group "c": at 1:\d+: /),
+      expect.stringMatching(
+        /^groups\[2\]\.filters\[0\]\.expression: filter "broken" of group "c": at 1:\d+: /,
+      ),
     ]);
   });
 

@@ -44,11 +44,17 @@ describe('CEL filters over IDEA events', () => {
     expect(evaluate('"Recon.Scanning" in Category')).toEqual({ ok: true, value: true });
     expect(evaluate('anyIpIn(sourceIPs, "192.0.2.64/27")')).toEqual({ ok: true, value: true });
     expect(evaluate('sourceIPs.exists(ip, ipIn(ip, "2001:db8::/32"))')).toEqual({ ok: true, value: true });
-    expect(evaluate('anyIpIn(targetIPs, "198.51.100.0/24") && 22 in targetPorts')).toEqual({ ok: true, value: true });
+    expect(evaluate('anyIpIn(targetIPs, "198.51.100.0/24") && 22 in targetPorts')).toEqual({
+      ok: true,
+      value: true,
+    });
     expect(evaluate('"scan_detector" in detectors')).toEqual({ ok: true, value: false });
     expect(evaluate('detectors.exists(d, d.endsWith("scan_detector"))')).toEqual({ ok: true, value: true });
     expect(evaluate('has(event.Target) && size(event.Target) == 1')).toEqual({ ok: true, value: true });
-    expect(evaluate('Target.exists(t, has(t.Port) && t.Port.exists(p, p < 1024))')).toEqual({ ok: true, value: true });
+    expect(evaluate('Target.exists(t, has(t.Port) && t.Port.exists(p, p < 1024))')).toEqual({
+      ok: true,
+      value: true,
+    });
   });
 
   it('names the filter and the compiler message when an expression does not compile', () => {
@@ -57,24 +63,57 @@ describe('CEL filters over IDEA events', () => {
     expect(() => compileExpression('filter "typo"', 'ipInn(sourceIPs[0], "10.0.0.0/8")')).toThrow(
       'filter "typo": unknown function "ipInn"',
     );
-    expect(() => compileExpression('filter "var"', 'Sources.size() > 0')).toThrow(/unknown variable "Sources"/);
+    expect(() => compileExpression('filter "var"', 'Sources.size() > 0')).toThrow(
+      /unknown variable "Sources"/,
+    );
     expect(() => compileExpression('filter "empty"', '  ')).toThrow('filter "empty": expression is empty');
   });
 
   it('returns runtime errors instead of throwing, and non-bool results are errors', () => {
-    expect(evaluate('event.NoSuchField == 1')).toEqual({ ok: false, error: expect.stringMatching(/NoSuchField/) });
-    expect(evaluate('ipIn("garbage", "10.0.0.0/8")')).toEqual({ ok: false, error: expect.stringMatching(/garbage/) });
+    expect(evaluate('event.NoSuchField == 1')).toEqual({
+      ok: false,
+      error: expect.stringMatching(/NoSuchField/),
+    });
+    expect(evaluate('ipIn("garbage", "10.0.0.0/8")')).toEqual({
+      ok: false,
+      error: expect.stringMatching(/garbage/),
+    });
     expect(evaluate('size(Category)')).toEqual({ ok: false, error: expect.stringMatching(/not a bool/) });
   });
 
   it('a filter failing at runtime is reported and skipped; the next one still decides', () => {
     const errors: FilterRuntimeError[] = [];
     const filters = [
-      compileFilter({ name: 'broken', group: 'g', enabled: true, sourceBased: true, expression: 'event.Missing.x' }),
-      compileFilter({ name: 'target-only', group: null, enabled: true, sourceBased: false, expression: 'true' }),
-      compileFilter({ name: 'expired', group: null, enabled: true, sourceBased: true, expression: 'true', validTo: new Date('2020-01-01') }),
+      compileFilter({
+        name: 'broken',
+        group: 'g',
+        enabled: true,
+        sourceBased: true,
+        expression: 'event.Missing.x',
+      }),
+      compileFilter({
+        name: 'target-only',
+        group: null,
+        enabled: true,
+        sourceBased: false,
+        expression: 'true',
+      }),
+      compileFilter({
+        name: 'expired',
+        group: null,
+        enabled: true,
+        sourceBased: true,
+        expression: 'true',
+        validTo: new Date('2020-01-01'),
+      }),
       compileFilter({ name: 'disabled', group: null, enabled: false, sourceBased: true, expression: 'true' }),
-      compileFilter({ name: 'scans', group: null, enabled: true, sourceBased: true, expression: '"Recon.Scanning" in Category' }),
+      compileFilter({
+        name: 'scans',
+        group: null,
+        enabled: true,
+        sourceBased: true,
+        expression: '"Recon.Scanning" in Category',
+      }),
     ];
     const hit = firstMatchingFilter(filters, filterContext(scan), {
       target: false,
@@ -104,8 +143,14 @@ describe('basic filters', () => {
     expect(
       compileExpression('c', classes).evaluate(filterContext(scan, { eventClass: 'recon-scanning' })),
     ).toEqual({ ok: true, value: true });
-    expect(evaluate(basicFilterExpression({ targets: ['198.51.100.0/24'] }))).toEqual({ ok: true, value: true });
-    expect(evaluate(basicFilterExpression({ targets: ['203.0.113.0/24'] }))).toEqual({ ok: true, value: false });
+    expect(evaluate(basicFilterExpression({ targets: ['198.51.100.0/24'] }))).toEqual({
+      ok: true,
+      value: true,
+    });
+    expect(evaluate(basicFilterExpression({ targets: ['203.0.113.0/24'] }))).toEqual({
+      ok: true,
+      value: false,
+    });
   });
 
   it('quotes list values so they cannot inject CEL', () => {

@@ -9,7 +9,9 @@ import { classifyEvent, compileEventClasses } from '../../../domain/idea/classif
 import { extractEventRow } from '../../../domain/idea/extract';
 import { type IdeaEvent, parseIdeaEvent } from '../../../domain/idea/schema';
 
-const defaults = parseCatalog(YAML.parse(readFileSync(path.join(repoRoot, 'catalog', 'default-catalog.yaml'), 'utf8')));
+const defaults = parseCatalog(
+  YAML.parse(readFileSync(path.join(repoRoot, 'catalog', 'default-catalog.yaml'), 'utf8')),
+);
 if (!defaults.ok) throw new Error(defaults.problems.join('\n'));
 const classes = compileEventClasses(
   defaults.catalog.event_classes.map((c) => ({
@@ -56,18 +58,64 @@ describe('classification by the default catalog', () => {
 
   it('a matching disabled class leaves the event unclassified; a shadow class flags it', () => {
     const custom = compileEventClasses([
-      { name: 'off', rule: '"Other" in Category', severity: 'low', sourceBased: true, priority: 10, state: 'disabled' },
+      {
+        name: 'off',
+        rule: '"Other" in Category',
+        severity: 'low',
+        sourceBased: true,
+        priority: 10,
+        state: 'disabled',
+      },
       { name: 'fallback', rule: 'true', severity: 'low', sourceBased: true, priority: 0, state: 'enabled' },
-      { name: 'shadowy', rule: '"Recon.Scanning" in Category', severity: 'high', sourceBased: true, priority: 5, state: 'shadow' },
+      {
+        name: 'shadowy',
+        rule: '"Recon.Scanning" in Category',
+        severity: 'high',
+        sourceBased: true,
+        priority: 5,
+        state: 'shadow',
+      },
     ]);
     expect(classifyEvent(event({ Category: ['Other'] }), custom).eventClass).toBeNull();
     const shadow = classifyEvent(event({ Category: ['Recon.Scanning'] }), custom);
     expect([shadow.eventClass, shadow.shadow]).toEqual(['shadowy', true]);
   });
 
+  it("computes subclasses with the class's subclassing expression", () => {
+    const custom = compileEventClasses([
+      {
+        name: 'login',
+        rule: '"Attempt.Login" in Category',
+        severity: 'medium',
+        sourceBased: true,
+        priority: 0,
+        state: 'enabled',
+        subclassing: 'targetPorts.map(p, string(int(p)))',
+      },
+    ]);
+    const result = classifyEvent(
+      event({ Category: ['Attempt.Login'], Target: [{ Port: [22, 2222] }] } as never),
+      custom,
+    );
+    expect([result.eventClass, result.eventSubclasses]).toEqual(['login', ['22', '2222']]);
+    const row = extractEventRow(event({ Category: ['Attempt.Login'], Target: [{ Port: [22] }] } as never), {
+      classes: custom,
+      abuses: resolver,
+    });
+    expect(row.event_subclasses).toEqual(['22']);
+    expect((row.event._Mentat as Record<string, unknown>).EventSubclass).toEqual(['22']);
+  });
+
   it('skips a rule that fails at runtime and records it', () => {
     const custom = compileEventClasses([
-      { name: 'broken', rule: 'event.Nope == 1', severity: 'low', sourceBased: true, priority: 10, state: 'enabled' },
+      {
+        name: 'broken',
+        rule: 'event.Nope == 1',
+        severity: 'low',
+        sourceBased: true,
+        priority: 10,
+        state: 'enabled',
+      },
       { name: 'ok', rule: 'true', severity: 'medium', sourceBased: true, priority: 0, state: 'enabled' },
     ]);
     const result = classifyEvent(event({ Category: ['Other'] }), custom);
@@ -106,7 +154,11 @@ describe('row extraction', () => {
       } as never),
       { classes, abuses: resolver },
     );
-    expect([row.event_class, row.event_severity, row.resolved_abuses]).toEqual(['legacy-class', 'critical', ['someone']]);
+    expect([row.event_class, row.event_severity, row.resolved_abuses]).toEqual([
+      'legacy-class',
+      'critical',
+      ['someone'],
+    ]);
     expect(row.event._CESNET).toBeUndefined();
     expect((row.event._Mentat as Record<string, unknown>).EventClass).toBe('legacy-class');
   });
@@ -115,7 +167,14 @@ describe('row extraction', () => {
     const row = extractEventRow(
       event({
         Category: ['Attempt.Login'],
-        Source: [{ IP4: ['192.0.2.70', '198.51.100.1'], IP6: ['2001:db8:100::1'], Proto: ['TCP', 'ssh'], Port: [5555] }],
+        Source: [
+          {
+            IP4: ['192.0.2.70', '198.51.100.1'],
+            IP6: ['2001:db8:100::1'],
+            Proto: ['TCP', 'ssh'],
+            Port: [5555],
+          },
+        ],
         Target: [{ IP4: ['192.0.2.10'], Port: [22] }],
         Node: [{ Name: 'cz.example.kippo', Type: ['Honeypot'] }],
       } as never),

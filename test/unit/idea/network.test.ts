@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   envelope,
@@ -48,5 +49,43 @@ describe('IDEA addresses as inet values', () => {
     expect(networkContains(parseNetwork('10.0.0.0/8')!, parseNetwork('10.1.2.0/24')!)).toBe(true);
     expect(networkContains(parseNetwork('10.1.2.0/24')!, parseNetwork('10.0.0.0/8')!)).toBe(false);
     expect(networkContains(parseNetwork('::/0')!, parseNetwork('10.0.0.1')!)).toBe(false);
+  });
+});
+
+describe('network arithmetic (properties)', () => {
+  it('range decomposition covers exactly [first, last] with aligned blocks', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 0n, max: 2n ** 32n - 1n }),
+        fc.bigInt({ min: 0n, max: 70000n }),
+        (first, span) => {
+          const last = first + span > 2n ** 32n - 1n ? 2n ** 32n - 1n : first + span;
+          let next = first;
+          for (const block of rangeToNetworks(4, first, last)) {
+            const size = 1n << BigInt(32 - block.prefix);
+            if (block.base !== next || block.base % size !== 0n) return false;
+            next = block.base + size;
+          }
+          return next === last + 1n;
+        },
+      ),
+    );
+  });
+
+  it('the envelope contains every network it was built from', () => {
+    const address = fc.bigInt({ min: 0n, max: 2n ** 128n - 1n });
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(address, fc.integer({ min: 0, max: 128 })), { minLength: 1, maxLength: 6 }),
+        (parts) => {
+          const nets = parts.map(([value, prefix]) => {
+            const mask = ((1n << 128n) - 1n) ^ ((1n << BigInt(128 - prefix)) - 1n);
+            return { family: 6 as const, base: value & mask, prefix };
+          });
+          const env = envelope(nets)!;
+          return nets.every((net) => networkContains(env, net));
+        },
+      ),
+    );
   });
 });

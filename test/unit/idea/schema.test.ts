@@ -72,9 +72,17 @@ describe('decoding input records', () => {
   });
 
   it('rejects invalid UTF-8 with a reason instead of replacing characters', () => {
-    const good = Buffer.from('{"Format":"IDEA0","ID":"u1","DetectTime":"2024-01-01T00:00:00Z","Category":["Other"],"Description":"');
+    const good = Buffer.from(
+      '{"Format":"IDEA0","ID":"u1","DetectTime":"2024-01-01T00:00:00Z","Category":["Other"],"Description":"',
+    );
     const bytes = Buffer.concat([good, Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
     expect(decodeEventBytes(bytes)).toEqual({ ok: false, message: 'not valid UTF-8' });
-    expect(decodeEventBytes(Buffer.from('{"Format":"IDEA0","ID":"u2","DetectTime":"2024-01-01T00:00:00Z","Category":["Other"],"Description":"Příliš žluťoučký"}')).ok).toBe(true);
+    expect(
+      decodeEventBytes(
+        Buffer.from(
+          '{"Format":"IDEA0","ID":"u2","DetectTime":"2024-01-01T00:00:00Z","Category":["Other"],"Description":"Příliš žluťoučký"}',
+        ),
+      ).ok,
+    ).toBe(true);
   });
 });

@@ -3,10 +3,9 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { heraldHome, repoRoot } from '../config/paths';
 import { formatTable } from '../client/output';
-import { devUp } from './dev/stack';
-import { readDevEnv } from './dev/stack';
+import { heraldHome, repoRoot } from '../config/paths';
+import { devUp, readDevEnv } from './dev/stack';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 const heraldBin = path.join(repoRoot, 'bin', 'herald');
@@ -14,7 +13,10 @@ const heraldBin = path.join(repoRoot, 'bin', 'herald');
 /** Runs a herald command against the local stack; returns its stdout (JSON when asked). */
 function herald(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [heraldBin, ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [heraldBin, ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (chunk) => {
       out += chunk;
@@ -28,11 +30,17 @@ function herald(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
 
 function generate(script: string, args: string[], out: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, script), ...args, '--out', out], {
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(repoRoot, script), ...args, '--out', out],
+      {
+        stdio: ['ignore', 'inherit', 'inherit'],
+      },
+    );
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${script} failed (exit ${code})`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${script} failed (exit ${code})`)),
+    );
   });
 }
 
@@ -47,7 +55,10 @@ async function main(): Promise<void> {
 
   say('Loading the default event classes and the demo catalog…');
   await herald(['catalog', 'import', path.join(repoRoot, 'catalog', 'default-catalog.yaml'), '--json'], env);
-  await herald(['catalog', 'import', path.join(repoRoot, 'scripts', 'demo', 'demo-catalog.yaml'), '--json'], env);
+  await herald(
+    ['catalog', 'import', path.join(repoRoot, 'scripts', 'demo', 'demo-catalog.yaml'), '--json'],
+    env,
+  );
 
   say('Ingesting demo IDEA events…');
   const eventsFile = path.join(demoDir, 'events.ndjson');
@@ -55,7 +66,9 @@ async function main(): Promise<void> {
   // Stored 5 minutes before the current 10-minute boundary, so this cycle's windows contain them.
   const tenMinutes = 600_000;
   const storageTime = new Date(Math.floor(Date.now() / tenMinutes) * tenMinutes - 5 * 60_000).toISOString();
-  const ingest = JSON.parse(await herald(['events', 'ingest', eventsFile, '--storage-time', storageTime, '--json'], env));
+  const ingest = JSON.parse(
+    await herald(['events', 'ingest', eventsFile, '--storage-time', storageTime, '--json'], env),
+  );
 
   say('Running one reporting cycle for every enabled group…');
   const run = JSON.parse(await herald(['run', '--wait', '--json'], env)) as {
@@ -92,7 +105,10 @@ async function main(): Promise<void> {
       ['summary', 'value'],
       [
         ['groups', run.runs.length],
-        ['events accepted / duplicates / rejected', `${ingest.accepted} / ${ingest.duplicates} / ${ingest.rejected}`],
+        [
+          'events accepted / duplicates / rejected',
+          `${ingest.accepted} / ${ingest.duplicates} / ${ingest.rejected}`,
+        ],
         ['reports generated', reports],
         ['mails in the mail catcher', mails ?? 'n/a (external SMTP)'],
         ['monitor hits', monitor.totals.hits],
@@ -101,7 +117,9 @@ async function main(): Promise<void> {
       ],
     )}\n\n`,
   );
-  process.stdout.write(`Temporal UI:  ${env.TEMPORAL_UI_URL}/namespaces/${env.TEMPORAL_NAMESPACE ?? 'default'}/workflows\n`);
+  process.stdout.write(
+    `Temporal UI:  ${env.TEMPORAL_UI_URL}/namespaces/${env.TEMPORAL_NAMESPACE ?? 'default'}/workflows\n`,
+  );
   if (env.HERALD_MAIL_UI_URL) process.stdout.write(`Mail page:    ${env.HERALD_MAIL_UI_URL}\n`);
   process.stdout.write('Next: bin/herald --help, bin/herald dev status, bin/herald dev down\n');
 }

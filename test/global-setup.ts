@@ -41,7 +41,8 @@ async function startTemporal(): Promise<{ address: string; stop: () => Promise<v
 }
 
 async function startPostgres(): Promise<{ adminUrl: string; stop: () => Promise<void> }> {
-  if (process.env.HERALD_DATABASE_URL) return { adminUrl: process.env.HERALD_DATABASE_URL, stop: async () => {} };
+  if (process.env.HERALD_DATABASE_URL)
+    return { adminUrl: process.env.HERALD_DATABASE_URL, stop: async () => {} };
   // A cluster of this run's own: test runs may overlap (several terminals, CI), so none shares one.
   const root = path.join(heraldHome(), 'test');
   mkdirSync(root, { recursive: true, mode: 0o755 });

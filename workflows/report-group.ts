@@ -37,6 +37,7 @@ import {
   type ReportGroupResult,
   type SeverityRunSummary,
   scheduledStartTimeKey,
+  severityProgressSignal,
   severityWorkflowId,
   summaryFromLedger,
 } from './report-messages';
@@ -71,6 +72,12 @@ export async function reportGroup(input: ReportGroupInput): Promise<ReportGroupR
     Object.assign(force, overrides);
   });
   setHandler(progressQuery, () => progress);
+  setHandler(severityProgressSignal, ({ severity, progress: reported }) => {
+    const current = progress[severity];
+    // A late signal never moves a finished severity back.
+    if (current?.stage === 'done' || current?.stage === 'failed') return;
+    progress[severity] = { ...reported, stage: reported.stage === 'done' ? 'running' : reported.stage };
+  });
   const severities = input.severities ?? [...SEVERITIES];
   for (const severity of severities) progress[severity] = { stage: 'pending' };
 
@@ -95,6 +102,7 @@ export async function reportGroup(input: ReportGroupInput): Promise<ReportGroupR
     // The later of the durable result and the ledger: an ad-hoc run in between moves it too.
     const known = laterCursor(previous?.cursors?.[severity], plan.ledgerCursors[severity]);
     const cursor = known ? Date.parse(known) : initialCursor(timeHigh, period);
+    if (known && force.testData !== true) cursors[severity] = laterCursor(cursors[severity], known);
     if (!isDue(cursor, period, timeHigh)) {
       progress[severity] = { stage: 'skipped-too-soon' };
       const window = { from: iso(cursor), to: iso(Math.max(cursor, timeHigh)) };

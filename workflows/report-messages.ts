@@ -83,6 +83,9 @@ export type GroupProgress = Partial<Record<Severity, SeverityProgress>>;
 /** Overrides for the severities the run has not started yet. */
 export const forceSignal = defineSignal<[ForceOverrides]>('force');
 export const progressQuery = defineQuery<GroupProgress>('progress');
+/** A severity run tells its group run where it is (stage, counters so far). */
+export const severityProgressSignal =
+  defineSignal<[{ severity: Severity; progress: SeverityProgress }]>('severityProgress');
 export const severityProgressQuery = defineQuery<SeverityProgress>('severityProgress');
 
 export const scheduleIdFor = (group: string): string => `report:${group}`;

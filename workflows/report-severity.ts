@@ -1,11 +1,22 @@
 // reportSeverity: one (group, severity, window) run: fetch → threshold → relapse → render →
 // send (one activity per mail) → cleanup → ledger. Its workflow id is unique per window, which is
 // the lock (W-3). Events never enter history: activities exchange counters, ids and labels.
-import { ActivityFailure, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { ReportingActivities } from '../activities/reporting';
 import type { SeverityRunInput } from '../activities/reporting/types';
 import { REPORT_REF_LIMIT } from '../domain/reporting/result-limits';
-import { type SeverityProgress, type SeverityRunSummary, severityProgressQuery } from './report-messages';
+import {
+  type SeverityProgress,
+  type SeverityRunSummary,
+  severityProgressQuery,
+  severityProgressSignal,
+} from './report-messages';
 
 const retry = {
   initialInterval: '2 seconds',
@@ -39,13 +50,23 @@ export async function reportSeverity(input: SeverityRunInput): Promise<SeverityR
     workflowId: workflowInfo().workflowId,
   };
   setHandler(severityProgressQuery, () => progress);
+  // Live progress for the group run's `progress` query; a lost signal (parent gone) is harmless.
+  const parent = workflowInfo().parent;
+  const stage = (next: SeverityProgress['stage']) => {
+    progress.stage = next;
+    if (!parent) return;
+    getExternalWorkflowHandle(parent.workflowId, parent.runId)
+      .signal(severityProgressSignal, { severity: input.severity, progress: { ...progress } })
+      .catch(() => {});
+  };
+  stage('fetch');
 
   const fetched = await scan.fetchReportEvents(input);
-  progress.stage = 'threshold';
+  stage('threshold');
   await quick.thresholdReportEvents(input);
-  progress.stage = 'relapse';
+  stage('relapse');
   await scan.relapseReportEvents(input);
-  progress.stage = 'render';
+  stage('render');
   const rendered = await render.renderReports({
     ...input,
     fetched: fetched.fetched,
@@ -53,7 +74,7 @@ export async function reportSeverity(input: SeverityRunInput): Promise<SeverityR
   });
   progress.counters = rendered.counters;
 
-  progress.stage = 'send';
+  stage('send');
   let accepted = 0;
   let failed = 0;
   const queue = [...rendered.outboxIds];
@@ -71,7 +92,7 @@ export async function reportSeverity(input: SeverityRunInput): Promise<SeverityR
   };
   await Promise.all(Array.from({ length: Math.min(SEND_CONCURRENCY, queue.length) }, sender));
 
-  progress.stage = 'cleanup';
+  stage('cleanup');
   const cleanup = await quick.cleanupReportRun(input);
   await quick.recordReportRun({
     workflowId: workflowInfo().workflowId,
@@ -85,8 +106,8 @@ export async function reportSeverity(input: SeverityRunInput): Promise<SeverityR
     filterHits: fetched.filterHits,
     cleanup,
   });
-  progress.stage = 'done';
   progress.result = rendered.result;
+  progress.stage = 'done';
   return {
     result: rendered.result,
     window: input.window,

@@ -7,7 +7,8 @@ export interface StagedHitRow {
   pass: Pass;
   relapsed: boolean;
   eventId: string;
-  storageTime: Date;
+  /** PostgreSQL text of the event's storage_time (full precision). */
+  storageTime: string;
   ip: string;
   chain: string[];
   fallback: string[];
@@ -69,14 +70,14 @@ export async function loadStaged(db: Pick<pg.PoolClient, 'query'>, runId: string
     pass: Pass;
     relapsed: boolean;
     event_id: string;
-    storage_time: Date;
+    storage_time: string;
     ip: string;
     chain: string[];
     fallback: string[];
     threshold_key: string;
     stage: HitStage;
   }>(
-    `SELECT pass, relapsed, event_id, storage_time, ip, chain, fallback, threshold_key, stage
+    `SELECT pass, relapsed, event_id, storage_time::text AS storage_time, ip, chain, fallback, threshold_key, stage
        FROM report_staged_hits WHERE run_id = $1 ORDER BY pass, relapsed, event_id, ip`,
     [runId],
   );

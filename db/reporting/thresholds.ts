@@ -33,7 +33,7 @@ export async function markThresholded(
 
 export interface RelapseCandidates {
   thresholds: ThresholdRow[];
-  records: (ThresholdedRecord & { storageTime: Date })[];
+  records: (ThresholdedRecord & { storageTime: string })[];
 }
 
 /** Expired thresholds with a relapse window, and their records (input of domain relapse rules). */
@@ -52,8 +52,13 @@ export async function relapseCandidates(
     [scope.group, scope.severity, scope.pass, scope.timeHigh],
   );
   if (thresholds.rows.length === 0) return { thresholds: [], records: [] };
-  const records = await pool.query<{ key: string; event_id: string; storage_time: Date; create_time: Date }>(
-    `SELECT e.key, e.event_id, e.storage_time, e.create_time
+  const records = await pool.query<{
+    key: string;
+    event_id: string;
+    storage_time: string;
+    create_time: Date;
+  }>(
+    `SELECT e.key, e.event_id, e.storage_time::text AS storage_time, e.create_time
        FROM report_thresholded_events e
       WHERE e.group_name = $1 AND e.severity = $2 AND e.pass = $3 AND e.key = ANY($4::text[])`,
     [scope.group, scope.severity, scope.pass, thresholds.rows.map((t) => t.key)],

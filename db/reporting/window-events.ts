@@ -3,9 +3,15 @@
 import type pg from 'pg';
 import type { Pass } from '../../domain/reporting/threshold-key';
 
+/**
+ * Storage times travel as PostgreSQL's own text (microseconds), never as JS Dates (milliseconds):
+ * they are half of the events' primary key and the keyset cursor.
+ */
+export type StorageTimeText = string;
+
 export interface WindowEventRow {
   id: string;
-  storage_time: Date;
+  storage_time: StorageTimeText;
   ips: string[];
   class: string | null;
   subclasses: string[];
@@ -77,7 +83,7 @@ export interface WindowQuery {
 export async function* windowEventBatches(pool: pg.Pool, q: WindowQuery): AsyncGenerator<WindowEventRow[]> {
   const target = q.pass === 'target';
   const sql = `
-    SELECT id, storage_time, ${target ? 'target_ips' : 'source_ips'} AS ips,
+    SELECT id, storage_time::text AS storage_time, ${target ? 'target_ips' : 'source_ips'} AS ips,
            ${target ? 'target_class' : 'event_class'} AS class,
            ${target ? 'target_subclasses' : 'event_subclasses'} AS subclasses,
            categories, node_names, event_class, target_class, event_severity, target_severity,
@@ -91,7 +97,7 @@ export async function* windowEventBatches(pool: pg.Pool, q: WindowQuery): AsyncG
        AND (storage_time, id) > ($6::timestamptz, $7::text)
      ORDER BY storage_time, id
      LIMIT $8`;
-  let afterTime = new Date(0);
+  let afterTime = '-infinity';
   let afterId = '';
   for (;;) {
     const { rows } = await pool.query<WindowEventRow>(sql, [
@@ -115,7 +121,7 @@ export async function* windowEventBatches(pool: pg.Pool, q: WindowQuery): AsyncG
 
 export interface StoredEventRef {
   eventId: string;
-  storageTime: Date;
+  storageTime: StorageTimeText;
 }
 
 /** Events by (id, storage_time), for relapses. */
@@ -127,7 +133,7 @@ export async function eventsByRef(
   if (refs.length === 0) return [];
   const target = pass === 'target';
   const { rows } = await pool.query<WindowEventRow>(
-    `SELECT e.id, e.storage_time, ${target ? 'e.target_ips' : 'e.source_ips'} AS ips,
+    `SELECT e.id, e.storage_time::text AS storage_time, ${target ? 'e.target_ips' : 'e.source_ips'} AS ips,
             ${target ? 'e.target_class' : 'e.event_class'} AS class,
             ${target ? 'e.target_subclasses' : 'e.event_subclasses'} AS subclasses,
             e.categories, e.node_names, e.event_class, e.target_class, e.event_severity, e.target_severity, e.event

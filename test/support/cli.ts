@@ -13,13 +13,29 @@ export const heraldBin = path.join(repoRoot, 'bin', 'herald');
 
 /** A clean environment: nothing of the developer's shell or local stack leaks into the test. */
 export function isolatedEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TERM', 'GOPATH', 'GOCACHE', 'GOMODCACHE', 'TEMPORAL_CLI_PATH', 'HERALD_CACHE_DIR'];
+  const keep = [
+    'PATH',
+    'HOME',
+    'TMPDIR',
+    'LANG',
+    'TERM',
+    'GOPATH',
+    'GOCACHE',
+    'GOMODCACHE',
+    'TEMPORAL_CLI_PATH',
+    'HERALD_CACHE_DIR',
+  ];
   const env: NodeJS.ProcessEnv = { NO_COLOR: '1', HERALD_METRICS_PORT: '0' };
   for (const key of keep) if (process.env[key] !== undefined) env[key] = process.env[key];
   return { ...env, ...extra };
 }
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv, input?: string, timeoutMs = 120_000): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  input?: string,
+  timeoutMs = 120_000,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [heraldBin, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';

@@ -12,7 +12,9 @@ describe('herald CLI start-up errors', () => {
     expect(result.code).toBe(1);
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toBe('herald: HERALD_SMTP_URL: expected an SMTP URL such as smtp://127.0.0.1:1025, got "nonsense"');
+    expect(lines[0]).toBe(
+      'herald: HERALD_SMTP_URL: expected an SMTP URL such as smtp://127.0.0.1:1025, got "nonsense"',
+    );
     expect(result.stderr).not.toMatch(/\bat .*\.ts:\d+/);
   });
 

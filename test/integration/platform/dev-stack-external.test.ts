@@ -3,12 +3,12 @@
 import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { migrationFiles } from '../../../db/migrate';
+import { createDatabaseIfMissing } from '../../../scripts/dev/embedded-postgres';
 import { isolatedEnv, runCli } from '../../support/cli';
 import { databaseUrlFor } from '../../support/database';
-import { createDatabaseIfMissing } from '../../../scripts/dev/embedded-postgres';
-import pg from 'pg';
 
 const home = mkdtempSync(path.join(tmpdir(), 'herald-dev-ext-'));
 chmodSync(home, 0o755);
@@ -33,7 +33,9 @@ describe('herald dev up with endpoints given by the environment', () => {
   it('uses them instead of starting its own', async () => {
     const up = await runCli(['dev', 'up', '--no-worker', '--json'], env);
     expect(up.code, up.stderr).toBe(0);
-    const { components } = JSON.parse(up.stdout) as { components: { name: string; state: string; url: string }[] };
+    const { components } = JSON.parse(up.stdout) as {
+      components: { name: string; state: string; url: string }[];
+    };
     const byName = Object.fromEntries(components.map((c) => [c.name, c]));
     expect(byName.temporal).toMatchObject({ state: 'external', url: inject('temporalAddress') });
     expect(byName.postgres?.state).toBe('external');

@@ -38,7 +38,8 @@ function devEnvValue(name: string): string {
 }
 
 beforeAll(async () => {
-  for (const name of ['TEMPORAL', 'TEMPORAL_UI', 'POSTGRES', 'SMTP', 'MAIL_WEB']) ports[name] = await freePort();
+  for (const name of ['TEMPORAL', 'TEMPORAL_UI', 'POSTGRES', 'SMTP', 'MAIL_WEB'])
+    ports[name] = await freePort();
   env = isolatedEnv({
     HERALD_HOME: home,
     HERALD_DEV_TEMPORAL_PORT: String(ports.TEMPORAL),
@@ -56,14 +57,16 @@ afterAll(async () => {
 describe('herald dev', () => {
   it('up starts every component, writes dev.env, and a second up changes nothing', async () => {
     const first = await devJson('up');
-    for (const name of ['temporal', 'postgres', 'mail', 'worker']) expect(first[name]?.state, name).toBe('running');
+    for (const name of ['temporal', 'postgres', 'mail', 'worker'])
+      expect(first[name]?.state, name).toBe('running');
     expect(first.temporal!.url).toBe(`http://localhost:${ports.TEMPORAL_UI}`);
     expect(first.mail!.url).toBe(`http://localhost:${ports.MAIL_WEB}`);
     expect(devEnvValue('TEMPORAL_ADDRESS')).toBe(`localhost:${ports.TEMPORAL}`);
     expect(devEnvValue('HERALD_DATABASE_URL')).toContain(`:${ports.POSTGRES}/herald`);
 
     const second = await devJson('up');
-    for (const name of ['temporal', 'postgres', 'mail', 'worker']) expect(second[name]!.pid).toBe(first[name]!.pid);
+    for (const name of ['temporal', 'postgres', 'mail', 'worker'])
+      expect(second[name]!.pid).toBe(first[name]!.pid);
 
     const ui = await fetch(`http://localhost:${ports.TEMPORAL_UI}/`);
     expect(ui.status).toBe(200);
@@ -81,20 +84,30 @@ describe('herald dev', () => {
 
     const connection = await Connection.connect({ address: devEnvValue('TEMPORAL_ADDRESS') });
     const workflowId = `dev-stack-probe-${Date.now()}`;
-    await new Client({ connection }).workflow.start('noSuchWorkflowType', { taskQueue: 'nobody-polls', workflowId });
+    await new Client({ connection }).workflow.start('noSuchWorkflowType', {
+      taskQueue: 'nobody-polls',
+      workflowId,
+    });
     await connection.close();
 
     const transport = nodemailer.createTransport(devEnvValue('HERALD_SMTP_URL'));
-    await transport.sendMail({ from: 'herald@localhost', to: 'abuse@example.org', subject: 'kept mail', text: 'x' });
+    await transport.sendMail({
+      from: 'herald@localhost',
+      to: 'abuse@example.org',
+      subject: 'kept mail',
+      text: 'x',
+    });
     transport.close();
 
     const down = await runCli(['dev', 'down'], env, undefined, 120_000);
     expect(down.code, down.stderr).toBe(0);
     const stopped = await devJson('status');
-    for (const name of ['temporal', 'postgres', 'mail', 'worker']) expect(stopped[name]!.state, name).toBe('stopped');
+    for (const name of ['temporal', 'postgres', 'mail', 'worker'])
+      expect(stopped[name]!.state, name).toBe('stopped');
 
     const again = await devJson('up');
-    for (const name of ['temporal', 'postgres', 'mail', 'worker']) expect(again[name]!.state, name).toBe('running');
+    for (const name of ['temporal', 'postgres', 'mail', 'worker'])
+      expect(again[name]!.state, name).toBe('running');
 
     const db2 = new pg.Client({ connectionString: databaseUrl });
     await db2.connect();
@@ -103,7 +116,9 @@ describe('herald dev', () => {
     expect(rows.rows).toEqual([{ note: 'kept across restarts' }]);
 
     const connection2 = await Connection.connect({ address: devEnvValue('TEMPORAL_ADDRESS') });
-    const description = await new Client({ connection: connection2 }).workflow.getHandle(workflowId).describe();
+    const description = await new Client({ connection: connection2 }).workflow
+      .getHandle(workflowId)
+      .describe();
     await connection2.close();
     expect(description.type).toBe('noSuchWorkflowType');
 

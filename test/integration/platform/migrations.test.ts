@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { migrateDown, migrateUp, migrationFiles, migrationStatus } from '../../../db/migrate';
 import { databaseUrlFor } from '../../support/database';
 

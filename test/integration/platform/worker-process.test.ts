@@ -3,12 +3,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type MailCatcher, startMailCatcher } from '../../../scripts/dev/mail-catcher';
 import { freePort } from '../../../scripts/dev/processes';
 import { heraldBin, isolatedEnv } from '../../support/cli';
 import { freshDatabase, type TestDatabase } from '../../support/database';
 import { randomTaskQueue, testClient } from '../../support/temporal';
-import { type MailCatcher, startMailCatcher } from '../../../scripts/dev/mail-catcher';
 
 let db: TestDatabase;
 let mail: MailCatcher;

@@ -151,9 +151,10 @@ describe('durable cursors', () => {
       },
       taskQueue,
     );
+    // Not `report:*`: `schedules sync` in another test file deletes report schedules of unknown groups.
     const handle = await client.schedule.create({
       ...options,
-      scheduleId: `report:beta:${taskQueue}`,
+      scheduleId: `test-backfill:beta:${taskQueue}`,
       state: { paused: true },
     });
     try {

@@ -167,6 +167,33 @@ describe('reporting engine behaviours', () => {
     expect(await handle.query(progressQuery)).toMatchObject({ high: { stage: 'done', result: 'reported' } });
   });
 
+  it("shows the live stage of a running severity in the group run's progress", async () => {
+    const T = alignedPast(90);
+    // An open writer transaction holds the fetch at the window fence (W-5) while we look.
+    const writer = await db.pool.connect();
+    try {
+      await writer.query('BEGIN');
+      await writer.query("INSERT INTO event_ids (id, storage_time) VALUES ('held-open', now())");
+      const handle = await client.workflow.start('reportGroup', {
+        taskQueue,
+        workflowId: `report:solo:progress:${T.toISOString()}`,
+        args: [{ group: 'solo', timeHigh: T.toISOString(), severities: high }],
+      });
+      let seen: unknown;
+      for (let i = 0; i < 200; i++) {
+        seen = (await handle.query(progressQuery)).high;
+        if ((seen as { stage?: string })?.stage === 'fetch') break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(seen).toMatchObject({ stage: 'fetch', window: { to: T.toISOString() } });
+      await writer.query('ROLLBACK');
+      await handle.result();
+      expect((await handle.query(progressQuery)).high).toMatchObject({ stage: 'done' });
+    } finally {
+      writer.release();
+    }
+  });
+
   it('renders and sends idempotently: a repeated step changes nothing (W-2, W-7)', async () => {
     const { rows } = await db.pool.query(
       `SELECT r.run_id, r.window_from, r.window_to, o.id AS outbox_id FROM reports r JOIN report_outbox o ON o.report_id = r.id

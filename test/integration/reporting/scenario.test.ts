@@ -66,6 +66,8 @@ beforeAll(async () => {
     ],
     stored,
   );
+  // Microsecond storage times, as clock_timestamp() stamps them (the run must keep them exact).
+  await db.pool.query("UPDATE events SET storage_time = storage_time + interval '987 microseconds'");
   const taskQueue = randomTaskQueue('reporting');
   const worker = await createTestWorker({
     taskQueue,
@@ -178,6 +180,15 @@ describe('a group run over every severity', () => {
     const extra = rows.find((r) => r.ip === '10.0.1.1')!;
     expect(extra).toMatchObject({ evcount_rep: 2, evcount_all: 4, parent_label: highSummary.label });
     for (const r of rows) expect(r.label).toMatch(LABEL_PATTERN);
+    const data = await db.pool.query(
+      "SELECT structured_data->'regular' AS regular FROM reports WHERE label = $1",
+      [highSummary.label],
+    );
+    expect(Object.keys(data.rows[0].regular).sort()).toEqual(['attempt-login', 'recon-scanning']);
+    expect(data.rows[0].regular['recon-scanning']['10.0.1.1']).toMatchObject({
+      count: 1,
+      detectors: ['cz.example.sensor'],
+    });
     expect(highSummary.label.slice(0, 11)).toBe(
       `M${timeHigh.toISOString().slice(0, 10).replaceAll('-', '')}SH`,
     );

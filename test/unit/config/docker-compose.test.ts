@@ -49,7 +49,8 @@ describe('docker-compose.yml', () => {
       for (const dependency of Object.keys(service.depends_on ?? {})) {
         expect(services[dependency], `${name} depends on ${dependency}`).toBeDefined();
         const condition = service.depends_on![dependency]!.condition;
-        if (condition === 'service_healthy') expect(services[dependency]!.healthcheck, dependency).toBeDefined();
+        if (condition === 'service_healthy')
+          expect(services[dependency]!.healthcheck, dependency).toBeDefined();
       }
       for (const volume of service.volumes ?? []) {
         const source = volume.split(':')[0]!;

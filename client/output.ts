@@ -1,11 +1,11 @@
 // Output helpers: JSON for scripts, aligned tables and colour (only on a TTY) for people.
 import { styleText } from 'node:util';
 
-export const useColour = () => process.stdout.isTTY === true && !process.env.NO_COLOR;
+export const colourEnabled = () => process.stdout.isTTY === true && !process.env.NO_COLOR;
 
 type Style = Parameters<typeof styleText>[0];
 export function paint(style: Style, text: string): string {
-  return useColour() ? styleText(style, text) : text;
+  return colourEnabled() ? styleText(style, text) : text;
 }
 
 export function printJson(value: unknown): void {

@@ -15,7 +15,7 @@ import { UsageError } from '../errors';
 import { configureMonitor, connectClient, queryStatus } from '../monitor/monitor-client';
 import { renderStatus } from '../monitor/render-status';
 import { tailAccessLog } from '../monitor/tailer';
-import { printJson, useColour } from '../output';
+import { colourEnabled, printJson } from '../output';
 
 const SOURCE = /^[A-Za-z0-9._-]{1,100}$/;
 const EMAIL = /^[^\s@<>,;"]+@[^\s@<>,;"]+$/;
@@ -182,7 +182,7 @@ export function registerMonitorCommands(program: Command): void {
           const status = await queryStatus(client, options.source);
           if (options.json) printJson(status);
           else {
-            if (options.watch && useColour()) process.stdout.write('\x1b[2J\x1b[H');
+            if (options.watch && colourEnabled()) process.stdout.write('\x1b[2J\x1b[H');
             process.stdout.write(`${renderStatus(status)}\n`);
           }
           if (!options.watch) break;

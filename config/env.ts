@@ -59,6 +59,23 @@ export const envSchema = z.object({
   HERALD_METRICS_PORT: port.default(9464),
   HERALD_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   HERALD_WORKFLOW_BUNDLE: z.string().optional(),
+  // Worker capacity and health: caps keep one worker's memory predictable; past the memory
+  // limit it shuts down gracefully and exits 3 so its supervisor restarts it.
+  HERALD_WORKER_MAX_CACHED_WORKFLOWS: z.coerce
+    .number({ message: 'expected a whole number' })
+    .int('expected a whole number')
+    .min(0, 'expected a whole number ≥ 0')
+    .default(500),
+  HERALD_WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce
+    .number({ message: 'expected a whole number' })
+    .int('expected a whole number')
+    .min(1, 'expected a whole number ≥ 1')
+    .default(50),
+  HERALD_WORKER_MEMORY_LIMIT_MB: z.coerce
+    .number({ message: 'expected a number of MiB' })
+    .int('expected a whole number of MiB')
+    .min(0, 'expected a whole number of MiB (0 = no limit)')
+    .default(0),
   NODE_ENV: z.string().optional(),
 });
 

@@ -8,9 +8,14 @@ import { workflowSource } from './bundle';
 import { temporalConnectOptions } from './connection';
 import { createLogger } from './logger';
 import { createMailTransport } from './mail-transport';
+import { startMemoryWatch } from './memory-watch';
 import { installRuntime } from './runtime';
 
-export async function runWorker(): Promise<void> {
+/** Exit code of a worker that stopped because it passed HERALD_WORKER_MEMORY_LIMIT_MB. */
+export const EXIT_MEMORY_LIMIT = 3;
+
+/** Runs until SIGINT/SIGTERM (resolves 0) or the memory limit (resolves EXIT_MEMORY_LIMIT). */
+export async function runWorker(): Promise<number> {
   const env = config();
   const logger = createLogger('herald-worker');
   const { metricsUrl } = installRuntime(logger);
@@ -23,6 +28,8 @@ export async function runWorker(): Promise<void> {
       namespace,
       taskQueue: env.HERALD_TASK_QUEUE,
       ...workflowSource(),
+      maxCachedWorkflows: env.HERALD_WORKER_MAX_CACHED_WORKFLOWS,
+      maxConcurrentActivityTaskExecutions: env.HERALD_WORKER_MAX_CONCURRENT_ACTIVITIES,
       activities: createActivities({
         pool: sharedPool(),
         logger,
@@ -33,8 +40,23 @@ export async function runWorker(): Promise<void> {
       { taskQueue: env.HERALD_TASK_QUEUE, namespace, address: env.TEMPORAL_ADDRESS, metricsUrl },
       'herald worker started',
     );
-    await worker.run();
-    logger.info('herald worker stopped');
+    let exitCode = 0;
+    const stopWatch = startMemoryWatch({
+      limitBytes: env.HERALD_WORKER_MEMORY_LIMIT_MB * 1024 * 1024,
+      intervalMs: 5_000,
+      logger,
+      onLimitExceeded: () => {
+        exitCode = EXIT_MEMORY_LIMIT;
+        worker.shutdown();
+      },
+    });
+    try {
+      await worker.run();
+    } finally {
+      stopWatch();
+    }
+    logger.info({ exitCode }, 'herald worker stopped');
+    return exitCode;
   } finally {
     transport.close();
     await connection.close();

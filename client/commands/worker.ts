@@ -8,7 +8,7 @@ export function registerWorkerCommands(program: Command): void {
     .command('worker')
     .description('run the herald worker (all workflows and activities on HERALD_TASK_QUEUE)')
     .action(async () => {
-      await runWorker();
+      process.exitCode = await runWorker();
     });
   worker
     .command('build-bundle')

@@ -71,9 +71,45 @@ describe('the worker process', () => {
 
     const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text());
     expect(metrics).toMatch(/temporal_/);
+    expect(metrics).toMatch(/^herald_worker_rss_bytes\S* \d+/m);
 
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(output).toContain('herald worker stopped');
+  });
+});
+
+describe('the worker memory limit', () => {
+  it('shuts the worker down gracefully and exits 3 when its memory passes HERALD_WORKER_MEMORY_LIMIT_MB', async () => {
+    const child = spawn(process.execPath, [heraldBin, 'worker'], {
+      env: isolatedEnv({
+        HERALD_HOME: mkdtempSync(path.join(tmpdir(), 'herald-worker-')),
+        TEMPORAL_ADDRESS: inject('temporalAddress'),
+        HERALD_DATABASE_URL: db.url,
+        HERALD_SMTP_URL: mail.smtpUrl,
+        HERALD_TASK_QUEUE: randomTaskQueue('worker-memory'),
+        HERALD_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
+        // Any Node process with the SDK loaded is above 16 MiB: the first check trips it.
+        HERALD_WORKER_MEMORY_LIMIT_MB: '16',
+      }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(3);
+    const lines = output
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line));
+    const exceeded = lines.find((l) => l.msg?.startsWith('worker memory limit exceeded'));
+    expect(exceeded).toMatchObject({ limitBytes: 16 * 1024 * 1024 });
+    expect(exceeded.rssBytes).toBeGreaterThan(16 * 1024 * 1024);
+    expect(lines.find((l) => l.msg === 'herald worker stopped')).toMatchObject({ exitCode: 3 });
   });
 });

@@ -45,6 +45,10 @@ describe('the worker process', () => {
       output += chunk;
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // A failed assertion must not leave a worker polling behind the test run.
+    onTestFinished(() => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
 
     const deadline = Date.now() + 60_000;
     while (!output.includes('herald worker started') && Date.now() < deadline) await sleep(100);
@@ -100,6 +104,9 @@ describe('the worker memory limit', () => {
     });
     child.stderr.on('data', (chunk) => {
       output += chunk;
+    });
+    onTestFinished(() => {
+      if (child.exitCode === null) child.kill('SIGKILL');
     });
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     expect(code).toBe(3);

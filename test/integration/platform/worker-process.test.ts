@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import { type MailCatcher, startMailCatcher } from '../../../scripts/dev/mail-catcher';
 import { freePort } from '../../../scripts/dev/processes';
 import { heraldBin, isolatedEnv } from '../../support/cli';

@@ -2,13 +2,22 @@
 import './launch-env';
 import { Command, CommanderError } from 'commander';
 import { registerAlertsCommands } from './commands/alerts';
+import { registerCancelCommands } from './commands/cancel';
 import { registerCatalogCommands } from './commands/catalog';
 import { registerDbCommands } from './commands/db';
 import { registerDevCommands } from './commands/dev';
 import { registerEventsCommands } from './commands/events';
+import { registerForceCommands } from './commands/force';
+import { registerHistoryCommands } from './commands/history';
+import { registerMailCommands } from './commands/mail';
 import { registerMonitorCommands } from './commands/monitor';
+import { registerReplayCommands } from './commands/replay';
+import { registerReportsCommands } from './commands/reports';
+import { registerRerunCommands } from './commands/rerun';
 import { registerRunCommands } from './commands/run';
+import { registerRunsCommands } from './commands/runs';
 import { registerSchedulesCommands } from './commands/schedules';
+import { registerStatusCommands } from './commands/status';
 import { registerWorkerCommands } from './commands/worker';
 import { describeError, exitCodeFor } from './errors';
 
@@ -27,6 +36,15 @@ export function buildProgram(): Command {
   registerAlertsCommands(program);
   registerRunCommands(program);
   registerSchedulesCommands(program);
+  registerReportsCommands(program);
+  registerMailCommands(program);
+  registerStatusCommands(program);
+  registerRunsCommands(program);
+  registerRerunCommands(program);
+  registerForceCommands(program);
+  registerCancelCommands(program);
+  registerReplayCommands(program);
+  registerHistoryCommands(program);
   return program;
 }
 
@@ -34,7 +52,8 @@ export async function main(argv = process.argv): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
-    return 0;
+    // A command that printed its answer but has bad news (status: unreachable; replay: failures).
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version exit 0; every other commander error is a usage mistake.

@@ -1,5 +1,9 @@
-// The mail sent on an access-log alert transition: a plain-text part and an HTML part (every
-// interpolated value escaped).
+// The mail sent on an access-log alert transition: a plain-text part and an HTML part rendered
+// from the react-email template (React escapes every interpolated value). Synchronous, so the
+// monitor's activity keeps its interface: react-dom's static renderer instead of the async render().
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { AccessLogAlertEmail } from './templates/access-log-alert';
 
 export interface AccessLogAlertMail {
   source: string;
@@ -11,12 +15,6 @@ export interface AccessLogAlertMail {
   rule: string;
   windowSeconds: number;
 }
-
-const escapeHtml = (text: string) =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
 
 const round = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
 
@@ -53,15 +51,6 @@ export function renderAccessLogAlertMail(alert: AccessLogAlertMail): {
   const subject = `[herald] ${alert.state === 'alert' ? 'ALERT' : 'RECOVERED'}: ${headline}`;
   const width = Math.max(...facts.map(([k]) => k.length));
   const text = `${headline}\n\n${facts.map(([k, v]) => `${`${k}:`.padEnd(width + 2)}${v}`).join('\n')}\n\n-- \nherald access-log monitor\n`;
-  const rows = facts
-    .map(
-      ([k, v]) =>
-        `<tr><th style="text-align:left;padding-right:1em">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`,
-    )
-    .join('\n');
-  const html = `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
-<body style="font-family:sans-serif"><h1 style="font-size:1.2em">${escapeHtml(headline)}</h1>
-<table>${rows}</table><p style="color:#666">herald access-log monitor</p></body></html>
-`;
+  const html = `<!DOCTYPE html>${renderToStaticMarkup(createElement(AccessLogAlertEmail, { subject, headline, facts }))}\n`;
   return { subject, text, html };
 }

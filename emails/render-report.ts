@@ -1,8 +1,12 @@
-// A report as a mail: Mentat-compatible subject (reference §4.9) and a plain text and HTML body.
-// The one place a report becomes text; react-email templates (issue 5) replace the bodies here.
+// A report as a mail: Mentat-compatible subject and headers (reference §4.9), and an HTML part
+// (react-email) and a plain-text part rendered from the same view (report-view.ts).
+import { render } from '@react-email/render';
 import type { Counters } from '../domain/reporting/chains';
 import type { ReportType } from '../domain/reporting/labels';
 import type { Severity } from '../domain/reporting/severities';
+import { language, severityName, subjectText } from './i18n';
+import { reportView } from './report-view';
+import { reportTemplate } from './templates';
 
 export interface ReportClassIp {
   count: number;
@@ -10,10 +14,20 @@ export interface ReportClassIp {
   lastTime: string;
   detectors: string[];
   connCount: number;
+  ports?: string[];
+  protocols?: string[];
+  /** Relapsed rows: the label of the earlier report of this key. */
+  earlierLabel?: string | null;
 }
 
 /** Whole class → IP → what happened. */
 export type ClassTable = Record<string, Record<string, ReportClassIp>>;
+
+export interface ClassInfo {
+  en: string;
+  cs: string;
+  reference: string | null;
+}
 
 export interface ReportData {
   label: string;
@@ -27,56 +41,18 @@ export interface ReportData {
   counters: Partial<Counters>;
   regular: ClassTable;
   relapsed: ClassTable;
+  /** Whole class → reference URL of its class. */
   references: Record<string, string>;
+  /** Class name (before "/") → labels and reference from the catalog. */
+  classes?: Record<string, ClassInfo>;
+  /** The JSON attachment, when the group wants one. */
+  attachment?: { filename: string; events: number; omitted: number } | null;
 }
 
 export interface RenderedMail {
   subject: string;
   text: string;
   html: string;
-}
-
-const SEVERITY_NAMES: Record<string, Record<Severity, string>> = {
-  en: { info: 'Info', low: 'Low', medium: 'Medium', high: 'High', critical: 'Critical' },
-  cs: { info: 'Informativní', low: 'Nízká', medium: 'Střední', high: 'Vysoká', critical: 'Kritická' },
-};
-
-const SUBJECTS: Record<string, Record<ReportType, (ip: string | null) => string>> = {
-  en: {
-    summary: () => 'Notice about possible problems in your network',
-    extra: (ip) => `Notice about possible problems regarding host ${ip ?? ''}`,
-    target: () => 'Notice about attacks against your network',
-  },
-  cs: {
-    summary: () => 'Upozornění na možné problémy ve vaší síti',
-    extra: (ip) => `Upozornění na možné problémy týkající se stroje ${ip ?? ''}`,
-    target: () => 'Upozornění na útoky proti vaší síti',
-  },
-};
-
-const TEXT = {
-  en: {
-    window: 'Time window',
-    group: 'Group',
-    events: 'Events in this report',
-    relapsed: 'Relapsed (reported again)',
-    test: 'TEST DATA',
-    reply: 'Reply to this message to reach the CSIRT.',
-  },
-  cs: {
-    window: 'Časové okno',
-    group: 'Skupina',
-    events: 'Události v tomto hlášení',
-    relapsed: 'Opakované (znovu hlášené)',
-    test: 'TESTOVACÍ DATA',
-    reply: 'Odpovězte na tuto zprávu, pokud chcete kontaktovat CSIRT.',
-  },
-};
-
-const ITEM_LIMIT = 15;
-
-function language(locale: string): 'en' | 'cs' {
-  return locale.toLowerCase().startsWith('cs') ? 'cs' : 'en';
 }
 
 /** One line subject: no CR/LF can come from event data or the IP. */
@@ -88,64 +64,53 @@ export function reportSubject(
   locale: string,
 ): string {
   const lang = language(locale);
-  const subject = `[${label}] ${SEVERITY_NAMES[lang]![severity]} - ${SUBJECTS[lang]![type](ip)}`;
+  const subject = `[${label}] ${severityName(severity, lang)} - ${subjectText(type, ip, lang)}`;
   return subject.replace(/[\r\n]+/g, ' ');
 }
 
-export function formatTime(iso: string, locale: string, timezone: string): string {
-  try {
-    return new Intl.DateTimeFormat(language(locale) === 'cs' ? 'cs-CZ' : 'en-GB', {
-      timeZone: timezone,
-      dateStyle: 'medium',
-      timeStyle: 'long', // includes the zone (timeZoneName cannot be combined with timeStyle)
-    }).format(new Date(iso));
-  } catch {
-    return iso;
-  }
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
-}
-
-function tableLines(table: ClassTable, locale: string, timezone: string): string[] {
-  const lines: string[] = [];
-  for (const cls of Object.keys(table).sort()) {
-    lines.push(`  ${cls}`);
-    const ips = Object.keys(table[cls]!);
-    for (const ip of ips.slice(0, ITEM_LIMIT)) {
-      const row = table[cls]![ip]!;
-      lines.push(
-        `    ${ip}  ${row.count}×  ${formatTime(row.firstTime, locale, timezone)} – ${formatTime(row.lastTime, locale, timezone)}  ${row.detectors.join(', ')}`,
-      );
-    }
-    if (ips.length > ITEM_LIMIT) lines.push(`    … and ${ips.length - ITEM_LIMIT} more`);
-  }
-  return lines;
-}
-
-export function renderReport(report: ReportData, locale: string, timezone: string): RenderedMail {
-  const lang = language(locale);
-  const t = TEXT[lang];
+export async function renderReport(
+  report: ReportData,
+  locale: string,
+  timezone: string,
+  template = 'default',
+): Promise<RenderedMail> {
   const subject = reportSubject(report.label, report.type, report.severity, report.ip, locale);
-  const window = `${formatTime(report.window.from, locale, timezone)} – ${formatTime(report.window.to, locale, timezone)}`;
-  const lines = [
-    subject,
-    '',
-    ...(report.testData ? [t.test, ''] : []),
-    `${t.group}: ${report.group}`,
-    `${t.window}: ${window}`,
-    `${t.events}: ${report.counters.rep ?? 0}`,
-    '',
-    ...tableLines(report.regular, locale, timezone),
-  ];
-  if (Object.keys(report.relapsed).length > 0)
-    lines.push('', `${t.relapsed}:`, ...tableLines(report.relapsed, locale, timezone));
-  lines.push('', '--', t.reply, '');
-  const text = lines.join('\n');
-  const html = `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head><body><pre style="font-family:monospace">${escapeHtml(text)}</pre></body></html>`;
-  return { subject, text, html };
+  const view = reportView(report, subject, locale, timezone);
+  const chosen = reportTemplate(template);
+  const html = await render(chosen.html(view));
+  return { subject, text: chosen.text(view), html };
+}
+
+const headerValue = (value: string) => value.replace(/[\r\n]+/g, ' ');
+
+/** Mentat's report headers (reference §4.9), so recipients' mail filters keep working. */
+export function mentatHeaders(r: ReportData): Record<string, string> {
+  const headers: Record<string, string> = {
+    'X-Mentat-Report-Class': 'events',
+    'X-Mentat-Report-Type': r.type,
+    'X-Cesnet-Report-Type': r.type,
+    'X-Mentat-Report-Id': r.label,
+    'X-Cesnet-Report-Id': r.label,
+    'X-Mentat-Report-Severity': r.severity,
+    'X-Cesnet-Report-Severity': r.severity,
+    'X-Mentat-Report-Event-Count': String(r.counters.rep ?? 0),
+    'X-Mentat-Report-Time-Window': `${r.window.from}___${r.window.to}`,
+    'X-Mentat-Report-Test-Data': r.testData ? 'True' : 'False',
+  };
+  if (r.type === 'extra') {
+    if (r.parentLabel) headers['X-Mentat-Report-Parent-Id'] = r.parentLabel;
+    if (r.ip) {
+      headers['X-Mentat-Report-Src-IP'] = headerValue(r.ip);
+      headers['X-Cesnet-Report-Srcip'] = headerValue(r.ip);
+    }
+  }
+  return headers;
+}
+
+/** Message-IDs of the earlier reports of this report's relapsed keys (threading). */
+export function earlierMessageIds(r: ReportData, domain: string): string[] {
+  const labels = new Set<string>();
+  for (const byIp of Object.values(r.relapsed))
+    for (const row of Object.values(byIp)) if (row.earlierLabel) labels.add(row.earlierLabel);
+  return [...labels].sort().map((label) => `<${label}@${domain}>`);
 }

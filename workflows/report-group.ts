@@ -2,11 +2,20 @@
 // cursor per severity (previous result → report_runs ledger → time_h − period), and runs every due
 // severity as a child over [cursor, time_h) — in parallel, each with a window-unique id that
 // refuses a second run of the same window. The result (cursors, counters, a few labels) is small.
+// A re-run (`herald rerun`, runKind 'rerun') reports one explicit past window instead: it reads
+// no cursor, moves none, and its severity runs have their own ids. `reportRerun` walks a past
+// period window by window with one such group run per window.
 
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   ActivityFailure,
+  CancellationScope,
   ChildWorkflowFailure,
+  defineQuery,
+  defineUpdate,
+  executeChild,
+  getExternalWorkflowHandle,
+  isCancellation,
   proxyActivities,
   setHandler,
   startChild,
@@ -14,7 +23,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ReportingActivities } from '../activities/reporting';
-import { ZERO_COUNTERS } from '../domain/reporting/chains';
+import { type Counters, ZERO_COUNTERS } from '../domain/reporting/chains';
+import { isReportingMode } from '../domain/reporting/report-plan';
 import { REPORT_REF_LIMIT } from '../domain/reporting/result-limits';
 import { SEVERITIES, type Severity } from '../domain/reporting/severities';
 import {
@@ -42,6 +52,7 @@ import {
   summaryFromLedger,
 } from './report-messages';
 import { reportSeverity } from './report-severity';
+import { settleAll } from './settle-all';
 
 const db = proxyActivities<ReportingActivities>({
   startToCloseTimeout: '1 minute',
@@ -65,12 +76,70 @@ function nominalTime(input: ReportGroupInput): number {
   return (scheduled ?? workflowInfo().startTime).getTime();
 }
 
-export async function reportGroup(input: ReportGroupInput): Promise<ReportGroupResult> {
+/** A group run that re-reports one past window `[rerun.from, timeHigh)`. */
+export interface RerunWindow {
+  from: string;
+  /** Makes the re-run's severity ids unique (several re-runs of one window may exist). */
+  nonce: string;
+}
+
+export interface ReportGroupRunInput extends ReportGroupInput {
+  rerun?: RerunWindow;
+  /** Ignore `force` for runs whose nominal time is at or after this (ISO): `herald force --until`. */
+  forceUntil?: string;
+}
+
+/** Why a set of overrides is refused, or null (the `forceOverrides` update's validator). */
+export function invalidOverrides(o: ForceOverrides): string | null {
+  if (o.mode !== undefined && !isReportingMode(o.mode))
+    return `mode: expected one of summary, extra, both, none, got "${o.mode}"`;
+  if (o.timezone !== undefined) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: o.timezone });
+    } catch {
+      return `timezone: "${o.timezone}" is not an IANA time zone`;
+    }
+  }
+  return null;
+}
+
+/** Validated overrides (refused by the validator before they reach history); returns them merged. */
+export const forceOverridesUpdate = defineUpdate<ForceOverrides, [ForceOverrides]>('forceOverrides');
+
+export const rerunSeverityWorkflowId = (
+  group: string,
+  severity: Severity,
+  windowEnd: string,
+  nonce: string,
+): string => `${severityWorkflowId(group, severity, windowEnd)}:rerun:${nonce}`;
+
+export async function reportGroup(input: ReportGroupRunInput): Promise<ReportGroupResult> {
   const force: ForceOverrides = { ...input.force };
   const progress: GroupProgress = {};
-  setHandler(forceSignal, (overrides) => {
+  const applyForce = (overrides: ForceOverrides) => {
     Object.assign(force, overrides);
-  });
+    // Severity runs still before their render step take the mode and mail options too.
+    for (const p of Object.values(progress)) {
+      if (!p?.workflowId || p.stage === 'done' || p.stage === 'failed') continue;
+      getExternalWorkflowHandle(p.workflowId)
+        .signal(forceSignal, overrides)
+        .catch(() => {});
+    }
+  };
+  setHandler(forceSignal, applyForce);
+  setHandler(
+    forceOverridesUpdate,
+    (overrides) => {
+      applyForce(overrides);
+      return { ...force };
+    },
+    {
+      validator: (overrides) => {
+        const problem = invalidOverrides(overrides);
+        if (problem) throw new Error(problem);
+      },
+    },
+  );
   setHandler(progressQuery, () => progress);
   setHandler(severityProgressSignal, ({ severity, progress: reported }) => {
     const current = progress[severity];
@@ -93,17 +162,30 @@ export async function reportGroup(input: ReportGroupInput): Promise<ReportGroupR
     };
   }
 
-  const timeHigh = floorTimeHigh(nominalTime(input), plan.intervalSeconds);
-  const cursors: Partial<Record<Severity, string>> = { ...previous?.cursors };
+  if (input.forceUntil && nominalTime(input) >= Date.parse(input.forceUntil)) {
+    // The stored override has expired; explicit signals later still apply.
+    for (const key of Object.keys(force)) delete force[key as keyof ForceOverrides];
+  }
+  const rerun = input.runKind === 'rerun' ? input.rerun : undefined;
+  const timeHigh = rerun
+    ? Date.parse(input.timeHigh!)
+    : floorTimeHigh(nominalTime(input), plan.intervalSeconds);
+  const cursors: Partial<Record<Severity, string>> = rerun ? {} : { ...previous?.cursors };
   const results: Partial<Record<Severity, SeverityRunSummary>> = {};
 
   const runOne = async (severity: Severity): Promise<void> => {
     const period = plan.timing[severity].per;
     // The later of the durable result and the ledger: an ad-hoc run in between moves it too.
-    const known = laterCursor(previous?.cursors?.[severity], plan.ledgerCursors[severity]);
-    const cursor = known ? Date.parse(known) : initialCursor(timeHigh, period);
+    const known = rerun
+      ? undefined
+      : laterCursor(previous?.cursors?.[severity], plan.ledgerCursors[severity]);
+    const cursor = rerun
+      ? Date.parse(rerun.from)
+      : known
+        ? Date.parse(known)
+        : initialCursor(timeHigh, period);
     if (known && force.testData !== true) cursors[severity] = laterCursor(cursors[severity], known);
-    if (!isDue(cursor, period, timeHigh)) {
+    if (!rerun && !isDue(cursor, period, timeHigh)) {
       progress[severity] = { stage: 'skipped-too-soon' };
       const window = { from: iso(cursor), to: iso(Math.max(cursor, timeHigh)) };
       results[severity] = {
@@ -117,7 +199,9 @@ export async function reportGroup(input: ReportGroupInput): Promise<ReportGroupR
     }
     const window = windowOf(cursor, timeHigh);
     const testData = force.testData === true;
-    const workflowId = severityWorkflowId(input.group, severity, window.to, testData);
+    const workflowId = rerun
+      ? rerunSeverityWorkflowId(input.group, severity, window.to, rerun.nonce)
+      : severityWorkflowId(input.group, severity, window.to, testData);
     const runKind =
       input.runKind ??
       (workflowInfo().typedSearchAttributes.get(scheduledStartTimeKey) ? 'schedule' : 'adhoc');
@@ -150,9 +234,15 @@ export async function reportGroup(input: ReportGroupInput): Promise<ReportGroupR
           { key: heraldRunKindKey, value: runKind },
         ],
         memo: { group: input.group, severity, window },
+        // Shown in the Temporal UI's run list and detail page.
+        staticSummary: `${input.group} ${severity} ${runKind} ${window.from} → ${window.to}`,
       });
       summary = await child.result();
     } catch (error) {
+      // `herald cancel` of this run: the child (cancellation type WAIT_CANCELLATION_COMPLETED, the
+      // default) has cleaned up and closed Cancelled; so does this run. A severity run cancelled
+      // on its own is a failed severity below, like any other failed child.
+      if (isCancellation(error) && CancellationScope.current().consideredCancelled) throw error;
       if (error instanceof WorkflowExecutionAlreadyStartedError) {
         // Same window started elsewhere (schedule + ad-hoc run at once, or a rerun): it is that
         // run's window; wait for it and take its ledger row instead of reporting twice.
@@ -162,6 +252,7 @@ export async function reportGroup(input: ReportGroupInput): Promise<ReportGroupR
             ? summaryFromLedger(entry, REPORT_REF_LIMIT)
             : failedSummary(window, workflowId, 'the run of this window did not complete');
         } catch (awaitError) {
+          if (isCancellation(awaitError) && CancellationScope.current().consideredCancelled) throw awaitError;
           if (!(awaitError instanceof ActivityFailure)) throw awaitError;
           summary = failedSummary(window, workflowId, awaitError.cause?.message ?? awaitError.message);
         }
@@ -172,7 +263,7 @@ export async function reportGroup(input: ReportGroupInput): Promise<ReportGroupR
       }
     }
     results[severity] = summary;
-    if (summary.result !== 'failed' && !testData) {
+    if (summary.result !== 'failed' && !testData && !rerun) {
       cursors[severity] = laterCursor(cursors[severity], window.to);
     }
     progress[severity] = {
@@ -184,7 +275,9 @@ export async function reportGroup(input: ReportGroupInput): Promise<ReportGroupR
     };
   };
 
-  await Promise.all(severities.map(runOne));
+  // Settled, not Promise.all: on cancellation every child has finished its cleanup before this run
+  // closes (closing would terminate the children still cleaning up).
+  await settleAll(severities.map(runOne));
   return { group: input.group, timeHigh: iso(timeHigh), cursors, severities: results };
 }
 
@@ -202,4 +295,92 @@ function failedSummary(
     workflowId,
     error,
   };
+}
+
+export interface ReportRerunInput {
+  group: string;
+  /** The past period `[from, to)`, cut into windows of `windowSeconds` (the last may be shorter). */
+  from: string;
+  to: string;
+  windowSeconds: number;
+  severities?: Severity[];
+  force?: ForceOverrides;
+  nonce: string;
+}
+
+export interface RerunWindowResult {
+  window: { from: string; to: string };
+  workflowId: string;
+  /** Counters summed over the window's severities; reports = reports made. */
+  counters: Counters;
+  reports: number;
+  failed: Severity[];
+}
+
+export interface RerunProgress {
+  total: number;
+  done: number;
+  current: string | null;
+  windows: RerunWindowResult[];
+}
+
+export const rerunProgressQuery = defineQuery<RerunProgress>('rerunProgress');
+
+export const rerunGroupWorkflowId = (group: string, windowEnd: string, nonce: string): string =>
+  `report:${group}:rerun:${new Date(windowEnd).toISOString()}:${nonce}`;
+
+/** The windows of a re-run: consecutive, `windowSeconds` long, the last cut at `to`. */
+export function rerunWindows(
+  from: string,
+  to: string,
+  windowSeconds: number,
+): { from: string; to: string }[] {
+  const windows: { from: string; to: string }[] = [];
+  const end = Date.parse(to);
+  for (let start = Date.parse(from); start < end; start += windowSeconds * 1000)
+    windows.push(windowOf(start, Math.min(start + windowSeconds * 1000, end)));
+  return windows;
+}
+
+/** `herald rerun`: one re-run group run per window, one after another (thresholds see them in order). */
+export async function reportRerun(input: ReportRerunInput): Promise<RerunProgress> {
+  const windows = rerunWindows(input.from, input.to, input.windowSeconds);
+  const progress: RerunProgress = { total: windows.length, done: 0, current: null, windows: [] };
+  setHandler(rerunProgressQuery, () => progress);
+  for (const window of windows) {
+    const workflowId = rerunGroupWorkflowId(input.group, window.to, input.nonce);
+    progress.current = workflowId;
+    const result = await executeChild(reportGroup, {
+      workflowId,
+      args: [
+        {
+          group: input.group,
+          timeHigh: window.to,
+          runKind: 'rerun',
+          rerun: { from: window.from, nonce: input.nonce },
+          ...(input.severities ? { severities: input.severities } : {}),
+          ...(input.force ? { force: input.force } : {}),
+        },
+      ],
+      typedSearchAttributes: [
+        { key: heraldGroupKey, value: input.group },
+        { key: heraldRunKindKey, value: 'rerun' },
+      ],
+      memo: { group: input.group, window },
+      staticSummary: `${input.group} re-run ${window.from} → ${window.to}`,
+    });
+    const counters: Counters = { ...ZERO_COUNTERS };
+    let reports = 0;
+    const failed: Severity[] = [];
+    for (const [severity, s] of Object.entries(result.severities)) {
+      if (!s) continue;
+      for (const key of Object.keys(counters) as (keyof Counters)[]) counters[key] += s.counters[key];
+      reports += s.reportCount;
+      if (s.result === 'failed') failed.push(severity as Severity);
+    }
+    progress.windows.push({ window, workflowId, counters, reports, failed });
+    progress.done++;
+  }
+  progress.current = null;
+  return progress;
 }

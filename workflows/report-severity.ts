@@ -2,8 +2,12 @@
 // send (one activity per mail) → cleanup → ledger. Its workflow id is unique per window, which is
 // the lock (W-3). Events never enter history: activities exchange counters, ids and labels.
 import {
+  ActivityCancellationType,
   ActivityFailure,
+  CancellationScope,
+  CancelledFailure,
   getExternalWorkflowHandle,
+  isCancellation,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -12,11 +16,13 @@ import type { ReportingActivities } from '../activities/reporting';
 import type { SeverityRunInput } from '../activities/reporting/types';
 import { REPORT_REF_LIMIT } from '../domain/reporting/result-limits';
 import {
+  forceSignal,
   type SeverityProgress,
   type SeverityRunSummary,
   severityProgressQuery,
   severityProgressSignal,
 } from './report-messages';
+import { settleAll } from './settle-all';
 
 const retry = {
   initialInterval: '2 seconds',
@@ -25,19 +31,34 @@ const retry = {
   maximumAttempts: 10,
 };
 
+// `herald cancel`: every step is waited for until it has really stopped (heartbeating steps stop
+// at their next heartbeat, the others finish), so the cleanup below sees everything they wrote.
+// (The cancellation type is not part of history: replay is unaffected.)
+const cancellationType = ActivityCancellationType.WAIT_CANCELLATION_COMPLETED;
+
 // Long steps heartbeat; a worker that dies mid-step is noticed within the heartbeat timeout.
 const scan = proxyActivities<ReportingActivities>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '1 minute',
   retry,
+  cancellationType,
 });
-const quick = proxyActivities<ReportingActivities>({ startToCloseTimeout: '2 minutes', retry });
-const render = proxyActivities<ReportingActivities>({ startToCloseTimeout: '15 minutes', retry });
+const quick = proxyActivities<ReportingActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry,
+  cancellationType,
+});
+const render = proxyActivities<ReportingActivities>({
+  startToCloseTimeout: '15 minutes',
+  retry,
+  cancellationType,
+});
 // Mail: retried with backoff for up to a day (an MTA down for a while); 5xx fails at once.
 const mail = proxyActivities<ReportingActivities>({
   startToCloseTimeout: '1 minute',
   scheduleToCloseTimeout: '1 day',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+  cancellationType,
 });
 
 /** Mails sent at once by one run (the MTA sees at most this many connections from it). */
@@ -50,6 +71,20 @@ export async function reportSeverity(input: SeverityRunInput): Promise<SeverityR
     workflowId: workflowInfo().workflowId,
   };
   setHandler(severityProgressQuery, () => progress);
+  // `herald force` on the group run reaches the severity runs too: until the render step starts,
+  // mode, template, locale, time zone and mail options can still change (test data cannot).
+  let rendering = false;
+  const force = { ...input.force };
+  const mailOptions = { ...input.mail };
+  setHandler(forceSignal, (o) => {
+    if (rendering) return;
+    if (o.mode !== undefined) force.mode = o.mode;
+    if (o.template !== undefined) force.template = o.template;
+    if (o.locale !== undefined) force.locale = o.locale;
+    if (o.timezone !== undefined) force.timezone = o.timezone;
+    if (o.mailTestMode !== undefined) mailOptions.mailTestMode = o.mailTestMode;
+    if (o.mailTo !== undefined) mailOptions.mailTo = o.mailTo;
+  });
   // Live progress for the group run's `progress` query; a lost signal (parent gone) is harmless.
   const parent = workflowInfo().parent;
   const stage = (next: SeverityProgress['stage']) => {
@@ -61,60 +96,84 @@ export async function reportSeverity(input: SeverityRunInput): Promise<SeverityR
   };
   stage('fetch');
 
-  const fetched = await scan.fetchReportEvents(input);
-  stage('threshold');
-  await quick.thresholdReportEvents(input);
-  stage('relapse');
-  await scan.relapseReportEvents(input);
-  stage('render');
-  const rendered = await render.renderReports({
-    ...input,
-    fetched: fetched.fetched,
-    filterHits: fetched.filterHits,
-  });
-  progress.counters = rendered.counters;
+  try {
+    const fetched = await scan.fetchReportEvents(input);
+    stage('threshold');
+    await quick.thresholdReportEvents(input);
+    stage('relapse');
+    await scan.relapseReportEvents(input);
+    stage('render');
+    rendering = true;
+    const rendered = await render.renderReports({
+      ...input,
+      force,
+      mail: mailOptions,
+      fetched: fetched.fetched,
+      filterHits: fetched.filterHits,
+    });
+    progress.counters = rendered.counters;
 
-  stage('send');
-  let accepted = 0;
-  let failed = 0;
-  const queue = [...rendered.outboxIds];
-  const sender = async () => {
-    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-      try {
-        await mail.sendReportMail({ outboxId: id });
-        accepted++;
-      } catch (error) {
-        // A refused mail is recorded on its outbox row; the other reports still go out.
-        if (!(error instanceof ActivityFailure)) throw error;
-        failed++;
+    stage('send');
+    let accepted = 0;
+    let failed = 0;
+    const queue = [...rendered.outboxIds];
+    const sender = async () => {
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+        try {
+          await mail.sendReportMail({ outboxId: id });
+          accepted++;
+        } catch (error) {
+          if (isCancellation(error)) throw error;
+          // A refused mail is recorded on its outbox row; the other reports still go out.
+          if (!(error instanceof ActivityFailure)) throw error;
+          failed++;
+        }
       }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(SEND_CONCURRENCY, queue.length) }, sender));
+    };
+    // Settled, not Promise.all: on cancellation no send is still in flight when the cleanup runs.
+    await settleAll(Array.from({ length: Math.min(SEND_CONCURRENCY, queue.length) }, sender));
+    // Cancelled while the last mails were in flight: they are out (or failed); end as cancelled.
+    if (CancellationScope.current().consideredCancelled)
+      throw new CancelledFailure('cancelled during the send step');
 
-  stage('cleanup');
-  const cleanup = await quick.cleanupReportRun(input);
-  await quick.recordReportRun({
-    workflowId: workflowInfo().workflowId,
-    group: input.group,
-    severity: input.severity,
-    window: input.window,
-    testData: input.testData,
-    runKind: input.runKind,
-    result: rendered.result,
-    counters: rendered.counters,
-    filterHits: fetched.filterHits,
-    cleanup,
-  });
-  progress.result = rendered.result;
-  progress.stage = 'done';
-  return {
-    result: rendered.result,
-    window: input.window,
-    counters: rendered.counters,
-    reports: rendered.reports.slice(0, REPORT_REF_LIMIT),
-    reportCount: rendered.reportCount,
-    workflowId: workflowInfo().workflowId,
-    mail: { accepted, failed },
-  };
+    stage('cleanup');
+    // The mails are out: a cancellation from here on lets the run finish its bookkeeping.
+    await CancellationScope.nonCancellable(async () => {
+      const cleanup = await quick.cleanupReportRun(input);
+      await quick.recordReportRun({
+        workflowId: workflowInfo().workflowId,
+        group: input.group,
+        severity: input.severity,
+        window: input.window,
+        testData: input.testData,
+        runKind: input.runKind,
+        result: rendered.result,
+        counters: rendered.counters,
+        filterHits: fetched.filterHits,
+        cleanup,
+      });
+    });
+    progress.result = rendered.result;
+    progress.stage = 'done';
+    return {
+      result: rendered.result,
+      window: input.window,
+      counters: rendered.counters,
+      reports: rendered.reports.slice(0, REPORT_REF_LIMIT),
+      reportCount: rendered.reportCount,
+      workflowId: workflowInfo().workflowId,
+      mail: { accepted, failed },
+    };
+  } catch (error) {
+    if (!isCancellation(error)) throw error;
+    // `herald cancel`: the steps have stopped; remove this run's staging and mark its unsent mails,
+    // whatever further cancellation requests arrive, then end Cancelled (no ledger row: the window
+    // was not reported, so the cursor stays and the next run covers it).
+    progress.stage = 'cleanup';
+    await CancellationScope.nonCancellable(async () => {
+      await quick.clearRunStaging({ runId: input.runId });
+      await quick.cancelRunOutbox({ runId: input.runId });
+    });
+    throw error;
+  }
 }

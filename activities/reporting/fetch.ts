@@ -94,6 +94,8 @@ export function createFetchActivity(deps: ActivityDeps) {
         await insertStaged(deps.pool, input.runId, rows);
         staged += rows.length;
         ctx.heartbeat({ stage: 'fetch', pass, fetched: fetched[pass] });
+        // `herald cancel`: stop between batches (the reason is the CancelledFailure to propagate).
+        ctx.cancellationSignal.throwIfAborted();
       }
     }
     if (unknown.size > 0)

@@ -1,5 +1,6 @@
 // The reporting engine's activities (issue 4), built from the worker's dependencies.
 import type { ActivityDeps } from '../deps';
+import { createCancelActivities } from './cancel';
 import { createCleanupActivity } from './cleanup';
 import { createFetchActivity } from './fetch';
 import { createLedgerActivities } from './ledger';
@@ -19,6 +20,7 @@ export function createReportingActivities(deps: ActivityDeps) {
     sendReportMail: createSendActivity(deps),
     cleanupReportRun: createCleanupActivity(deps),
     ...createLedgerActivities(deps),
+    ...createCancelActivities(deps),
   };
 }
 

@@ -79,6 +79,8 @@ export function createRelapseActivity(deps: ActivityDeps) {
         }
         await insertStaged(deps.pool, input.runId, rows);
         ctx.heartbeat({ stage: 'relapse', pass, done: i + slice.length });
+        // `herald cancel`: stop between slices (the reason is the CancelledFailure to propagate).
+        ctx.cancellationSignal.throwIfAborted();
       }
     }
     return { relapsed: reported.size, keys: keys.size };

@@ -3,6 +3,7 @@
 // mail (fixes W-2). Idempotent: labels derive from the run (labels.ts); a repeated call finds the
 // run's reports and returns them.
 
+import { gzipSync } from 'node:zlib';
 import { inTransaction } from '../../db/pool';
 import { loadGlobalSettings, loadGroups, loadTimings } from '../../db/reporting/catalog';
 import {
@@ -12,6 +13,10 @@ import {
   insertOutbox,
   insertReport,
   insertReportEvents,
+  loadAttachmentSettings,
+  loadClassInfo,
+  type OutboxAttachment,
+  reportEventsJson,
   reportsOfRun,
 } from '../../db/reporting/reports';
 import { loadStaged, type StagedHitRow } from '../../db/reporting/staging';
@@ -34,7 +39,14 @@ import {
   planReports,
 } from '../../domain/reporting/report-plan';
 import { type Pass, thresholdTimes } from '../../domain/reporting/threshold-key';
-import { type ClassTable, type ReportData, renderReport } from '../../emails/render-report';
+import {
+  type ClassTable,
+  earlierMessageIds,
+  mentatHeaders,
+  type ReportData,
+  renderReport,
+} from '../../emails/render-report';
+import { REPORT_TEMPLATES } from '../../emails/templates';
 import type { ActivityDeps } from '../deps';
 import { REPORT_REF_LIMIT, type RenderResult, type ReportRef, type SeverityRunInput } from './types';
 
@@ -92,6 +104,9 @@ function classTables(aggregates: readonly EventAggregateRow[], report: PlannedRe
       lastTime: a.lastTime,
       detectors: a.detectors,
       connCount: a.connCount,
+      ports: a.ports,
+      protocols: a.protocols,
+      ...(a.relapsed ? { earlierLabel: a.earlierLabel } : {}),
     };
     if (a.reference) tables.references[a.wholeClass] = a.reference;
   }
@@ -132,7 +147,13 @@ export function createRenderActivity(deps: ActivityDeps) {
       const groups = await loadGroups(client, [...groupNames]);
       const global = await loadGlobalSettings(client);
       const timings = await loadTimings(client);
-      const aggregates = await aggregateRunEvents(client, input.runId);
+      const aggregates = await aggregateRunEvents(client, input.runId, input);
+      const classes = await loadClassInfo(client, [
+        ...new Set(aggregates.map((a) => a.wholeClass.split('/')[0]!)),
+      ]);
+      const attachmentSettings = await loadAttachmentSettings(client, [...groupNames]);
+      if (input.force.template && !REPORT_TEMPLATES[input.force.template])
+        deps.logger.warn({ template: input.force.template }, 'unknown template; using default');
       const settings = new Map<string, GroupReportSettings>(groups);
       const defaults = {
         locale: global.defaultLocale,
@@ -200,7 +221,9 @@ export function createRenderActivity(deps: ActivityDeps) {
             structuredData: { ...tables, timezone: report.timezone },
           });
           await insertReportEvents(client, reportId, { ...report, runId: input.runId });
+          // Every reported key remembers its report, so a later relapse mail can refer to it.
           if (report.type === 'extra' && report.ip) extraLabels.push({ pass, ip: report.ip, label });
+          else for (const ip of report.regular.keys()) extraLabels.push({ pass, ip, label });
           if (!mailed) continue;
           if (recipients.to.length === 0) {
             deps.logger.warn(
@@ -220,8 +243,29 @@ export function createRenderActivity(deps: ActivityDeps) {
             parentLabel,
             counters: report.counters,
             ...tables,
+            classes,
           };
-          const mail = renderReport(data, report.locale, report.timezone);
+          const wants = report.decidingGroup ? attachmentSettings.get(report.decidingGroup) : undefined;
+          let attachment: OutboxAttachment | null = null;
+          if (wants?.attachments === 'json') {
+            const { events, total } = await reportEventsJson(client, reportId, wants.maxBytes);
+            const json = Buffer.from(`[\n${events.join(',\n')}\n]\n`);
+            // gzip (node:zlib) rather than Mentat's zip: one file needs no archive format.
+            attachment = {
+              filename: `security-report-${label}.json${wants.compress ? '.gz' : ''}`,
+              contentType: wants.compress ? 'application/gzip' : 'application/json',
+              content: wants.compress ? gzipSync(json) : json,
+              events: events.length,
+              omitted: total - events.length,
+            };
+            data.attachment = {
+              filename: attachment.filename,
+              events: events.length,
+              omitted: attachment.omitted,
+            };
+          }
+          const mail = await renderReport(data, report.locale, report.timezone, report.template);
+          const earlier = earlierMessageIds(data, deps.mail.domain);
           await insertOutbox(client, {
             reportId,
             messageId: `<${label}@${deps.mail.domain}>`,
@@ -231,7 +275,11 @@ export function createRenderActivity(deps: ActivityDeps) {
             subject: mail.subject,
             text: mail.text,
             html: mail.html,
-            headers: mentatHeaders(data),
+            headers: {
+              ...mentatHeaders(data),
+              ...(earlier.length > 0 ? { References: earlier.join(' '), 'In-Reply-To': earlier[0]! } : {}),
+            },
+            attachment,
           });
         }
       }
@@ -277,26 +325,4 @@ function resultOf(
   };
 }
 
-/** Mentat's report headers (reference §4.9), so recipients' mail filters keep working. */
-export function mentatHeaders(r: ReportData): Record<string, string> {
-  const headers: Record<string, string> = {
-    'X-Mentat-Report-Class': 'events',
-    'X-Mentat-Report-Type': r.type,
-    'X-Cesnet-Report-Type': r.type,
-    'X-Mentat-Report-Id': r.label,
-    'X-Cesnet-Report-Id': r.label,
-    'X-Mentat-Report-Severity': r.severity,
-    'X-Cesnet-Report-Severity': r.severity,
-    'X-Mentat-Report-Event-Count': String(r.counters.rep ?? 0),
-    'X-Mentat-Report-Time-Window': `${r.window.from}___${r.window.to}`,
-    'X-Mentat-Report-Test-Data': r.testData ? 'True' : 'False',
-  };
-  if (r.type === 'extra') {
-    if (r.parentLabel) headers['X-Mentat-Report-Parent-Id'] = r.parentLabel;
-    if (r.ip) {
-      headers['X-Mentat-Report-Src-IP'] = r.ip;
-      headers['X-Cesnet-Report-Srcip'] = r.ip;
-    }
-  }
-  return headers;
-}
+export { mentatHeaders };

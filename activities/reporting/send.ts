@@ -1,16 +1,35 @@
 // Step 5, send: delivers one outbox row over SMTP with its stable Message-ID, once in practice:
-// a row already accepted is skipped; the server's answer is recorded (fixes W-7). A 5xx is final
-// (recorded, non-retryable); anything else (4xx, connection refused) is retried with backoff.
-// The one duplicate left is "accepted by SMTP, crashed before the record"; the Message-ID lets
-// receivers drop it.
+// a row already accepted is skipped; the server's answer and queue id are recorded (fixes W-7).
+// A 5xx or an address nodemailer cannot use is final (recorded, non-retryable); anything else
+// (4xx, connection refused, timeouts) is retried by Temporal with backoff.
+// The one duplicate left is "accepted by SMTP, worker died before the record"; the Message-ID
+// lets receivers drop it.
 import { ApplicationFailure } from '@temporalio/common';
 import { loadOutboxRow, markAccepted, markAttempt, markFailed } from '../../db/reporting/outbox';
 import type { ActivityDeps } from '../deps';
 import type { SendResult } from './types';
 
+interface SmtpError {
+  responseCode?: number;
+  code?: string;
+  message?: string;
+}
+
 export function isPermanentSmtpError(error: unknown): boolean {
-  const code = (error as { responseCode?: number })?.responseCode;
-  return typeof code === 'number' && code >= 500 && code < 600;
+  const e = error as SmtpError | undefined;
+  const code = e?.responseCode;
+  if (typeof code === 'number') return code >= 500 && code < 600;
+  // No reply code: nodemailer refused the envelope itself (no usable recipient address).
+  return e?.code === 'EENVELOPE';
+}
+
+/** The MTA's queue id from its 250 reply ("250 2.0.0 Ok: queued as 4F3A2B1C"). */
+export function queueIdOf(response: string): string | null {
+  return (
+    response.match(/queued as ([\w.-]+)/i)?.[1] ??
+    response.match(/^250 [\d.]+ (?:OK )?id=([\w.-]+)/i)?.[1] ??
+    null
+  );
 }
 
 export function createSendActivity(deps: ActivityDeps) {
@@ -24,7 +43,10 @@ export function createSendActivity(deps: ActivityDeps) {
     if (row.status === 'accepted')
       return { outboxId: row.id, status: 'already-accepted', response: row.smtpResponse ?? undefined };
     if (row.status === 'failed')
-      return { outboxId: row.id, status: 'failed', response: row.smtpResponse ?? undefined };
+      throw ApplicationFailure.nonRetryable(
+        `SMTP refused ${row.messageId} earlier: ${row.smtpResponse ?? ''}`,
+        'SmtpPermanentFailure',
+      );
     await markAttempt(deps.pool, row.id);
     try {
       const info = await deps.mail.transport.sendMail({
@@ -37,19 +59,33 @@ export function createSendActivity(deps: ActivityDeps) {
         html: row.html,
         messageId: row.messageId,
         headers: row.headers,
+        attachments: row.attachments.map((a) => ({
+          filename: a.filename,
+          content: a.content,
+          contentType: a.contentType,
+          headers: { 'Content-Description': 'Raw data relevant to report' },
+        })),
       });
-      const response = String(info.response ?? 'accepted');
-      await markAccepted(deps.pool, row.id, response);
+      let response = String(info.response ?? 'accepted');
+      // Some recipients refused while others took it: delivered, and the refusals are on record.
+      const rejected = ((info.rejected ?? []) as (string | { address: string })[]).map((a) =>
+        typeof a === 'string' ? a : a.address,
+      );
+      if (rejected.length > 0) response += ` (rejected: ${rejected.join(', ')})`;
+      await markAccepted(deps.pool, row.id, response, queueIdOf(String(info.response ?? '')));
       return { outboxId: row.id, status: 'accepted', response };
     } catch (error) {
       const message = (error as Error)?.message ?? String(error);
       const permanent = isPermanentSmtpError(error);
       await markFailed(deps.pool, row.id, message, permanent);
-      if (permanent)
+      if (permanent) {
+        deps.logger.error({ messageId: row.messageId, to: row.to, error: message }, 'mail refused for good');
         throw ApplicationFailure.nonRetryable(
           `SMTP refused ${row.messageId}: ${message}`,
           'SmtpPermanentFailure',
         );
+      }
+      deps.logger.warn({ messageId: row.messageId, error: message }, 'mail not delivered yet; will retry');
       throw error;
     }
   };

@@ -7,7 +7,7 @@ import type { Severity } from '../../domain/reporting/severities';
 import type { TimeWindow } from '../../domain/reporting/time-window';
 import type { SeverityTiming } from '../../domain/reporting/timing';
 
-export type RunKind = 'schedule' | 'adhoc' | 'backfill';
+export type RunKind = 'schedule' | 'adhoc' | 'backfill' | 'rerun';
 
 export interface MailOptions {
   /** `--mail-test-mode`: every mail goes to `mailTo` (or the admins) only; Cc and Bcc cleared. */

@@ -50,14 +50,14 @@ export async function writeLedger(pool: pg.Pool, e: LedgerEntry): Promise<void> 
   );
 }
 
-/** The newest completed window end per severity of a group (real data only). */
+/** The newest completed window end per severity of a group (real data only; re-runs never move it). */
 export async function ledgerCursors(
   pool: pg.Pool,
   group: string,
 ): Promise<Partial<Record<Severity, string>>> {
   const { rows } = await pool.query<{ severity: Severity; cursor: Date }>(
     `SELECT severity, max(window_to) AS cursor FROM report_runs
-      WHERE group_name = $1 AND NOT test_data GROUP BY severity`,
+      WHERE group_name = $1 AND NOT test_data AND run_kind <> 'rerun' GROUP BY severity`,
     [group],
   );
   return Object.fromEntries(rows.map((r) => [r.severity, r.cursor.toISOString()]));
@@ -93,4 +93,56 @@ export async function ledgerEntry(pool: pg.Pool, workflowId: string): Promise<Le
     filterHits: r.filter_hits,
     cleanup: r.cleanup,
   };
+}
+
+export interface LedgerRow {
+  workflowId: string;
+  group: string;
+  severity: Severity;
+  window: { from: string; to: string };
+  testData: boolean;
+  runKind: string;
+  result: LedgerEntry['result'];
+  counters: Counters;
+  reportCount: number;
+  completedAt: string;
+}
+
+/** The runlog for operators: completed severity runs, newest first. */
+export async function listLedger(
+  pool: pg.Pool,
+  filter: { group?: string; since?: string; limit?: number },
+): Promise<LedgerRow[]> {
+  const { rows } = await pool.query<{
+    workflow_id: string;
+    group_name: string;
+    severity: Severity;
+    window_from: Date;
+    window_to: Date;
+    test_data: boolean;
+    run_kind: string;
+    result: LedgerEntry['result'];
+    counters: Counters;
+    report_count: number;
+    completed_at: Date;
+  }>(
+    `SELECT workflow_id, group_name, severity, window_from, window_to, test_data, run_kind, result, counters,
+            jsonb_array_length(reports) AS report_count, completed_at
+       FROM report_runs
+      WHERE ($1::text IS NULL OR group_name = $1) AND ($2::timestamptz IS NULL OR completed_at >= $2)
+      ORDER BY completed_at DESC, id DESC LIMIT $3`,
+    [filter.group ?? null, filter.since ?? null, filter.limit ?? 1000],
+  );
+  return rows.map((r) => ({
+    workflowId: r.workflow_id,
+    group: r.group_name,
+    severity: r.severity,
+    window: { from: r.window_from.toISOString(), to: r.window_to.toISOString() },
+    testData: r.test_data,
+    runKind: r.run_kind,
+    result: r.result,
+    counters: r.counters,
+    reportCount: r.report_count,
+    completedAt: r.completed_at.toISOString(),
+  }));
 }

@@ -14,6 +14,7 @@ export interface OutboxRow {
   status: 'pending' | 'accepted' | 'failed';
   attempts: number;
   smtpResponse: string | null;
+  attachments: { filename: string; contentType: string; content: Buffer }[];
 }
 
 export async function loadOutboxRow(pool: pg.Pool, id: number): Promise<OutboxRow | null> {
@@ -46,7 +47,16 @@ export async function loadOutboxRow(pool: pg.Pool, id: number): Promise<OutboxRo
     status: r.status,
     attempts: r.attempts,
     smtpResponse: r.smtp_response,
+    attachments: await loadAttachments(pool, Number(r.id)),
   };
+}
+
+async function loadAttachments(pool: pg.Pool, outboxId: number): Promise<OutboxRow['attachments']> {
+  const { rows } = await pool.query<{ filename: string; content_type: string; content: Buffer }>(
+    'SELECT filename, content_type, content FROM report_outbox_attachments WHERE outbox_id = $1 ORDER BY filename',
+    [outboxId],
+  );
+  return rows.map((r) => ({ filename: r.filename, contentType: r.content_type, content: r.content }));
 }
 
 export async function markAttempt(pool: pg.Pool, id: number): Promise<void> {
@@ -56,11 +66,17 @@ export async function markAttempt(pool: pg.Pool, id: number): Promise<void> {
   );
 }
 
-export async function markAccepted(pool: pg.Pool, id: number, response: string): Promise<void> {
+export async function markAccepted(
+  pool: pg.Pool,
+  id: number,
+  response: string,
+  queueId: string | null,
+): Promise<void> {
   await pool.query(
-    `UPDATE report_outbox SET status = 'accepted', accepted_at = now(), smtp_response = $2, last_error = NULL
+    `UPDATE report_outbox SET status = 'accepted', accepted_at = now(), smtp_response = $2, queue_id = $3,
+            last_error = NULL
       WHERE id = $1`,
-    [id, response],
+    [id, response, queueId],
   );
 }
 
@@ -72,8 +88,69 @@ export async function markFailed(
 ): Promise<void> {
   await pool.query(
     `UPDATE report_outbox SET last_error = $2, smtp_response = $2,
-            status = CASE WHEN $3 THEN 'failed' ELSE status END
+            status = CASE WHEN $3 THEN 'failed' ELSE status END,
+            failed_at = CASE WHEN $3 THEN now() ELSE failed_at END
       WHERE id = $1`,
     [id, error, permanent],
   );
+}
+
+export interface OutboxListRow {
+  id: number;
+  label: string;
+  group: string;
+  messageId: string;
+  status: OutboxRow['status'];
+  attempts: number;
+  to: string[];
+  cc: string[];
+  acceptedAt: string | null;
+  queueId: string | null;
+  smtpResponse: string | null;
+  lastError: string | null;
+  createdAt: string;
+}
+
+/** Outbox rows, newest first, optionally only those not yet accepted (`mail outbox`). */
+export async function listOutbox(
+  pool: pg.Pool,
+  options: { status?: OutboxRow['status']; limit?: number } = {},
+): Promise<OutboxListRow[]> {
+  const { rows } = await pool.query<{
+    id: string;
+    label: string;
+    group_name: string;
+    message_id: string;
+    status: OutboxRow['status'];
+    attempts: number;
+    to_addrs: string[];
+    cc_addrs: string[];
+    accepted_at: Date | null;
+    queue_id: string | null;
+    smtp_response: string | null;
+    last_error: string | null;
+    created_at: Date;
+  }>(
+    `SELECT o.id, r.label, r.group_name, o.message_id, o.status, o.attempts, o.to_addrs, o.cc_addrs,
+            o.accepted_at, o.queue_id, o.smtp_response, o.last_error, o.created_at
+       FROM report_outbox o JOIN reports r ON r.id = o.report_id
+      WHERE $1::text IS NULL OR o.status = $1
+      ORDER BY o.id DESC LIMIT $2`,
+    [options.status ?? null, options.limit ?? 100],
+  );
+  return rows.map((r) => ({
+    id: Number(r.id),
+    label: r.label,
+    group: r.group_name,
+    messageId: r.message_id,
+    status: r.status,
+    attempts: r.attempts,
+    to: r.to_addrs,
+    cc: r.cc_addrs,
+    acceptedAt: r.accepted_at?.toISOString() ?? null,
+    queueId: r.queue_id,
+    smtpResponse: r.smtp_response,
+    lastError: r.last_error,
+    createdAt: r.created_at.toISOString(),
+  }));
 }

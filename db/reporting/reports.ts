@@ -169,6 +169,15 @@ export interface NewOutboxRow {
   text: string;
   html: string;
   headers: Record<string, string>;
+  attachment?: OutboxAttachment | null;
+}
+
+export interface OutboxAttachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
+  events: number;
+  omitted: number;
 }
 
 export async function insertOutbox(client: pg.PoolClient, o: NewOutboxRow): Promise<number> {
@@ -177,7 +186,99 @@ export async function insertOutbox(client: pg.PoolClient, o: NewOutboxRow): Prom
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id`,
     [o.reportId, o.messageId, o.to, o.cc, o.bcc, o.subject, o.text, o.html, JSON.stringify(o.headers)],
   );
-  return Number(rows[0]!.id);
+  const id = Number(rows[0]!.id);
+  if (o.attachment)
+    await client.query(
+      `INSERT INTO report_outbox_attachments (outbox_id, filename, content_type, content, events, omitted)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [
+        id,
+        o.attachment.filename,
+        o.attachment.contentType,
+        o.attachment.content,
+        o.attachment.events,
+        o.attachment.omitted,
+      ],
+    );
+  return id;
+}
+
+/** A group's attachment wishes (Mentat's attachments/compress/max_attachment_size). */
+export interface AttachmentSettings {
+  attachments: 'none' | 'json';
+  compress: boolean;
+  /** Bytes of uncompressed JSON; 0 = no limit. */
+  maxBytes: number;
+}
+
+export async function loadAttachmentSettings(
+  db: Pick<pg.PoolClient, 'query'>,
+  groups: readonly string[],
+): Promise<Map<string, AttachmentSettings>> {
+  const { rows } = await db.query<{
+    name: string;
+    attachments: 'none' | 'json';
+    attachments_compress: boolean;
+    max_attachment_bytes: string;
+  }>(
+    `SELECT g.name, s.attachments, s.attachments_compress, s.max_attachment_bytes
+       FROM groups g JOIN group_settings s ON s.group_id = g.id WHERE g.name = ANY($1)`,
+    [groups],
+  );
+  return new Map(
+    rows.map((r) => [
+      r.name,
+      {
+        attachments: r.attachments,
+        compress: r.attachments_compress,
+        maxBytes: Number(r.max_attachment_bytes),
+      },
+    ]),
+  );
+}
+
+/**
+ * The report's events as JSON text, oldest first, as many as fit into `maxBytes` (0: all); the
+ * database does the cut so a large report never passes through the process whole.
+ */
+export async function reportEventsJson(
+  db: Pick<pg.PoolClient, 'query'>,
+  reportId: number,
+  maxBytes: number,
+): Promise<{ events: string[]; total: number }> {
+  const { rows } = await db.query<{ event: string | null; total: number }>(
+    `WITH ev AS (
+       SELECT DISTINCT ON (e.id) e.id, e.storage_time, e.event::text AS event
+         FROM report_events re JOIN events e ON e.id = re.event_id AND e.storage_time = re.storage_time
+        WHERE re.report_id = $1
+        ORDER BY e.id, e.storage_time),
+     sized AS (
+       SELECT event, sum(octet_length(event) + 2) OVER (ORDER BY storage_time, id) AS upto,
+              count(*) OVER () AS total
+         FROM ev)
+     SELECT event, total::int FROM sized WHERE $2::bigint = 0 OR upto <= $2::bigint
+     UNION ALL SELECT NULL, (SELECT count(*)::int FROM ev)`,
+    [reportId, maxBytes],
+  );
+  const total = rows[rows.length - 1]?.total ?? 0;
+  return { events: rows.filter((r) => r.event !== null).map((r) => r.event!), total };
+}
+
+/** Catalog labels and reference links of event classes. */
+export async function loadClassInfo(
+  db: Pick<pg.PoolClient, 'query'>,
+  names: readonly string[],
+): Promise<Record<string, { en: string; cs: string; reference: string | null }>> {
+  if (names.length === 0) return {};
+  const { rows } = await db.query<{
+    name: string;
+    label_en: string;
+    label_cs: string;
+    reference: string | null;
+  }>('SELECT name, label_en, label_cs, reference FROM event_classes WHERE name = ANY($1)', [names]);
+  return Object.fromEntries(
+    rows.map((r) => [r.name, { en: r.label_en, cs: r.label_cs, reference: r.reference }]),
+  );
 }
 
 /** Per (pass, relapsed, chain, fallback, ip, class): what a report body shows about the events. */
@@ -194,9 +295,17 @@ export interface EventAggregateRow {
   detectors: string[];
   connCount: number;
   reference: string | null;
+  ports: string[];
+  protocols: string[];
+  /** Relapsed rows: the report that last covered this threshold key (for threading). */
+  earlierLabel: string | null;
 }
 
-export async function aggregateRunEvents(client: pg.PoolClient, runId: string): Promise<EventAggregateRow[]> {
+export async function aggregateRunEvents(
+  client: pg.PoolClient,
+  runId: string,
+  scope: { group: string; severity: Severity },
+): Promise<EventAggregateRow[]> {
   const { rows } = await client.query<{
     pass: Pass;
     relapsed: boolean;
@@ -210,6 +319,9 @@ export async function aggregateRunEvents(client: pg.PoolClient, runId: string): 
     detectors: string[] | null;
     conn_count: string | number | null;
     reference: string | null;
+    ports: string[] | null;
+    protocols: string[] | null;
+    earlier_label: string | null;
   }>(
     `SELECT h.pass, h.relapsed, h.chain, h.fallback, h.ip,
             left(h.threshold_key, length(h.threshold_key) - length(split_part(h.threshold_key, '+++', -1)) - 3) AS whole_class,
@@ -218,13 +330,21 @@ export async function aggregateRunEvents(client: pg.PoolClient, runId: string): 
             max(coalesce(e.cease_time, e.event_time, e.detect_time)) AS last_time,
             (SELECT array_agg(DISTINCT d ORDER BY d) FROM unnest(array_agg(e.node_names[array_length(e.node_names, 1)])) d) AS detectors,
             sum(CASE WHEN (e.event->>'ConnCount') ~ '^[0-9]+$' THEN (e.event->>'ConnCount')::bigint ELSE 0 END) AS conn_count,
-            max(c.reference) AS reference
+            max(c.reference) AS reference,
+            (SELECT array_agg(DISTINCT p) FROM unnest(array_agg(jsonb_path_query_array(e.event,
+                '$.Target[*].Port[*]'))) a(arr),
+                jsonb_array_elements_text(a.arr) p) AS ports,
+            (SELECT array_agg(DISTINCT lower(p)) FROM unnest(array_agg(jsonb_path_query_array(e.event,
+                '$.Source[*].Proto[*]'))) a(arr), jsonb_array_elements_text(a.arr) p) AS protocols,
+            max(t.report_label) FILTER (WHERE h.relapsed) AS earlier_label
        FROM report_staged_hits h
        JOIN events e ON e.id = h.event_id AND e.storage_time = h.storage_time
        LEFT JOIN event_classes c ON c.name = split_part(h.threshold_key, '/', 1)
+       LEFT JOIN report_thresholds t
+         ON t.group_name = $2 AND t.severity = $3 AND t.pass = h.pass AND t.key = h.threshold_key
       WHERE h.run_id = $1 AND h.stage = 'passed'
       GROUP BY h.pass, h.relapsed, h.chain, h.fallback, h.ip, whole_class`,
-    [runId],
+    [runId, scope.group, scope.severity],
   );
   return rows.map((r) => ({
     pass: r.pass,
@@ -239,5 +359,152 @@ export async function aggregateRunEvents(client: pg.PoolClient, runId: string): 
     detectors: r.detectors ?? [],
     connCount: Number(r.conn_count ?? 0),
     reference: r.reference,
+    ports: r.ports ?? [],
+    protocols: r.protocols ?? [],
+    earlierLabel: r.earlier_label,
   }));
+}
+
+/** A stored report as `reports list/show` print it: counters, window, recipients and mail state. */
+export interface StoredReport {
+  label: string;
+  group: string;
+  severity: Severity;
+  type: ReportType;
+  ip: string | null;
+  parentLabel: string | null;
+  window: { from: string; to: string };
+  testData: boolean;
+  counters: Record<string, number | null>;
+  mailTo: string[];
+  mailCc: string[];
+  locale: string;
+  timezone: string;
+  template: string;
+  createdAt: string;
+  mail: {
+    messageId: string;
+    status: 'pending' | 'accepted' | 'failed';
+    attempts: number;
+    acceptedAt: string | null;
+    smtpResponse: string | null;
+    queueId: string | null;
+    lastError: string | null;
+  } | null;
+}
+
+export interface StoredReportDetail extends StoredReport {
+  statistics: unknown;
+  structuredData: unknown;
+  filtering: unknown;
+  subject: string | null;
+  text: string | null;
+  html: string | null;
+  headers: Record<string, string> | null;
+  attachments: { filename: string; contentType: string; bytes: number; events: number; omitted: number }[];
+}
+
+const REPORT_COLUMNS = `r.label, r.group_name, r.severity, r.type, host(r.ip) AS ip, r.parent_label, r.window_from,
+  r.window_to, r.flag_testdata, r.evcount_rep, r.evcount_all, r.evcount_new, r.evcount_flt, r.evcount_flt_blk,
+  r.evcount_det, r.evcount_det_blk, r.evcount_thr, r.evcount_thr_blk, r.evcount_rlp, r.mail_to, r.mail_cc,
+  r.locale, r.timezone, r.template, r.created_at, o.id AS outbox_id, o.message_id, o.status, o.attempts,
+  o.accepted_at, o.smtp_response, o.queue_id, o.last_error`;
+
+// biome-ignore lint/suspicious/noExplicitAny: a row of REPORT_COLUMNS
+function storedReport(r: any): StoredReport {
+  return {
+    label: r.label,
+    group: r.group_name,
+    severity: r.severity,
+    type: r.type,
+    ip: r.ip,
+    parentLabel: r.parent_label,
+    window: { from: r.window_from.toISOString(), to: r.window_to.toISOString() },
+    testData: r.flag_testdata,
+    counters: {
+      rep: r.evcount_rep,
+      all: r.evcount_all,
+      new: r.evcount_new,
+      flt: r.evcount_flt,
+      fltBlk: r.evcount_flt_blk,
+      det: r.evcount_det,
+      detBlk: r.evcount_det_blk,
+      thr: r.evcount_thr,
+      thrBlk: r.evcount_thr_blk,
+      rlp: r.evcount_rlp,
+    },
+    mailTo: r.mail_to,
+    mailCc: r.mail_cc,
+    locale: r.locale,
+    timezone: r.timezone,
+    template: r.template,
+    createdAt: r.created_at.toISOString(),
+    mail:
+      r.outbox_id === null
+        ? null
+        : {
+            messageId: r.message_id,
+            status: r.status,
+            attempts: r.attempts,
+            acceptedAt: r.accepted_at?.toISOString() ?? null,
+            smtpResponse: r.smtp_response,
+            queueId: r.queue_id,
+            lastError: r.last_error,
+          },
+  };
+}
+
+export async function listReports(
+  db: Pick<pg.Pool, 'query'>,
+  filter: { group?: string; since?: Date; limit: number },
+): Promise<StoredReport[]> {
+  const { rows } = await db.query(
+    `SELECT ${REPORT_COLUMNS} FROM reports r LEFT JOIN report_outbox o ON o.report_id = r.id
+      WHERE ($1::text IS NULL OR r.group_name = $1) AND ($2::timestamptz IS NULL OR r.created_at >= $2)
+      ORDER BY r.created_at DESC, r.id DESC LIMIT $3`,
+    [filter.group ?? null, filter.since ?? null, filter.limit],
+  );
+  return rows.map(storedReport);
+}
+
+export async function reportByLabel(
+  db: Pick<pg.Pool, 'query'>,
+  label: string,
+): Promise<StoredReportDetail | null> {
+  const { rows } = await db.query(
+    `SELECT ${REPORT_COLUMNS}, r.statistics, r.structured_data, r.filtering, o.subject, o.text_body, o.html_body,
+            o.headers
+       FROM reports r LEFT JOIN report_outbox o ON o.report_id = r.id WHERE r.label = $1`,
+    [label],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  const { rows: files } = await db.query<{
+    filename: string;
+    content_type: string;
+    bytes: number;
+    events: number;
+    omitted: number;
+  }>(
+    `SELECT filename, content_type, octet_length(content) AS bytes, events, omitted
+       FROM report_outbox_attachments WHERE outbox_id = $1 ORDER BY filename`,
+    [r.outbox_id],
+  );
+  return {
+    ...storedReport(r),
+    statistics: r.statistics,
+    structuredData: r.structured_data,
+    filtering: r.filtering,
+    subject: r.subject,
+    text: r.text_body,
+    html: r.html_body,
+    headers: r.headers,
+    attachments: files.map((f) => ({
+      filename: f.filename,
+      contentType: f.content_type,
+      bytes: f.bytes,
+      events: f.events,
+      omitted: f.omitted,
+    })),
+  };
 }

@@ -31,7 +31,7 @@ export interface MailCatcherOptions {
   storeDir?: string; // undefined: in memory
   host?: string;
   /** Fault injection for tests: answer RCPT/DATA with this SMTP error while it returns a value. */
-  rejectWith?: () => { code: number; message: string } | undefined;
+  rejectWith?: (recipient: string) => { code: number; message: string } | undefined;
 }
 
 export interface MailCatcher {
@@ -150,8 +150,8 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
     disabledCommands: ['STARTTLS'],
     logger: false,
     size: 50 * 1024 * 1024,
-    onRcptTo(_address, _session, callback) {
-      const fault = options.rejectWith?.();
+    onRcptTo(address, _session, callback) {
+      const fault = options.rejectWith?.(address.address);
       if (fault) return callback(Object.assign(new Error(fault.message), { responseCode: fault.code }));
       callback();
     },

@@ -1,0 +1,59 @@
+// `herald runs list`: reporting runs from Temporal visibility and the report_runs ledger.
+import type { Command } from 'commander';
+import { createPool } from '../../db/pool';
+import { UsageError } from '../errors';
+import { parseInstant } from '../operations/rerun-plan';
+import { listRuns } from '../operations/runs';
+import { withOperatorClient } from '../operations/temporal';
+import { formatTable, paint, printJson } from '../output';
+
+const STATUS_STYLE: Record<string, Parameters<typeof paint>[0]> = {
+  RUNNING: 'cyan',
+  COMPLETED: 'green',
+  FAILED: 'red',
+  TIMED_OUT: 'red',
+  TERMINATED: 'yellow',
+  CANCELLED: 'yellow',
+};
+
+export function registerRunsCommands(program: Command): void {
+  const runs = program.command('runs').description('reporting runs (group, severity and re-run workflows)');
+  runs
+    .command('list')
+    .description('runs, newest first, with status, window and counters')
+    .option('--group <name>', 'only this group')
+    .option('--since <time>', 'only runs started (or completed) since this time (ISO 8601)')
+    .option('--limit <n>', 'at most this many', '100')
+    .option('--json', 'print as JSON')
+    .action(async (o: { group?: string; since?: string; limit: string; json?: boolean }) => {
+      const limit = Number(o.limit);
+      if (!Number.isInteger(limit) || limit < 1)
+        throw new UsageError(`--limit: expected a positive integer, got "${o.limit}"`);
+      const since = o.since === undefined ? undefined : parseInstant('--since', o.since);
+      const pool = createPool(undefined, 2);
+      try {
+        const list = await withOperatorClient((client) =>
+          listRuns(client, pool, { group: o.group, since, limit }),
+        );
+        if (o.json) return printJson({ runs: list });
+        if (list.length === 0) return void process.stdout.write('no runs\n');
+        process.stdout.write(
+          `${formatTable(
+            ['started (UTC)', 'workflow', 'kind', 'status', 'window', 'processed', 'new', 'reports'],
+            list.map((r) => [
+              r.startTime ?? r.closeTime ?? '',
+              r.workflowId,
+              r.runKind ?? '-',
+              paint(STATUS_STYLE[r.status] ?? 'white', r.status.toLowerCase()),
+              r.window ? `${r.window.from} → ${r.window.to}` : '-',
+              r.counters?.all ?? '-',
+              r.counters?.new ?? '-',
+              r.reports ?? '-',
+            ]),
+          )}\n`,
+        );
+      } finally {
+        await pool.end();
+      }
+    });
+}

@@ -1,0 +1,95 @@
+// The dashboard as text: one section per concern, the runlog as Mentat's table.
+import { formatTable, paint } from '../output';
+import type { Dashboard, RunlogTotals } from './status';
+
+const ok = (good: boolean, text: string) => paint(good ? 'green' : 'red', text);
+
+function runlogRow(label: string, t: RunlogTotals): (string | number)[] {
+  return [
+    label,
+    t.processed,
+    t.reported,
+    t.new,
+    t.relapsed,
+    t.filtered,
+    t.thresholded,
+    t.uncredible,
+    t.reports,
+  ];
+}
+
+export function renderDashboard(d: Dashboard): string {
+  const out: string[] = [];
+  out.push(paint('bold', `herald status at ${d.at}`));
+  out.push(
+    `temporal   ${ok(d.temporal.reachable, d.temporal.reachable ? 'reachable' : 'UNREACHABLE')} (${d.temporal.address})${d.temporal.error ? ` ${d.temporal.error}` : ''}`,
+  );
+  out.push(
+    `postgresql ${ok(d.postgres.reachable, d.postgres.reachable ? 'reachable' : 'UNREACHABLE')}${d.postgres.error ? ` ${d.postgres.error}` : ''}`,
+  );
+  if (d.temporal.reachable) {
+    const identities = [...new Set(d.workers.map((w) => w.identity))];
+    out.push(
+      `workers    ${ok(identities.length > 0, `${identities.length} polling`)} task queue ${d.taskQueue}${identities.length ? `: ${identities.join(', ')}` : ' (no worker: runs will wait)'}`,
+    );
+    out.push('', paint('bold', 'schedules'));
+    out.push(
+      d.schedules.length === 0
+        ? '  none (herald schedules sync)'
+        : formatTable(
+            ['group', 'state', 'next run', 'last run'],
+            d.schedules.map((s) => [
+              s.group,
+              s.paused ? 'paused' : 'active',
+              s.nextRun ?? '-',
+              s.lastRun ?? '-',
+            ]),
+          ),
+    );
+    out.push('', paint('bold', 'runs in progress'));
+    if (d.running.length === 0) out.push('  none');
+    for (const r of d.running) {
+      out.push(`  ${r.workflowId} (since ${r.startTime})`);
+      for (const [severity, p] of Object.entries(r.progress ?? {})) {
+        const c = p?.counters;
+        out.push(
+          `    ${severity.padEnd(8)} ${p?.stage ?? '?'}${c ? `  processed ${c.all} new ${c.new} reported ${c.rep}` : ''}`,
+        );
+      }
+    }
+  }
+  out.push('', paint('bold', `runlog since ${d.runlog.since}`));
+  out.push(
+    formatTable(
+      [
+        'group',
+        'processed',
+        'reported',
+        'new',
+        'relapsed',
+        'filtered',
+        'thresholded',
+        'uncredible',
+        'reports',
+      ],
+      [...d.runlog.groups.map((g) => runlogRow(g.group, g)), runlogRow('total', d.runlog.total)],
+    ),
+  );
+  if (d.temporal.reachable) {
+    out.push('', paint('bold', 'failed runs'));
+    out.push(
+      d.failed.length === 0
+        ? '  none'
+        : d.failed
+            .map((f) => `  ${paint('red', f.status.toLowerCase())} ${f.workflowId} ${f.closeTime ?? ''}`)
+            .join('\n'),
+    );
+    out.push('', paint('bold', 'monitors in alert'));
+    out.push(
+      d.monitorsInAlert.length === 0
+        ? '  none'
+        : d.monitorsInAlert.map((m) => `  ${paint('red', 'ALERT')} ${m.source ?? m.workflowId}`).join('\n'),
+    );
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,203 @@
+// The operator's dashboard, gathered in one pass: reachability of Temporal and PostgreSQL, the
+// pollers of the task queue (live workers), schedules, group runs in progress with their live
+// per-severity progress (the `progress` query), the runlog totals Mentat printed (per group and in
+// total), failed runs and monitors in alert. Each part fails on its own: one unreachable piece
+// never hides the others.
+import type { Client } from '@temporalio/client';
+import proto from '@temporalio/proto';
+
+const { temporal } = proto;
+
+import type pg from 'pg';
+import { listLedger } from '../../db/reporting/ledger';
+import { monitorSourceKey } from '../../workflows/access-log-messages';
+import { type GroupProgress, heraldGroupKey, progressQuery } from '../../workflows/report-messages';
+import { groupOfSchedule, reportScheduleIds } from '../reporting/schedules';
+import { listVisibility, runsQuery } from './runs';
+
+export interface Poller {
+  identity: string;
+  kind: 'workflow' | 'activity';
+  lastAccess: string | null;
+}
+
+export interface RunlogTotals {
+  processed: number;
+  reported: number;
+  new: number;
+  relapsed: number;
+  filtered: number;
+  thresholded: number;
+  uncredible: number;
+  reports: number;
+  runs: number;
+}
+
+export interface Dashboard {
+  at: string;
+  temporal: { address: string; reachable: boolean; error?: string };
+  postgres: { reachable: boolean; error?: string };
+  taskQueue: string;
+  workers: Poller[];
+  schedules: {
+    group: string;
+    scheduleId: string;
+    paused: boolean;
+    nextRun: string | null;
+    lastRun: string | null;
+  }[];
+  running: { workflowId: string; group: string | null; startTime: string; progress: GroupProgress | null }[];
+  runlog: { since: string; groups: ({ group: string } & RunlogTotals)[]; total: RunlogTotals };
+  failed: { workflowId: string; type: string; status: string; closeTime: string | null }[];
+  monitorsInAlert: { workflowId: string; source: string | null }[];
+}
+
+const ZERO: RunlogTotals = {
+  processed: 0,
+  reported: 0,
+  new: 0,
+  relapsed: 0,
+  filtered: 0,
+  thresholded: 0,
+  uncredible: 0,
+  reports: 0,
+  runs: 0,
+};
+
+async function pollers(client: Client, namespace: string, taskQueue: string): Promise<Poller[]> {
+  const out: Poller[] = [];
+  const { TaskQueueType } = temporal.api.enums.v1;
+  for (const [kind, type] of [
+    ['workflow', TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW],
+    ['activity', TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY],
+  ] as const) {
+    const res = await client.workflowService.describeTaskQueue({
+      namespace,
+      taskQueue: { name: taskQueue },
+      taskQueueType: type,
+    });
+    for (const p of res.pollers ?? []) {
+      const seconds = Number(p.lastAccessTime?.seconds ?? 0);
+      out.push({
+        identity: p.identity ?? '?',
+        kind,
+        lastAccess: seconds ? new Date(seconds * 1000).toISOString() : null,
+      });
+    }
+  }
+  return out;
+}
+
+export async function runlogTotals(pool: pg.Pool, since: string): Promise<Dashboard['runlog']> {
+  const rows = await listLedger(pool, { since, limit: 100_000 });
+  const groups = new Map<string, RunlogTotals>();
+  const total = { ...ZERO };
+  for (const r of rows) {
+    if (r.testData) continue;
+    const g = groups.get(r.group) ?? { ...ZERO };
+    for (const t of [g, total]) {
+      t.processed += r.counters.all;
+      t.reported += r.counters.rep;
+      t.new += r.counters.new;
+      t.relapsed += r.counters.rlp;
+      t.filtered += r.counters.fltBlk;
+      t.thresholded += r.counters.thrBlk;
+      t.uncredible += r.counters.detBlk;
+      t.reports += r.reportCount;
+      t.runs += 1;
+    }
+    groups.set(r.group, g);
+  }
+  return {
+    since,
+    groups: [...groups.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([group, t]) => ({ group, ...t })),
+    total,
+  };
+}
+
+export async function gatherDashboard(options: {
+  client: Client | null;
+  temporalError?: string;
+  pool: pg.Pool;
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  since: string;
+}): Promise<Dashboard> {
+  const { client, pool } = options;
+  const d: Dashboard = {
+    at: new Date().toISOString(),
+    temporal: { address: options.address, reachable: client !== null },
+    postgres: { reachable: true },
+    taskQueue: options.taskQueue,
+    workers: [],
+    schedules: [],
+    running: [],
+    runlog: { since: options.since, groups: [], total: { ...ZERO } },
+    failed: [],
+    monitorsInAlert: [],
+  };
+  if (options.temporalError) d.temporal.error = options.temporalError;
+  try {
+    d.runlog = await runlogTotals(pool, options.since);
+  } catch (error) {
+    d.postgres = { reachable: false, error: (error as Error).message.split('\n')[0] };
+  }
+  if (!client) return d;
+
+  d.workers = await pollers(client, options.namespace, options.taskQueue);
+  for (const id of await reportScheduleIds(client)) {
+    const s = await client.schedule.getHandle(id).describe();
+    d.schedules.push({
+      group: groupOfSchedule(id)!,
+      scheduleId: id,
+      paused: s.state.paused,
+      nextRun: s.info.nextActionTimes[0]?.toISOString() ?? null,
+      lastRun: s.info.recentActions.at(-1)?.takenAt.toISOString() ?? null,
+    });
+  }
+  const running = await listVisibility(
+    client,
+    `WorkflowType = 'reportGroup' AND ExecutionStatus = 'Running'`,
+    50,
+  );
+  d.running = await Promise.all(
+    running.map(async (info) => {
+      let progress: GroupProgress | null = null;
+      try {
+        progress = await client.workflow.getHandle(info.workflowId, info.runId).query(progressQuery);
+      } catch {
+        // No worker has picked it up yet (or it just closed): shown without progress.
+      }
+      return {
+        workflowId: info.workflowId,
+        group: info.typedSearchAttributes.get(heraldGroupKey) ?? null,
+        startTime: info.startTime.toISOString(),
+        progress,
+      };
+    }),
+  );
+  const failed = await listVisibility(
+    client,
+    `${runsQuery({ since: options.since, status: ['Failed', 'TimedOut', 'Terminated'] })}`,
+    20,
+  );
+  d.failed = failed.map((f) => ({
+    workflowId: f.workflowId,
+    type: f.type,
+    status: f.status.name,
+    closeTime: f.closeTime?.toISOString() ?? null,
+  }));
+  const alerts = await listVisibility(
+    client,
+    `HeraldAlertState = 'alert' AND ExecutionStatus = 'Running'`,
+    50,
+  );
+  d.monitorsInAlert = alerts.map((a) => ({
+    workflowId: a.workflowId,
+    source: a.typedSearchAttributes.get(monitorSourceKey) ?? null,
+  }));
+  return d;
+}

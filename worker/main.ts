@@ -30,6 +30,8 @@ export async function runWorker(): Promise<number> {
       ...workflowSource(),
       maxCachedWorkflows: env.HERALD_WORKER_MAX_CACHED_WORKFLOWS,
       maxConcurrentActivityTaskExecutions: env.HERALD_WORKER_MAX_CONCURRENT_ACTIVITIES,
+      // Heartbeats reach the server within 5 s, so a cancelled fetch learns of it quickly.
+      maxHeartbeatThrottleInterval: '5 seconds',
       activities: createActivities({
         pool: sharedPool(),
         logger,

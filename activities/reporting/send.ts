@@ -42,6 +42,11 @@ export function createSendActivity(deps: ActivityDeps) {
       );
     if (row.status === 'accepted')
       return { outboxId: row.id, status: 'already-accepted', response: row.smtpResponse ?? undefined };
+    if (row.status === 'cancelled')
+      throw ApplicationFailure.nonRetryable(
+        `${row.messageId} belongs to a cancelled run and is not sent`,
+        'OutboxRowCancelled',
+      );
     if (row.status === 'failed')
       throw ApplicationFailure.nonRetryable(
         `SMTP refused ${row.messageId} earlier: ${row.smtpResponse ?? ''}`,

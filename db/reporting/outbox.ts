@@ -11,7 +11,8 @@ export interface OutboxRow {
   text: string;
   html: string;
   headers: Record<string, string>;
-  status: 'pending' | 'accepted' | 'failed';
+  /** `cancelled`: its run was cancelled before it went out (`herald cancel`); never sent. */
+  status: 'pending' | 'accepted' | 'failed' | 'cancelled';
   attempts: number;
   smtpResponse: string | null;
   attachments: { filename: string; contentType: string; content: Buffer }[];

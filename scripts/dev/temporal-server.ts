@@ -5,6 +5,8 @@ export interface DevServerOptions {
   port: number;
   uiPort?: number; // omitted: headless (tests)
   namespace: string;
+  /** More namespaces created at start, with the same search attributes (tests: one per file). */
+  extraNamespaces?: string[];
   dbFile?: string; // omitted: in memory
   ip?: string;
 }
@@ -20,6 +22,7 @@ export function devServerArgs(options: DevServerOptions): string[] {
     ...(options.uiPort ? ['--ui-port', String(options.uiPort)] : ['--headless']),
     '--namespace',
     options.namespace,
+    ...(options.extraNamespaces ?? []).flatMap((namespace) => ['--namespace', namespace]),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
     ...searchAttributeCliArgs(),
     '--log-level',

@@ -5,6 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { inject } from 'vitest';
 import './provided';
+import { fileNamespace } from './namespace';
 
 let runtimeInstalled = false;
 
@@ -30,7 +31,7 @@ function quietRuntime() {
 export async function testClient(): Promise<{ client: Client; close: () => Promise<void> }> {
   const connection = await Connection.connect({ address: inject('temporalAddress') });
   return {
-    client: new Client({ connection, namespace: inject('temporalNamespace') }),
+    client: new Client({ connection, namespace: fileNamespace() }),
     close: () => connection.close(),
   };
 }
@@ -49,7 +50,7 @@ export async function createTestWorker(
   const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
   const worker = await Worker.create({
     connection,
-    namespace: inject('temporalNamespace'),
+    namespace: fileNamespace(),
     workflowBundle: { codePath: inject('workflowBundlePath') },
     ...options,
   });

@@ -11,6 +11,7 @@ import { type MailCatcher, startMailCatcher } from '../../../scripts/dev/mail-ca
 import type { ReportGroupResult } from '../../../workflows/report-messages';
 import { heraldBin, isolatedEnv } from '../../support/cli';
 import { freshDatabase, type TestDatabase } from '../../support/database';
+import { fileNamespace } from '../../support/namespace';
 import { randomTaskQueue, testClient } from '../../support/temporal';
 import { alignedPast, seedCatalog, storeEvents } from '../reporting/support';
 
@@ -50,7 +51,7 @@ function startWorker(taskQueue: string, home: string): { child: ChildProcess; ou
     env: isolatedEnv({
       HERALD_HOME: home,
       TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_NAMESPACE: inject('temporalNamespace'),
+      TEMPORAL_NAMESPACE: fileNamespace(),
       HERALD_DATABASE_URL: db.url,
       HERALD_SMTP_URL: mail.smtpUrl,
       HERALD_MAIL_DOMAIN: 'csirt.test',

@@ -12,6 +12,7 @@ import type { MonitorStatus } from '../../../domain/access-log/status-view';
 import { monitorWorkflowId, statusQuery } from '../../../workflows/access-log-messages';
 import type { TestDatabase } from '../../support/database';
 import '../../support/provided';
+import { fileNamespace } from '../../support/namespace';
 
 export function monitorActivities(db: TestDatabase, smtpUrl: string) {
   return createActivities({
@@ -74,7 +75,7 @@ export function cliEnv(db: TestDatabase, taskQueue: string, home: string): NodeJ
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     TEMPORAL_ADDRESS: inject('temporalAddress'),
-    TEMPORAL_NAMESPACE: inject('temporalNamespace'),
+    TEMPORAL_NAMESPACE: fileNamespace(),
     HERALD_DATABASE_URL: db.url,
     HERALD_TASK_QUEUE: taskQueue,
     HERALD_HOME: home,

@@ -8,6 +8,7 @@ import { type MailCatcher, startMailCatcher } from '../../../scripts/dev/mail-ca
 import { freePort } from '../../../scripts/dev/processes';
 import { heraldBin, isolatedEnv } from '../../support/cli';
 import { freshDatabase, type TestDatabase } from '../../support/database';
+import { fileNamespace } from '../../support/namespace';
 import { randomTaskQueue, testClient } from '../../support/temporal';
 
 let db: TestDatabase;
@@ -28,7 +29,7 @@ describe('the worker process', () => {
       env: isolatedEnv({
         HERALD_HOME: mkdtempSync(path.join(tmpdir(), 'herald-worker-')),
         TEMPORAL_ADDRESS: inject('temporalAddress'),
-        TEMPORAL_NAMESPACE: inject('temporalNamespace'),
+        TEMPORAL_NAMESPACE: fileNamespace(),
         HERALD_DATABASE_URL: db.url,
         HERALD_SMTP_URL: mail.smtpUrl,
         HERALD_TASK_QUEUE: taskQueue,
@@ -62,7 +63,7 @@ describe('the worker process', () => {
       let pollers = 0;
       while (pollers === 0 && Date.now() < deadline) {
         const description = await client.workflowService.describeTaskQueue({
-          namespace: inject('temporalNamespace'),
+          namespace: fileNamespace(),
           taskQueue: { name: taskQueue, kind: 1 /* TASK_QUEUE_KIND_NORMAL */ },
         });
         pollers = description.pollers?.length ?? 0;

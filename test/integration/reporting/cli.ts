@@ -4,13 +4,14 @@ import path from 'node:path';
 import { inject } from 'vitest';
 import { repoRoot } from '../../../config/paths';
 import '../../support/provided';
+import { fileNamespace } from '../../support/namespace';
 
 export function cliEnv(dbUrl: string, taskQueue: string, home: string): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     TEMPORAL_ADDRESS: inject('temporalAddress'),
-    TEMPORAL_NAMESPACE: inject('temporalNamespace'),
+    TEMPORAL_NAMESPACE: fileNamespace(),
     HERALD_DATABASE_URL: dbUrl,
     HERALD_TASK_QUEUE: taskQueue,
     HERALD_HOME: home,

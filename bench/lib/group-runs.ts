@@ -1,0 +1,104 @@
+// Runs reportGroup for many groups at once through a real worker and counts what it cost in
+// Temporal: wall time and history events (group run + its severity children).
+import type { Client } from '@temporalio/client';
+import type { ReportGroupResult } from '../../workflows/report-messages';
+
+export interface GroupRunsResult {
+  seconds: number;
+  results: ReportGroupResult[];
+  /** History events of the group runs and their children, over the measured sample. */
+  historyEventsPerGroupRun: number;
+  workflowsPerGroupRun: number;
+  severityRuns: number;
+  /** Seconds spent executing each activity type (started → completed), summed over the sample. */
+  activitySeconds: Record<string, number>;
+}
+
+const toMs = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+  t ? Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6 : 0;
+
+/** Adds each activity's execution time (started → closed) to its type's total. */
+async function addActivityTimes(client: Client, workflowId: string, into: Record<string, number>) {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const types = new Map<string, string>();
+  const started = new Map<string, number>();
+  for (const e of history.events ?? []) {
+    const id = String(e.eventId);
+    if (e.activityTaskScheduledEventAttributes)
+      types.set(id, e.activityTaskScheduledEventAttributes.activityType?.name ?? '?');
+    const st = e.activityTaskStartedEventAttributes;
+    if (st) started.set(String(st.scheduledEventId), toMs(e.eventTime));
+    const done =
+      e.activityTaskCompletedEventAttributes ??
+      e.activityTaskFailedEventAttributes ??
+      e.activityTaskTimedOutEventAttributes;
+    if (done) {
+      const key = String(done.scheduledEventId);
+      const type = types.get(key) ?? '?';
+      into[type] = (into[type] ?? 0) + (toMs(e.eventTime) - (started.get(key) ?? toMs(e.eventTime))) / 1000;
+    }
+  }
+}
+
+/** At most `concurrency` starts in flight; every run is awaited. */
+export async function runGroups(
+  client: Client,
+  options: {
+    taskQueue: string;
+    groups: string[];
+    timeHigh: string;
+    historySample?: number;
+    idPrefix: string;
+  },
+): Promise<GroupRunsResult> {
+  const began = process.hrtime.bigint();
+  const handles = [];
+  const concurrency = 50;
+  for (let i = 0; i < options.groups.length; i += concurrency) {
+    handles.push(
+      ...(await Promise.all(
+        options.groups.slice(i, i + concurrency).map((group) =>
+          client.workflow.start('reportGroup', {
+            taskQueue: options.taskQueue,
+            workflowId: `${options.idPrefix}:${group}`,
+            args: [{ group, timeHigh: options.timeHigh, runKind: 'adhoc' }],
+          }),
+        ),
+      )),
+    );
+  }
+  const results = (await Promise.all(handles.map((h) => h.result()))) as ReportGroupResult[];
+  const seconds = Number(process.hrtime.bigint() - began) / 1e9;
+
+  // History: describe a sample of group runs and every child they started.
+  const sample = handles.slice(0, options.historySample ?? handles.length);
+  let events = 0;
+  let workflows = 0;
+  const activitySeconds: Record<string, number> = {};
+  for (let i = 0; i < sample.length; i++) {
+    const ids = [
+      sample[i]!.workflowId,
+      ...Object.values(results[i]!.severities).flatMap((s) => (s?.workflowId ? [s.workflowId] : [])),
+    ];
+    const described = await Promise.all(ids.map((id) => client.workflow.getHandle(id).describe()));
+    for (const d of described) events += d.historyLength;
+    workflows += ids.length;
+    await Promise.all(ids.map((id) => addActivityTimes(client, id, activitySeconds)));
+  }
+  const severityRuns = results.reduce(
+    (n, r) => n + Object.values(r.severities).filter((s) => s?.workflowId).length,
+    0,
+  );
+  return {
+    seconds,
+    results,
+    historyEventsPerGroupRun: sample.length ? Math.round(events / sample.length) : 0,
+    workflowsPerGroupRun: sample.length ? Math.round((workflows / sample.length) * 10) / 10 : 0,
+    severityRuns,
+    activitySeconds: Object.fromEntries(
+      Object.entries(activitySeconds)
+        .sort(([, a], [, b]) => b - a)
+        .map(([k, v]) => [k, Math.round(v * 10) / 10]),
+    ),
+  };
+}

@@ -1,0 +1,181 @@
+// (1) The full reporting cycle against PostgreSQL's own limit: reportGroup for every group of a
+// dataset through a real worker (fetch, filter, credibility, threshold, relapse, render, store,
+// mail to the in-process catcher), against one plain SQL scan of the same columns and window.
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import pg from 'pg';
+import type { MailCatcher } from '../scripts/dev/mail-catcher';
+import { groupName } from './lib/catalog';
+import type { Dataset } from './lib/dataset';
+import { type Figure, perSecond, round } from './lib/figures';
+import { runGroups } from './lib/group-runs';
+import type { BenchStack } from './lib/stack';
+import { startWorker } from './lib/worker-process';
+
+// The columns windowEventBatches reads (both passes), for the widest severity window (1 day).
+const SCAN_COLUMNS = `id, storage_time::text, source_ips, target_ips, event_class, target_class, event_subclasses,
+  target_subclasses, categories, node_names, event_severity, target_severity, event`;
+
+/** One plain query over the window, read to the client through a cursor; returns seconds. */
+export async function rawScan(
+  url: string,
+  from: string,
+  to: string,
+): Promise<{ seconds: number; rows: number }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const began = process.hrtime.bigint();
+    await client.query('BEGIN');
+    await client.query(
+      `DECLARE scan NO SCROLL CURSOR FOR SELECT ${SCAN_COLUMNS} FROM events
+        WHERE storage_time >= '${from}' AND storage_time < '${to}'`,
+    );
+    let rows = 0;
+    for (;;) {
+      const batch = await client.query('FETCH 5000 FROM scan');
+      rows += batch.rowCount ?? 0;
+      if ((batch.rowCount ?? 0) < 5000) break;
+    }
+    await client.query('COMMIT');
+    return { seconds: Number(process.hrtime.bigint() - began) / 1e9, rows };
+  } finally {
+    await client.end();
+  }
+}
+
+export async function benchReporting(
+  ctx: { stack: BenchStack; client: Client; catcher: MailCatcher; log: (line: string) => void },
+  ds: Dataset,
+): Promise<Figure> {
+  const from = new Date(Date.parse(ds.timeHigh) - 86_400_000).toISOString();
+  // Warm both the same way: the scan before and after the cycle, the faster one counts.
+  const scanBefore = await rawScan(ds.url, from, ds.timeHigh);
+  ctx.catcher.clear();
+  const taskQueue = `bench-reporting-${randomUUID()}`;
+  const worker = await startWorker({
+    temporalAddress: ctx.stack.temporalAddress,
+    databaseUrl: ds.url,
+    smtpUrl: ctx.catcher.smtpUrl,
+    taskQueue,
+    bundlePath: ctx.stack.bundlePath,
+    home: ctx.stack.home,
+  });
+  let peak: number | null;
+  let run: Awaited<ReturnType<typeof runGroups>>;
+  try {
+    ctx.log(`reporting cycle: ${ds.groups} groups, ${ds.events} events`);
+    run = await runGroups(ctx.client, {
+      taskQueue,
+      groups: Array.from({ length: ds.groups }, (_, i) => groupName(i)),
+      timeHigh: ds.timeHigh,
+      idPrefix: `bench-report-${ds.events}-${randomUUID().slice(0, 8)}`,
+    });
+  } finally {
+    peak = await worker.stop();
+  }
+  const scanAfter = await rawScan(ds.url, from, ds.timeHigh);
+  const scan = scanBefore.seconds <= scanAfter.seconds ? scanBefore : scanAfter;
+
+  const db = new pg.Client({ connectionString: ds.url });
+  await db.connect();
+  const stored = await db.query<{ reports: number; accepted: number; report_events: number }>(
+    `SELECT (SELECT count(*)::int FROM reports) AS reports,
+            (SELECT count(*)::int FROM report_outbox WHERE status = 'accepted') AS accepted,
+            (SELECT count(*)::int FROM report_events) AS report_events`,
+  );
+  await db.end();
+  const mails = (await ctx.catcher.messages()).length;
+  let fetched = 0;
+  let failed = 0;
+  for (const r of run.results)
+    for (const s of Object.values(r.severities)) {
+      fetched += s?.counters.all ?? 0;
+      if (s?.result === 'failed') failed++;
+    }
+  const row = stored.rows[0]!;
+  return {
+    benchmark: 'reporting',
+    name: `full reporting cycle, ${ds.events.toLocaleString('en-US')} events over ${ds.groups} groups`,
+    inputs: {
+      events: ds.events,
+      groups: ds.groups,
+      seed: ds.seed,
+      generator: 'scripts/demo/generate-events.ts + bench/lib/events-file.ts',
+      window: `[${from}, ${ds.timeHigh})`,
+    },
+    herald: {
+      seconds: round(run.seconds),
+      eventsPerSecond: perSecond(ds.events, run.seconds),
+      severityRuns: run.severityRuns,
+      failedSeverityRuns: failed,
+      eventsCounted: fetched,
+      reportsStored: row.reports,
+      reportEvents: row.report_events,
+      mailsAccepted: row.accepted,
+      mailsCaught: mails,
+      historyEventsPerGroupRun: run.historyEventsPerGroupRun,
+    },
+    baseline: {
+      what: 'one plain SELECT of the same columns over the same window (cursor, FETCH 5000)',
+      seconds: round(scan.seconds),
+      rows: scan.rows,
+      eventsPerSecond: perSecond(scan.rows, scan.seconds),
+    },
+    ratio: {
+      value: round(run.seconds / scan.seconds, 1),
+      meaning: 'full cycle time / raw scan time (goal ≤ 3 at 1M events)',
+    },
+    peakRssMiB: peak,
+    activitySeconds: run.activitySeconds,
+    notes: [
+      'activitySeconds: execution time per activity type, summed over every run (they overlap in parallel)',
+    ],
+  };
+}
+
+export function ingestFigure(ds: Dataset, copySeconds: number): Figure {
+  const s = ds.ingest.seconds;
+  return {
+    benchmark: 'ingest',
+    name: `herald events ingest, ${ds.events.toLocaleString('en-US')} events from an NDJSON file`,
+    inputs: {
+      events: ds.events,
+      seed: ds.seed,
+      fileMiB: round(ds.ingest.fileBytes / 2 ** 20, 1),
+      generator: 'scripts/demo/generate-events.ts + bench/lib/events-file.ts',
+    },
+    herald: {
+      seconds: round(s),
+      eventsPerSecond: perSecond(ds.events, s),
+      accepted: ds.ingest.accepted,
+      rejected: ds.ingest.rejected,
+    },
+    baseline: {
+      what: 'PostgreSQL copying the stored rows into a new table (CREATE TABLE AS, no indexes)',
+      seconds: round(copySeconds),
+      eventsPerSecond: perSecond(ds.events, copySeconds),
+    },
+    ratio: {
+      value: round(s / copySeconds, 1),
+      meaning: 'ingest time (whole CLI process) / in-database row copy time',
+    },
+    peakRssMiB: ds.ingest.peakRssMiB,
+    notes: ['peak RSS is the `herald events ingest` process (VmHWM sampled every 100 ms)'],
+  };
+}
+
+/** The in-database copy of a dataset's rows: what writing them costs PostgreSQL alone. */
+export async function rowCopySeconds(ds: Dataset): Promise<number> {
+  const client = new pg.Client({ connectionString: ds.url });
+  await client.connect();
+  try {
+    const began = process.hrtime.bigint();
+    await client.query('CREATE TABLE bench_row_copy AS SELECT * FROM events');
+    const seconds = Number(process.hrtime.bigint() - began) / 1e9;
+    await client.query('DROP TABLE bench_row_copy');
+    return seconds;
+  } finally {
+    await client.end();
+  }
+}

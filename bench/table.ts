@@ -1,0 +1,52 @@
+// Turns a saved `npm run bench -- --json` result into the Markdown table of bench/README.md.
+//   node --import tsx bench/table.ts results.json
+import { readFileSync } from 'node:fs';
+import type { Figure } from './lib/figures';
+import type { BenchReport } from './lib/harness';
+
+const file = process.argv[2];
+if (!file) {
+  process.stderr.write('usage: bench/table.ts RESULTS.json\n');
+  process.exit(2);
+}
+// `npm run bench` (without -s) prints its own banner before the JSON.
+const text = readFileSync(file, 'utf8');
+const report = JSON.parse(text.slice(text.search(/^\{/m))) as BenchReport;
+const n = (v: unknown) => (typeof v === 'number' ? v.toLocaleString('en-US') : String(v ?? '—'));
+
+/** The headline number of a figure: a rate where there is one. */
+function headline(values: Record<string, unknown>): string {
+  for (const key of [
+    'eventsPerSecond',
+    'linesPerSecond',
+    'groupRunsPerSecond',
+    'rendersPerSecond',
+    'mailsPerSecond',
+  ])
+    if (key in values) return `${n(values[key])} ${key.replace('PerSecond', '/s')}`;
+  if ('medianMs' in values) return `median ${n(values.medianMs)} ms, max ${n(values.maxMs)} ms`;
+  return '—';
+}
+
+function time(values: Record<string, unknown>): string {
+  return 'seconds' in values ? `${n(values.seconds)} s` : '—';
+}
+
+const rows = report.figures.map((f: Figure) => {
+  const inputs = Object.entries(f.inputs)
+    .filter(([k]) => k !== 'generator' && k !== 'window')
+    .map(([k, v]) => `${k} ${n(v)}`)
+    .join(', ');
+  return `| ${f.name} | ${inputs} | ${time(f.herald)} · ${headline(f.herald)} | ${f.baseline ? `${time(f.baseline)} · ${headline(f.baseline)}` : '—'} | **${f.ratio.value ?? '—'}×** ${f.ratio.meaning} | ${n(f.peakRssMiB)} |`;
+});
+process.stdout.write(
+  [
+    `Run ${report.startedAt} → ${report.finishedAt}, size \`${report.size}\`, seed ${report.seed}; ${report.machine}.`,
+    '',
+    '| figure | inputs | herald | baseline (same run) | ratio | peak RSS MiB |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    ...report.skipped.map((s) => `| ${s.benchmark} | — | skipped: ${s.reason} | — | — | — |`),
+    '',
+  ].join('\n'),
+);

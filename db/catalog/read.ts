@@ -15,6 +15,9 @@ export interface GroupSettings {
   timezone: string | null;
   redirect: boolean;
   intervalSeconds: number | null;
+  attachments: 'none' | 'json';
+  compress: boolean;
+  maxAttachmentBytes: number;
 }
 
 export interface GroupWithSettings {
@@ -33,6 +36,9 @@ export const emptySettings = (): GroupSettings => ({
   timezone: null,
   redirect: false,
   intervalSeconds: null,
+  attachments: 'none',
+  compress: false,
+  maxAttachmentBytes: 10 * 1024 * 1024,
 });
 
 export async function loadGroups(
@@ -42,7 +48,8 @@ export async function loadGroups(
   const { rows } = await db.query(
     `SELECT g.id, g.name, g.description, g.enabled, p.name AS parent, s.group_id AS has_settings,
             s.mode, s.emails_info, s.emails_low, s.emails_medium, s.emails_high, s.emails_critical,
-            s.locale, s.timezone, s.redirect, s.interval_seconds
+            s.locale, s.timezone, s.redirect, s.interval_seconds, s.attachments, s.attachments_compress,
+            s.max_attachment_bytes
        FROM groups g
        LEFT JOIN groups p ON p.id = g.parent_id
        LEFT JOIN group_settings s ON s.group_id = g.id
@@ -70,6 +77,9 @@ export async function loadGroups(
           timezone: row.timezone,
           redirect: row.redirect,
           intervalSeconds: row.interval_seconds,
+          attachments: row.attachments,
+          compress: row.attachments_compress,
+          maxAttachmentBytes: Number(row.max_attachment_bytes),
         }
       : emptySettings(),
   }));

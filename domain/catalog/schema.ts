@@ -130,6 +130,15 @@ const reportingSchema = z.strictObject({
   timezone: timeZone.optional(),
   redirect: z.boolean().default(false),
   interval: interval.optional(),
+  /** The report's events as a JSON attachment (Mentat's `attachments`), optionally gzipped. */
+  attachments: z.enum(['none', 'json'], { message: 'expected none or json' }).default('none'),
+  compress: z.boolean().default(false),
+  /** Bytes of uncompressed JSON per mail (0 = no limit); events that do not fit are counted in the body. */
+  max_attachment_bytes: z
+    .number({ message: 'expected a number of bytes' })
+    .int('expected a whole number of bytes')
+    .min(0, 'expected a number of bytes ≥ 0')
+    .default(10 * 1024 * 1024),
 });
 
 const groupSchema = z.strictObject({

@@ -21,7 +21,7 @@ const snapshot = async () =>
     await db.pool.query(
       `SELECT (SELECT json_agg(g ORDER BY name) FROM (SELECT name, description, enabled, parent_id FROM groups) g) AS groups,
               (SELECT json_agg(n ORDER BY network) FROM (SELECT network::text, name, is_base FROM networks) n) AS networks,
-              (SELECT json_agg(s ORDER BY group_id) FROM (SELECT group_id, mode, timezone FROM group_settings) s) AS settings,
+              (SELECT json_agg(s ORDER BY group_id) FROM (SELECT group_id, mode, timezone, attachments, attachments_compress, max_attachment_bytes FROM group_settings) s) AS settings,
               (SELECT json_agg(f ORDER BY name) FROM (SELECT name, expression FROM filters) f) AS filters,
               (SELECT count(*) FROM event_classes) AS classes, (SELECT count(*) FROM detectors) AS detectors`,
     )
@@ -144,6 +144,17 @@ describe('catalog import', () => {
     });
     const isp = (await loadGroups(db.pool, { names: ['isp-example'] }))[0];
     expect(isp?.settings.intervalSeconds).toBe(3600);
+    expect(isp?.settings).toMatchObject({
+      attachments: 'none',
+      compress: false,
+      maxAttachmentBytes: 10 * 1024 * 1024,
+    });
+    const [hosting] = await loadGroups(db.pool, { names: ['hosting-example'] });
+    expect(hosting?.settings).toMatchObject({
+      attachments: 'json',
+      compress: true,
+      maxAttachmentBytes: 2 * 1024 * 1024,
+    });
     const networks = await loadNetworks(db.pool);
     // Most specific first (IPv4 here; IPv6 prefixes are longer and sort before).
     expect(networks.filter((n) => !n.network.includes(':'))[0]).toMatchObject({

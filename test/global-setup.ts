@@ -116,5 +116,6 @@ export default async function setup(project: TestProject) {
     await admin.end();
     await Promise.all([temporal.stop(), postgres.stop()]);
     rmSync(workflowBundlePath, { force: true });
+    rmSync(path.join(bundleDir, `namespace-claims-${runId}`), { recursive: true, force: true });
   };
 }

@@ -11,6 +11,7 @@ import {
 } from '@temporalio/client';
 import type { CatalogGroup } from '../../db/reporting/catalog';
 import { DEFAULT_GROUP_INTERVAL_SECONDS } from '../../domain/reporting/timing';
+import type { ReportGroupRunInput } from '../../workflows/report-group';
 import {
   heraldGroupKey,
   heraldRunKindKey,
@@ -28,13 +29,15 @@ export function groupOfSchedule(scheduleId: string): string | null {
 export function scheduleOptions(
   group: CatalogGroup,
   taskQueue: string,
-  previous?: ReportGroupInput,
+  previous?: ReportGroupRunInput,
 ): ScheduleOptions {
   const seconds = group.intervalSeconds ?? DEFAULT_GROUP_INTERVAL_SECONDS;
-  const args: ReportGroupInput = {
+  const args: ReportGroupRunInput = {
     group: group.name,
     runKind: 'schedule',
+    // A stored override (`herald force`) and its expiry survive a re-sync of the schedule.
     ...(previous?.force ? { force: previous.force } : {}),
+    ...(previous?.force && previous.forceUntil ? { forceUntil: previous.forceUntil } : {}),
   };
   return {
     scheduleId: scheduleIdFor(group.name),

@@ -1,8 +1,6 @@
 // The CLI as a child process against the test run's Temporal server and a test database.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { inject } from 'vitest';
-import { repoRoot } from '../../../config/paths';
+import { type CliResult, runCli } from '../../support/cli';
 import '../../support/provided';
 import { fileNamespace } from '../../support/namespace';
 
@@ -20,26 +18,7 @@ export function cliEnv(dbUrl: string, taskQueue: string, home: string): NodeJS.P
   };
 }
 
-/** Runs `bin/herald args...` as a child process. */
-export function herald(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'herald'), ...args], {
-      cwd: repoRoot,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+/** Runs `bin/herald args...` as a child process (the shared runner of test/support/cli.ts). */
+export function herald(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  return runCli(args, env);
 }

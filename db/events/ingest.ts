@@ -99,7 +99,7 @@ WITH input AS (
     AS x(${columns.map(([name, type]) => `${name} ${type}`).join(', ')}, event jsonb)
 ), fresh AS (
   INSERT INTO event_ids (id, storage_time)
-  SELECT id, COALESCE($2::timestamptz, clock_timestamp()) FROM input
+  SELECT id, COALESCE($2::timestamptz, clock_timestamp()) FROM input ORDER BY id
   ON CONFLICT (id) DO NOTHING
   RETURNING id, storage_time
 )
@@ -115,9 +115,18 @@ interface Pending {
   raw: unknown;
 }
 
+// IDs are registered in ID order, so two ingests of overlapping batches take their row locks in
+// the same order; should PostgreSQL still pick one as a deadlock victim, the batch (one
+// statement, rolled back whole) is simply run again.
 async function insertBatch(db: Queryable, rows: EventRow[], storageTime?: Date): Promise<number> {
-  const result = await db.query(insertBatchSql, [JSON.stringify(rows), storageTime ?? null]);
-  return result.rowCount ?? 0;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const result = await db.query(insertBatchSql, [JSON.stringify(rows), storageTime ?? null]);
+      return result.rowCount ?? 0;
+    } catch (error) {
+      if ((error as { code?: string }).code !== '40P01' || attempt >= 5) throw error;
+    }
+  }
 }
 
 export async function ingestEvents(

@@ -101,21 +101,25 @@ export default async function setup(project: TestProject) {
   project.provide('workflowBundlePath', workflowBundlePath);
 
   return async () => {
-    // Drop every database this run created, then stop what we started.
-    const admin = new pg.Client({ connectionString: postgres.adminUrl });
-    await admin.connect();
-    const own = await admin.query<{ datname: string }>(
-      "SELECT datname FROM pg_database WHERE datname LIKE '%' || $1",
-      [runId],
-    );
-    for (const { datname } of own.rows) {
-      await admin
-        .query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(datname)} WITH (FORCE)`)
-        .catch(() => {});
+    // Drop every database this run created, then stop what we started: the servers are stopped
+    // even when the clean-up fails (a server left running would outlive the test run).
+    try {
+      const admin = new pg.Client({ connectionString: postgres.adminUrl });
+      await admin.connect();
+      const own = await admin.query<{ datname: string }>(
+        "SELECT datname FROM pg_database WHERE datname LIKE '%' || $1",
+        [runId],
+      );
+      for (const { datname } of own.rows) {
+        await admin
+          .query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(datname)} WITH (FORCE)`)
+          .catch(() => {});
+      }
+      await admin.end();
+    } finally {
+      await Promise.all([temporal.stop(), postgres.stop()]);
+      rmSync(workflowBundlePath, { force: true });
+      rmSync(path.join(bundleDir, `namespace-claims-${runId}`), { recursive: true, force: true });
     }
-    await admin.end();
-    await Promise.all([temporal.stop(), postgres.stop()]);
-    rmSync(workflowBundlePath, { force: true });
-    rmSync(path.join(bundleDir, `namespace-claims-${runId}`), { recursive: true, force: true });
   };
 }

@@ -76,6 +76,12 @@ export const envSchema = z.object({
     .int('expected a whole number of MiB')
     .min(0, 'expected a whole number of MiB (0 = no limit)')
     .default(0),
+  // Report mails per second over all workers (Temporal's per-task-queue limit on the mail queue);
+  // unset = as fast as the send concurrency allows.
+  HERALD_MAIL_RATE_PER_SECOND: z.coerce
+    .number({ message: 'expected a number of mails per second' })
+    .positive('expected a number of mails per second > 0')
+    .optional(),
   NODE_ENV: z.string().optional(),
 });
 

@@ -4,10 +4,12 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { config } from '../config/env';
 import { closeSharedPool, sharedPool } from '../db/pool';
+import { mailTaskQueue } from '../domain/reporting/mail-task-queue';
 import { workflowSource } from './bundle';
 import { temporalConnectOptions } from './connection';
 import { createLogger } from './logger';
 import { createMailTransport } from './mail-transport';
+import { mailWorkerOptions } from './mail-worker';
 import { startMemoryWatch } from './memory-watch';
 import { installRuntime } from './runtime';
 
@@ -23,6 +25,11 @@ export async function runWorker(): Promise<number> {
   const connection = await NativeConnection.connect(connectionOptions);
   const transport = createMailTransport();
   try {
+    const activities = createActivities({
+      pool: sharedPool(),
+      logger,
+      mail: { transport, from: env.HERALD_MAIL_FROM, domain: env.HERALD_MAIL_DOMAIN },
+    });
     const worker = await Worker.create({
       connection,
       namespace,
@@ -32,14 +39,18 @@ export async function runWorker(): Promise<number> {
       maxConcurrentActivityTaskExecutions: env.HERALD_WORKER_MAX_CONCURRENT_ACTIVITIES,
       // Heartbeats reach the server within 5 s, so a cancelled fetch learns of it quickly.
       maxHeartbeatThrottleInterval: '5 seconds',
-      activities: createActivities({
-        pool: sharedPool(),
-        logger,
-        mail: { transport, from: env.HERALD_MAIL_FROM, domain: env.HERALD_MAIL_DOMAIN },
-      }),
+      activities,
     });
+    const mailWorker = await Worker.create(mailWorkerOptions(connection, namespace, activities));
     logger.info(
-      { taskQueue: env.HERALD_TASK_QUEUE, namespace, address: env.TEMPORAL_ADDRESS, metricsUrl },
+      {
+        taskQueue: env.HERALD_TASK_QUEUE,
+        mailTaskQueue: mailTaskQueue(env.HERALD_TASK_QUEUE),
+        mailRatePerSecond: env.HERALD_MAIL_RATE_PER_SECOND ?? null,
+        namespace,
+        address: env.TEMPORAL_ADDRESS,
+        metricsUrl,
+      },
       'herald worker started',
     );
     let exitCode = 0;
@@ -50,10 +61,15 @@ export async function runWorker(): Promise<number> {
       onLimitExceeded: () => {
         exitCode = EXIT_MEMORY_LIMIT;
         worker.shutdown();
+        mailWorker.shutdown();
       },
     });
     try {
-      await worker.run();
+      // SIGINT/SIGTERM shut both down (the Runtime's shutdown signals); either failing stops both.
+      await Promise.all([
+        worker.run().catch(stopOther(mailWorker)),
+        mailWorker.run().catch(stopOther(worker)),
+      ]);
     } finally {
       stopWatch();
     }
@@ -64,4 +80,12 @@ export async function runWorker(): Promise<number> {
     await connection.close();
     await closeSharedPool();
   }
+}
+
+/** A worker that failed takes the other one down with it (then the process exits non-zero). */
+function stopOther(other: Worker) {
+  return (error: unknown): never => {
+    if (other.getState() === 'RUNNING') other.shutdown();
+    throw error;
+  };
 }

@@ -19,6 +19,9 @@ export interface AccessLogMonitorInput {
   pendingAlerts?: AlertTransition[];
 }
 
+/** The failure type of an ingest refused because the run is about to continue as new (retry it). */
+export const CONTINUING_AS_NEW = 'ContinuingAsNew';
+
 /** One flush of the tailer (or an idle heartbeat / a hello with neither range nor watermark). */
 export const ingestUpdate = defineUpdate<IngestResult, [IngestInput]>('ingest');
 /** Changes threshold, window or rule at run time; returns the new configuration. */

@@ -25,6 +25,7 @@ import {
   type AccessLogMonitorInput,
   alertStateKey,
   alertsQuery,
+  CONTINUING_AS_NEW,
   committedOffsetQuery,
   configureUpdate,
   ingestUpdate,
@@ -38,7 +39,15 @@ const { recordAccessLogAlert, mailAccessLogAlert } = proxyActivities<HeraldActiv
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
-function validateIngest(state: ReturnType<typeof newMonitorState>, input: IngestInput): void {
+function validateIngest(
+  state: ReturnType<typeof newMonitorState>,
+  input: IngestInput,
+  continuing: boolean,
+): void {
+  // Once this run is about to continue as new, it takes no more batches: the tailer retries and
+  // reaches the next run, so a run's size is bounded however fast the tailer sends.
+  if (continuing)
+    throw ApplicationFailure.retryable('monitor is continuing as new; send again', CONTINUING_AS_NEW);
   if (input.refresh !== state.config.refresh)
     throw ApplicationFailure.nonRetryable(
       `monitor ${state.source} uses ${state.config.refresh} s buckets, the tailer sent ${input.refresh} s (use --refresh ${state.config.refresh})`,
@@ -56,6 +65,9 @@ export async function accessLogMonitor(input: AccessLogMonitorInput): Promise<vo
   const state = input.state ?? newMonitorState(input.source, input.config);
   const outbox: AlertTransition[] = [...(input.pendingAlerts ?? [])];
   let appliedThisRun = 0;
+  const shouldContinue = () =>
+    workflowInfo().continueAsNewSuggested ||
+    (input.maxBatchesPerRun !== undefined && appliedThisRun >= input.maxBatchesPerRun);
 
   setHandler(
     ingestUpdate,
@@ -72,7 +84,7 @@ export async function accessLogMonitor(input: AccessLogMonitorInput): Promise<vo
       outbox.push(...transitions);
       return result;
     },
-    { validator: (ingest) => validateIngest(state, ingest) },
+    { validator: (ingest) => validateIngest(state, ingest, shouldContinue()) },
   );
   setHandler(
     configureUpdate,
@@ -96,10 +108,6 @@ export async function accessLogMonitor(input: AccessLogMonitorInput): Promise<vo
     { key: monitorSourceKey, value: state.source },
     { key: alertStateKey, value: alertState() },
   ]);
-
-  const shouldContinue = () =>
-    workflowInfo().continueAsNewSuggested ||
-    (input.maxBatchesPerRun !== undefined && appliedThisRun >= input.maxBatchesPerRun);
 
   const { workflowId } = workflowInfo();
   for (;;) {

@@ -14,6 +14,7 @@ import {
 } from '@temporalio/workflow';
 import type { ReportingActivities } from '../activities/reporting';
 import type { SeverityRunInput } from '../activities/reporting/types';
+import { mailTaskQueue } from '../domain/reporting/mail-task-queue';
 import { REPORT_REF_LIMIT } from '../domain/reporting/result-limits';
 import {
   forceSignal,
@@ -53,13 +54,16 @@ const render = proxyActivities<ReportingActivities>({
   retry,
   cancellationType,
 });
-// Mail: retried with backoff for up to a day (an MTA down for a while); 5xx fails at once.
-const mail = proxyActivities<ReportingActivities>({
-  startToCloseTimeout: '1 minute',
-  scheduleToCloseTimeout: '1 day',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
-  cancellationType,
-});
+// Mail: retried with backoff for up to a day (an MTA down for a while); 5xx fails at once. Sent on
+// the mail task queue, where the workers' rate limit applies (a day covers a long rate-limited run).
+const mailActivities = (taskQueue: string) =>
+  proxyActivities<ReportingActivities>({
+    taskQueue: mailTaskQueue(taskQueue),
+    startToCloseTimeout: '1 minute',
+    scheduleToCloseTimeout: '1 day',
+    retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+    cancellationType,
+  });
 
 /** Mails sent at once by one run (the MTA sees at most this many connections from it). */
 const SEND_CONCURRENCY = 10;
@@ -114,6 +118,7 @@ export async function reportSeverity(input: SeverityRunInput): Promise<SeverityR
     progress.counters = rendered.counters;
 
     stage('send');
+    const mail = mailActivities(workflowInfo().taskQueue);
     let accepted = 0;
     let failed = 0;
     const queue = [...rendered.outboxIds];

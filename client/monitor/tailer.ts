@@ -15,6 +15,7 @@ import {
   type IngestResult,
   type LogFormat,
 } from '../../domain/access-log/types';
+import { CONTINUING_AS_NEW } from '../../workflows/access-log-messages';
 import { UserError } from '../errors';
 import { findRotated, identify } from './file-identity';
 import { LineSplitter } from './line-splitter';
@@ -100,8 +101,14 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
         newestLogTime = result.newestLogTime;
         return result;
       } catch (error) {
-        if (error instanceof IngestRejected) throw error;
-        if (options.signal?.aborted || attempt >= 8) throw error;
+        if (options.signal?.aborted) throw error;
+        // The run is draining before it continues as new: the next run takes the batch shortly.
+        if (error instanceof IngestRejected && error.type === CONTINUING_AS_NEW) {
+          attempt = 0;
+          await sleep(100, undefined, { signal: options.signal }).catch(() => {});
+          continue;
+        }
+        if (error instanceof IngestRejected || attempt >= 8) throw error;
         log(`ingest failed (${(error as Error).message.split('\n')[0]}); retrying`);
         await sleep(Math.min(200 * 2 ** attempt, 10_000));
       } finally {

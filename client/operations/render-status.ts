@@ -32,6 +32,9 @@ export function renderDashboard(d: Dashboard): string {
     out.push(
       `workers    ${ok(identities.length > 0, `${identities.length} polling`)} task queue ${d.taskQueue}${identities.length ? `: ${identities.join(', ')}` : ' (no worker: runs will wait)'}`,
     );
+    // Workers of an older herald poll only the main queue: their runs' mails would wait.
+    if (identities.length > 0 && !d.workers.some((w) => w.kind === 'mail'))
+      out.push(`           ${ok(false, 'no worker polls the mail task queue: mails will wait')}`);
     out.push('', paint('bold', 'schedules'));
     out.push(
       d.schedules.length === 0

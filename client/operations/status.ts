@@ -10,6 +10,7 @@ const { temporal } = proto;
 
 import type pg from 'pg';
 import { listLedger } from '../../db/reporting/ledger';
+import { mailTaskQueue } from '../../domain/reporting/mail-task-queue';
 import { monitorSourceKey } from '../../workflows/access-log-messages';
 import { type GroupProgress, heraldGroupKey, progressQuery } from '../../workflows/report-messages';
 import { groupOfSchedule, reportScheduleIds } from '../reporting/schedules';
@@ -17,7 +18,7 @@ import { listVisibility, runsQuery } from './runs';
 
 export interface Poller {
   identity: string;
-  kind: 'workflow' | 'activity';
+  kind: 'workflow' | 'activity' | 'mail';
   lastAccess: string | null;
 }
 
@@ -67,13 +68,14 @@ const ZERO: RunlogTotals = {
 async function pollers(client: Client, namespace: string, taskQueue: string): Promise<Poller[]> {
   const out: Poller[] = [];
   const { TaskQueueType } = temporal.api.enums.v1;
-  for (const [kind, type] of [
-    ['workflow', TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW],
-    ['activity', TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY],
+  for (const [kind, name, type] of [
+    ['workflow', taskQueue, TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW],
+    ['activity', taskQueue, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY],
+    ['mail', mailTaskQueue(taskQueue), TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY],
   ] as const) {
     const res = await client.workflowService.describeTaskQueue({
       namespace,
-      taskQueue: { name: taskQueue },
+      taskQueue: { name },
       taskQueueType: type,
     });
     for (const p of res.pollers ?? []) {

@@ -13,6 +13,7 @@ import pg from 'pg';
 import { config } from '../../config/env';
 import { repoRoot } from '../../config/paths';
 import { migrateUp } from '../../db/migrate';
+import { mailTaskQueue } from '../../domain/reporting/mail-task-queue';
 import { startMailCatcher } from '../../scripts/dev/mail-catcher';
 import type { ReportGroupResult } from '../../workflows/report-messages';
 import { alignedPast, reportingActivities, seedCatalog, storeEvents } from '../integration/reporting/support';
@@ -69,28 +70,38 @@ async function main() {
       workflowsPath: path.join(repoRoot, 'workflows', 'index.ts'),
       activities: reportingActivities(pool, mail.smtpUrl),
     });
+    const mailWorker = await Worker.create({
+      connection,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: mailTaskQueue(taskQueue),
+      activities: reportingActivities(pool, mail.smtpUrl),
+    });
     const clientConnection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
     const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE });
-    await worker.runUntil(async () => {
-      const groupId = `report:child:replay:${randomUUID()}`;
-      const result: ReportGroupResult = await client.workflow.execute('reportGroup', {
-        taskQueue,
-        workflowId: groupId,
-        args: [{ group: 'child', timeHigh: timeHigh.toISOString(), severities: ['high', 'critical', 'low'] }],
-      });
-      const severityId = result.severities.high!.workflowId!;
-      const runs: [string, string][] = [
-        ['report-group.json', groupId],
-        ['report-severity.json', severityId],
-      ];
-      for (const [file, id] of runs) {
-        // protobufjs' own object form (enum names, int64 and bytes as strings): readable, and read
-        // back with History.fromObject (see histories.ts).
-        const history = await client.workflow.getHandle(id).fetchHistory();
-        writeFileSync(path.join(out, file), `${JSON.stringify(historyToFixture(history), null, 1)}\n`);
-        process.stdout.write(`wrote ${file} (${history.events?.length} events) from ${id}\n`);
-      }
-    });
+    await mailWorker.runUntil(() =>
+      worker.runUntil(async () => {
+        const groupId = `report:child:replay:${randomUUID()}`;
+        const result: ReportGroupResult = await client.workflow.execute('reportGroup', {
+          taskQueue,
+          workflowId: groupId,
+          args: [
+            { group: 'child', timeHigh: timeHigh.toISOString(), severities: ['high', 'critical', 'low'] },
+          ],
+        });
+        const severityId = result.severities.high!.workflowId!;
+        const runs: [string, string][] = [
+          ['report-group.json', groupId],
+          ['report-severity.json', severityId],
+        ];
+        for (const [file, id] of runs) {
+          // protobufjs' own object form (enum names, int64 and bytes as strings): readable, and read
+          // back with History.fromObject (see histories.ts).
+          const history = await client.workflow.getHandle(id).fetchHistory();
+          writeFileSync(path.join(out, file), `${JSON.stringify(historyToFixture(history), null, 1)}\n`);
+          process.stdout.write(`wrote ${file} (${history.events?.length} events) from ${id}\n`);
+        }
+      }),
+    );
     await clientConnection.close();
     await connection.close();
   } finally {

@@ -5,6 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { inject } from 'vitest';
 import './provided';
+import { mailTaskQueue } from '../../domain/reporting/mail-task-queue';
 import { fileNamespace } from './namespace';
 
 let runtimeInstalled = false;
@@ -40,25 +41,42 @@ export function randomTaskQueue(prefix = 'test'): string {
   return `${prefix}-${randomUUID()}`;
 }
 
-/** A worker on the shared dev server; `run` executes `fn` while it polls, then shuts it down. */
+/**
+ * A worker on the shared dev server, plus (when it has activities) one on the mail task queue as
+ * `herald worker` runs it; `run` executes `fn` while they poll, then shuts them down.
+ */
 export async function createTestWorker(
   options: Omit<WorkerOptions, 'connection' | 'namespace' | 'workflowsPath' | 'workflowBundle'> & {
     taskQueue: string;
+    /** HERALD_MAIL_RATE_PER_SECOND of this worker's mail queue. */
+    mailRatePerSecond?: number;
   },
 ) {
   quietRuntime();
+  const { mailRatePerSecond, ...workerOptions } = options;
   const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
+  const namespace = fileNamespace();
   const worker = await Worker.create({
     connection,
-    namespace: fileNamespace(),
+    namespace,
     workflowBundle: { codePath: inject('workflowBundlePath') },
-    ...options,
+    ...workerOptions,
   });
+  const mailWorker = options.activities
+    ? await Worker.create({
+        connection,
+        namespace,
+        taskQueue: mailTaskQueue(options.taskQueue),
+        activities: options.activities,
+        ...(mailRatePerSecond !== undefined ? { maxTaskQueueActivitiesPerSecond: mailRatePerSecond } : {}),
+      })
+    : undefined;
   return {
     worker,
     async run<T>(fn: () => Promise<T>): Promise<T> {
       try {
-        return await worker.runUntil(fn);
+        if (!mailWorker) return await worker.runUntil(fn);
+        return await mailWorker.runUntil(() => worker.runUntil(fn));
       } finally {
         await connection.close();
       }

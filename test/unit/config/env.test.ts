@@ -9,6 +9,7 @@ describe('environment validation', () => {
     expect(env.HERALD_TASK_QUEUE).toBe('herald');
     expect(env.HERALD_METRICS_PORT).toBe(9464);
     expect(env.HERALD_DATABASE_URL).toBeUndefined();
+    expect(env.HERALD_MAIL_RATE_PER_SECOND).toBeUndefined();
   });
 
   it('accepts well-formed values', () => {
@@ -17,7 +18,9 @@ describe('environment validation', () => {
       HERALD_DATABASE_URL: 'postgres://herald@127.0.0.1:5432/herald',
       HERALD_METRICS_PORT: '0',
       TEMPORAL_ADDRESS: 'temporal.example.org:7233',
+      HERALD_MAIL_RATE_PER_SECOND: '0.5',
     });
+    expect(env.HERALD_MAIL_RATE_PER_SECOND).toBe(0.5);
     expect(env.HERALD_SMTP_URL).toBe('smtps://user:pw@mail.example.org:465');
     expect(env.HERALD_METRICS_PORT).toBe(0);
   });
@@ -29,6 +32,8 @@ describe('environment validation', () => {
     ['TEMPORAL_ADDRESS', 'localhost', 'expected host:port'],
     ['HERALD_MAIL_FROM', 'herald@x\r\nBcc: evil@example.org', 'expected an e-mail address'],
     ['HERALD_LOG_LEVEL', 'loud', 'HERALD_LOG_LEVEL'],
+    ['HERALD_MAIL_RATE_PER_SECOND', '0', 'mails per second > 0'],
+    ['HERALD_MAIL_RATE_PER_SECOND', 'fast', 'expected a number of mails per second'],
   ])('rejects %s=%j with one line naming the variable', (name, value, expected) => {
     let error: unknown;
     try {

@@ -2,8 +2,8 @@
 //   [vhost ]client ident user [10/Oct/2000:13:55:36 -0700] "GET /a/b HTTP/1.0" 200 2326 ["referer" "agent" ...]
 // Also common-log lines (no referer/agent), IPv6 and hostname clients, `-` bytes, `"-"` or empty
 // requests, escaped quotes inside the request and any UTC offset.
-import { isClientChar, type ParsedLine, type ParseOutcome, parseDigits } from './parsed-line';
-import { sectionOfTarget } from './section';
+import { isClientChar, type ParsedLine, type ParseOutcome, parseBytes, parseDigits } from './parsed-line';
+import { sectionOfRequest } from './section';
 
 function monthIndex(text: string, i: number): number {
   // Case-insensitive three-letter month name → 0..11, -1 if unknown.
@@ -136,25 +136,12 @@ export function parseCombinedLine(text: string, out: ParsedLine): ParseOutcome {
   i += 4;
   let bytesEnd = text.indexOf(' ', i);
   if (bytesEnd < 0) bytesEnd = length;
-  let bytes: number;
-  if (bytesEnd === i + 1 && text.charCodeAt(i) === 45 /* - */) bytes = 0;
-  else {
-    bytes = parseDigits(text, i, bytesEnd);
-    if (bytes < 0) return 'bad bytes';
-  }
-
-  // The request target: between the first and second space of the request line.
-  let section: string | null = null;
-  const sp = text.indexOf(' ', requestStart);
-  if (sp > 0 && sp < requestEnd) {
-    let targetEnd = text.indexOf(' ', sp + 1);
-    if (targetEnd < 0 || targetEnd > requestEnd) targetEnd = requestEnd;
-    if (targetEnd > sp + 1) section = sectionOfTarget(text, sp + 1, targetEnd);
-  }
+  const bytes = parseBytes(text, i, bytesEnd);
+  if (bytes < 0) return 'bad bytes';
 
   out.client = text.slice(clientStart, clientEnd);
   out.time = time;
-  out.section = section;
+  out.section = sectionOfRequest(text, requestStart, requestEnd);
   out.status = status;
   out.bytes = bytes;
   return 'ok';

@@ -2,8 +2,8 @@
 //   "remotehost","rfc931","authuser","date","request","status","bytes"
 //   "10.0.0.2","-","apache",1549573860,"GET /api/user HTTP/1.0",200,1234
 // `date` is epoch seconds; fields may or may not be quoted; the header line is skipped.
-import { isClientChar, type ParsedLine, type ParseOutcome, parseDigits } from './parsed-line';
-import { sectionOfTarget } from './section';
+import { isClientChar, type ParsedLine, type ParseOutcome, parseBytes, parseDigits } from './parsed-line';
+import { sectionOfRequest } from './section';
 
 const FIELDS = 7;
 
@@ -85,22 +85,11 @@ export function parseCsvLine(text: string, out: ParsedLine): ParseOutcome {
   if (time < 0) return 'bad timestamp';
   const status = parseDigits(text, statusStart, statusEnd);
   if (status < 100 || status > 999) return 'bad status';
-  let bytes: number;
-  if (bytesEnd - bytesStart === 1 && text.charCodeAt(bytesStart) === 45) bytes = 0;
-  else {
-    bytes = parseDigits(text, bytesStart, bytesEnd);
-    if (bytes < 0) return 'bad bytes';
-  }
-  let section: string | null = null;
-  const sp = text.indexOf(' ', requestStart);
-  if (sp > 0 && sp < requestEnd) {
-    let targetEnd = text.indexOf(' ', sp + 1);
-    if (targetEnd < 0 || targetEnd > requestEnd) targetEnd = requestEnd;
-    if (targetEnd > sp + 1) section = sectionOfTarget(text, sp + 1, targetEnd);
-  }
+  const bytes = parseBytes(text, bytesStart, bytesEnd);
+  if (bytes < 0) return 'bad bytes';
   out.client = text.slice(clientStart, clientEnd);
   out.time = time;
-  out.section = section;
+  out.section = sectionOfRequest(text, requestStart, requestEnd);
   out.status = status;
   out.bytes = bytes;
   return 'ok';

@@ -54,3 +54,9 @@ export function parseDigits(text: string, start: number, end: number): number {
   }
   return value;
 }
+
+/** The bytes field in [start, end): `-` is 0; -1 if it is not a number. */
+export function parseBytes(text: string, start: number, end: number): number {
+  if (end - start === 1 && text.charCodeAt(start) === 45 /* - */) return 0;
+  return parseDigits(text, start, end);
+}

@@ -19,6 +19,16 @@ export function sectionOfTarget(text: string, start: number, end: number): strin
   return text.slice(from, i);
 }
 
+/** Section of the request line `text.slice(start, end)` (`GET /a/b HTTP/1.1` → `/a`). */
+export function sectionOfRequest(text: string, start: number, end: number): string | null {
+  // The request target: between the first and second space of the request line.
+  const sp = text.indexOf(' ', start);
+  if (sp <= 0 || sp >= end) return null;
+  let targetEnd = text.indexOf(' ', sp + 1);
+  if (targetEnd < 0 || targetEnd > end) targetEnd = end;
+  return targetEnd > sp + 1 ? sectionOfTarget(text, sp + 1, targetEnd) : null;
+}
+
 export function sectionOf(path: string): string | null {
   return sectionOfTarget(path, 0, path.length);
 }

@@ -1,8 +1,9 @@
 // The long fault-injection suite (`npm run test:faults`), kept out of `npm test`.
-import { defineConfig, mergeConfig } from 'vitest/config';
+import { defineConfig } from 'vitest/config';
 import base from './vitest.config';
 
-export default mergeConfig(
-  base,
-  defineConfig({ test: { include: ['test/faults/**/*.test.ts'], exclude: [] } }),
-);
+// Not mergeConfig: it concatenates arrays, and the base's exclude of test/faults/** would stay.
+export default defineConfig({
+  ...base,
+  test: { ...base.test, include: ['test/faults/**/*.test.ts'], exclude: ['node_modules/**'] },
+});

@@ -91,6 +91,15 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/**
+ * A value as it may be echoed in an error: the password of a URL (`scheme://user:password@`)
+ * replaced by ***, also when the rest of the URL does not parse.
+ */
+export function withoutPassword(value: string): string {
+  // Greedy up to the last @: a password may hold an unescaped @.
+  return value.replace(/(\/\/[^/:@\s]*:)\S*@/g, '$1***@');
+}
+
 /** Validates an environment; throws ConfigError with one line per bad variable. */
 export function parseEnvironment(env: NodeJS.ProcessEnv): HeraldEnv {
   // An empty variable means "not set": that is what shells and compose files produce.
@@ -100,7 +109,7 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): HeraldEnv {
   const lines = result.error.issues.map((issue) => {
     const name = String(issue.path[0] ?? 'environment');
     const given = env[name];
-    return `${name}: ${issue.message}${given === undefined ? '' : `, got ${JSON.stringify(given)}`}`;
+    return `${name}: ${issue.message}${given === undefined ? '' : `, got ${JSON.stringify(withoutPassword(given))}`}`;
   });
   throw new ConfigError(lines.join('\n'));
 }

@@ -32,6 +32,8 @@ export interface MailCatcherOptions {
   host?: string;
   /** Fault injection for tests: answer RCPT/DATA with this SMTP error while it returns a value. */
   rejectWith?: (recipient: string) => { code: number; message: string } | undefined;
+  /** SMTP AUTH required and checked by this function (over plain TCP: the catcher has no TLS). */
+  authenticate?: (username: string, password: string) => boolean;
 }
 
 export interface MailCatcher {
@@ -145,8 +147,21 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
     }
   }
 
+  const authenticate = options.authenticate;
   const smtpOptions: SMTPServerOptions = {
-    authOptional: true,
+    authOptional: !authenticate,
+    ...(authenticate
+      ? {
+          allowInsecureAuth: true,
+          onAuth(auth, _session, callback) {
+            if (authenticate(auth.username ?? '', auth.password ?? ''))
+              return callback(null, { user: auth.username });
+            callback(
+              Object.assign(new Error('5.7.8 authentication credentials invalid'), { responseCode: 535 }),
+            );
+          },
+        }
+      : {}),
     disabledCommands: ['STARTTLS'],
     logger: false,
     size: 50 * 1024 * 1024,

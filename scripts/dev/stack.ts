@@ -203,7 +203,7 @@ export async function devStatus(userEnv: NodeJS.ProcessEnv): Promise<ComponentSt
         name: 'mail',
         state: 'external',
         pid: null,
-        url: env.HERALD_MAIL_UI_URL ?? env.HERALD_SMTP_URL!,
+        url: env.HERALD_MAIL_UI_URL ?? redact(env.HERALD_SMTP_URL!),
         log: null,
       }
     : { name: 'mail', ...pidState('mail'), url: env.HERALD_MAIL_UI_URL!, log: logFile('mail') };

@@ -10,19 +10,19 @@ import './provided';
 
 let claimed: string | undefined;
 
-export function fileNamespace(): string {
-  if (claimed) return claimed;
+/**
+ * Claims one more free namespace of the run's server, for a file that runs the same workflows
+ * several times (the fault trials: one namespace per trial).
+ */
+export function claimNamespace(): string {
   const namespaces = inject('testNamespaces');
-  if (namespaces.length === 0) {
-    claimed = inject('temporalNamespace'); // a server given by TEMPORAL_ADDRESS: its one namespace
-    return claimed;
-  }
+  if (namespaces.length === 0)
+    throw new Error('a server given by TEMPORAL_ADDRESS has one namespace; this test needs several');
   const claims = path.join(heraldHome(), 'test', `namespace-claims-${inject('testRunId')}`);
   mkdirSync(claims, { recursive: true });
   for (const namespace of namespaces) {
     try {
       mkdirSync(path.join(claims, namespace));
-      claimed = namespace;
       return namespace;
     } catch {
       // Claimed by another file.
@@ -31,4 +31,14 @@ export function fileNamespace(): string {
   throw new Error(
     `all ${namespaces.length} test namespaces are taken; raise TEST_NAMESPACES in test/global-setup.ts`,
   );
+}
+
+export function fileNamespace(): string {
+  if (claimed) return claimed;
+  if (inject('testNamespaces').length === 0) {
+    claimed = inject('temporalNamespace'); // a server given by TEMPORAL_ADDRESS: its one namespace
+    return claimed;
+  }
+  claimed = claimNamespace();
+  return claimed;
 }

@@ -1,0 +1,57 @@
+// A `bin/herald worker` child process with a test's environment, to be killed (SIGKILL) and started
+// again by the fault trials. Its output is kept (bounded) for the failure message.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { inject } from 'vitest';
+import { heraldBin, isolatedEnv } from '../../support/cli';
+import '../../support/provided';
+
+export interface WorkerEnv {
+  home: string;
+  temporalAddress: string;
+  namespace: string;
+  databaseUrl: string;
+  smtpUrl: string;
+  taskQueue: string;
+}
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  output(): string;
+  /** Sends `signal` and resolves when the process has exited. */
+  stop(signal: NodeJS.Signals): Promise<void>;
+}
+
+const OUTPUT_LIMIT = 20_000;
+
+export function startWorkerProcess(env: WorkerEnv): WorkerProcess {
+  const child = spawn(process.execPath, [heraldBin, 'worker'], {
+    env: isolatedEnv({
+      HERALD_HOME: env.home,
+      TEMPORAL_ADDRESS: env.temporalAddress,
+      TEMPORAL_NAMESPACE: env.namespace,
+      HERALD_DATABASE_URL: env.databaseUrl,
+      HERALD_SMTP_URL: env.smtpUrl,
+      HERALD_MAIL_FROM: 'herald@csirt.test',
+      HERALD_MAIL_DOMAIN: 'csirt.test',
+      HERALD_TASK_QUEUE: env.taskQueue,
+      HERALD_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
+      HERALD_LOG_LEVEL: 'warn',
+    }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-OUTPUT_LIMIT);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    child,
+    output: () => output,
+    async stop(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}

@@ -28,7 +28,12 @@ export async function readCatalogDocument(file: string): Promise<unknown> {
       `${file}${line ? `:${line.line}:${line.col}` : ''}: not valid YAML/JSON: ${first.message.split('\n')[0]}`,
     );
   }
-  return document.toJS();
+  try {
+    return document.toJS();
+  } catch (error) {
+    // e.g. an alias bomb: yaml refuses to expand excessive aliases.
+    throw new UserError(`${file}: not valid YAML/JSON: ${(error as Error).message}`);
+  }
 }
 
 export function registerCatalogCommands(program: Command): void {

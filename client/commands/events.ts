@@ -22,6 +22,7 @@ import {
 } from '../../db/events/search';
 import { closeSharedPool, sharedPool } from '../../db/pool';
 import { parseNetwork } from '../../domain/idea/network';
+import { escapeControl } from '../../domain/idea/sanitize';
 import { isRfc3339, type Severity, severities } from '../../domain/idea/schema';
 import { UsageError, UserError } from '../errors';
 import { formatTable, printJson } from '../output';
@@ -252,7 +253,9 @@ export function registerEventsCommands(program: Command): void {
           `${file === '-' ? 'stdin' : path.basename(file)}: ${summary.accepted} accepted, ${summary.duplicates} duplicate(s), ${summary.rejected} rejected\n`,
         );
         for (const error of summary.errors.slice(0, 20))
-          process.stdout.write(`  line ${error.line}${error.id ? ` (${error.id})` : ''}: ${error.message}\n`);
+          process.stdout.write(
+            `  line ${error.line}${error.id ? ` (${escapeControl(error.id)})` : ''}: ${escapeControl(error.message)}\n`,
+          );
         if (summary.rejected > 20) process.stdout.write(`  … ${summary.rejected - 20} more\n`);
         if (summary.rejectsFile) process.stdout.write(`rejected records written to ${summary.rejectsFile}\n`);
       },

@@ -1,6 +1,7 @@
 // Input records for ingest: NDJSON streamed line by line as raw bytes (so invalid UTF-8 is
 // detected per line, and memory stays bounded), or a JSON document (one event or an array).
 import type { Readable } from 'node:stream';
+import { escapeControl } from '../../domain/idea/sanitize';
 
 export interface InputRecord {
   /** 1-based line (NDJSON) or array position (JSON). */
@@ -101,6 +102,7 @@ export async function* jsonDocumentRecords(
   let pieceBytes = 0;
   let index = 0;
   const single: Buffer[] = [];
+  let singleBytes = 0;
 
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     if (progress) progress.bytesRead += chunk.length;
@@ -119,6 +121,9 @@ export async function* jsonDocumentRecords(
     }
     if (mode === 'object') {
       single.push(chunk.subarray(i));
+      singleBytes += chunk.length - i;
+      if (singleBytes > maxRecordBytes)
+        throw new InputFormatError(`the JSON object is larger than ${maxRecordBytes / 2 ** 20} MiB`);
       continue;
     }
     let pieceStart = started ? i : -1;
@@ -174,15 +179,15 @@ export async function* jsonDocumentRecords(
     } catch {
       throw new InputFormatError('the file is not valid UTF-8');
     }
-    let value: unknown;
     try {
-      value = JSON.parse(text);
+      JSON.parse(text);
     } catch (error) {
       throw new InputFormatError(
-        `the file is not valid JSON (${(error as Error).message}); for one event per line use --format ndjson`,
+        `the file is not valid JSON (${escapeControl((error as Error).message)}); for one event per line use --format ndjson`,
       );
     }
-    yield { line: 1, value };
+    // As bytes, like every other record: decoded (and, if need be, rejected) by the ingest.
+    yield { line: 1, bytes };
     return;
   }
   if (mode === 'array') throw new InputFormatError('the file ends inside the JSON array (truncated?)');

@@ -2,7 +2,14 @@
 //   [vhost ]client ident user [10/Oct/2000:13:55:36 -0700] "GET /a/b HTTP/1.0" 200 2326 ["referer" "agent" ...]
 // Also common-log lines (no referer/agent), IPv6 and hostname clients, `-` bytes, `"-"` or empty
 // requests, escaped quotes inside the request and any UTC offset.
-import { isClientChar, type ParsedLine, type ParseOutcome, parseBytes, parseDigits } from './parsed-line';
+import {
+  isClientChar,
+  MAX_CLIENT_LENGTH,
+  type ParsedLine,
+  type ParseOutcome,
+  parseBytes,
+  parseDigits,
+} from './parsed-line';
 import { sectionOfRequest } from './section';
 
 function monthIndex(text: string, i: number): number {
@@ -104,7 +111,7 @@ export function parseCombinedLine(text: string, out: ParsedLine): ParseOutcome {
     clientStart = s1 + 1;
     clientEnd = s2;
   } else return 'bad client field';
-  if (clientEnd <= clientStart) return 'bad client field';
+  if (clientEnd <= clientStart || clientEnd - clientStart > MAX_CLIENT_LENGTH) return 'bad client field';
   for (let i = clientStart; i < clientEnd; i++)
     if (!isClientChar(text.charCodeAt(i))) return 'bad client field';
 

@@ -2,7 +2,14 @@
 //   "remotehost","rfc931","authuser","date","request","status","bytes"
 //   "10.0.0.2","-","apache",1549573860,"GET /api/user HTTP/1.0",200,1234
 // `date` is epoch seconds; fields may or may not be quoted; the header line is skipped.
-import { isClientChar, type ParsedLine, type ParseOutcome, parseBytes, parseDigits } from './parsed-line';
+import {
+  isClientChar,
+  MAX_CLIENT_LENGTH,
+  type ParsedLine,
+  type ParseOutcome,
+  parseBytes,
+  parseDigits,
+} from './parsed-line';
 import { sectionOfRequest } from './section';
 
 const FIELDS = 7;
@@ -78,7 +85,7 @@ export function parseCsvLine(text: string, out: ParsedLine): ParseOutcome {
   if (i < length && text.charCodeAt(i) !== 44) return 'wrong number of fields';
 
   if (clientEnd - clientStart === 10 && text.startsWith('remotehost', clientStart)) return 'skip';
-  if (clientEnd <= clientStart) return 'bad client field';
+  if (clientEnd <= clientStart || clientEnd - clientStart > MAX_CLIENT_LENGTH) return 'bad client field';
   for (let k = clientStart; k < clientEnd; k++)
     if (!isClientChar(text.charCodeAt(k))) return 'bad client field';
   const time = parseDigits(text, dateStart, dateEnd);

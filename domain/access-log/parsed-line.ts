@@ -27,6 +27,9 @@ export type ParseErrorReason =
   | 'bad bytes'
   | 'wrong number of fields';
 
+/** Longest client field (a DNS name has at most 253 characters): longer is a malformed line. */
+export const MAX_CLIENT_LENGTH = 255;
+
 /** Characters allowed in a client field: IPv4, IPv6 (with zone), hostnames. */
 export function isClientChar(c: number): boolean {
   return (

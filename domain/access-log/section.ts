@@ -1,5 +1,9 @@
 // A request's section: its path without query string, up to (not including) the second `/`.
 // `/pages/create` → `/pages`, `/` → `/`, `/index.html?x=1` → `/index.html`.
+// Cut to MAX_SECTION_LENGTH: sections are keys of the monitor's payloads and state, and a log
+// line may carry a request path of any length.
+
+export const MAX_SECTION_LENGTH = 128;
 
 /** Section of `text.slice(start, end)` (a request target); null when it is not a path. */
 export function sectionOfTarget(text: string, start: number, end: number): string | null {
@@ -12,7 +16,8 @@ export function sectionOfTarget(text: string, start: number, end: number): strin
     if (from < 0 || from >= end) return '/';
   }
   let i = from + 1;
-  for (; i < end; i++) {
+  const stop = Math.min(end, from + MAX_SECTION_LENGTH);
+  for (; i < stop; i++) {
     const c = text.charCodeAt(i);
     if (c === 47 /* / */ || c === 63 /* ? */ || c === 35 /* # */) break;
   }

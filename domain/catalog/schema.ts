@@ -5,17 +5,20 @@ import { z } from 'zod';
 import { basicFilterExpression } from '../filters/basic';
 import { compileExpression, FilterCompileError } from '../filters/compile';
 import { formatNetwork, parseNetwork } from '../idea/network';
-import { formatPath, isRfc3339, severities } from '../idea/schema';
+import { formatPath, isRfc3339, severities, typeIssueMessage } from '../idea/schema';
 import { intervalSeconds } from './intervals';
 
 const quoted = (value: unknown) => JSON.stringify(value);
 
-/** Names end up in e-mail headers and subjects: no CR/LF or other control characters. */
+/**
+ * Names end up in e-mail headers and subjects: no CR/LF or other control characters (C0, C1 —
+ * NEL included — and the Unicode line/paragraph separators).
+ */
 const name = z
   .string({ error: 'expected a name (a string)' })
   .min(1, 'must not be empty')
   .max(250, 'is longer than 250 characters')
-  .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), {
+  .refine((value) => !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(value), {
     error: (issue) => `${quoted(issue.input)} contains a line break or control character`,
   });
 const description = z.string().max(10_000).default('');
@@ -352,7 +355,7 @@ export type CatalogParseResult = { ok: true; catalog: Catalog } | { ok: false; p
 
 /** Validates a parsed YAML/JSON document; every problem is one line naming its path. */
 export function parseCatalog(document: unknown): CatalogParseResult {
-  const result = catalogSchema.safeParse(document ?? {});
+  const result = catalogSchema.safeParse(document ?? {}, { reportInput: true });
   const compileProblems = expressionProblems(document);
   if (!result.success) {
     return {
@@ -360,8 +363,7 @@ export function parseCatalog(document: unknown): CatalogParseResult {
       problems: [
         ...result.error.issues.map((issue) => {
           const path = formatPath(issue.path);
-          let message = issue.message;
-          if (issue.code === 'invalid_type' && issue.input === undefined) message = 'is required';
+          let message = typeIssueMessage(issue);
           if (issue.code === 'unrecognized_keys')
             message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map(quoted).join(', ')}`;
           return path ? `${path}: ${message}` : message;

@@ -1,6 +1,7 @@
 // One input record (an NDJSON line or an element of a JSON array) -> a validated IDEA event, or
 // the reason it was rejected. U+0000 is stripped and recorded rather than rejected.
-import { mayContainNul, stripNul } from './sanitize';
+import { MAX_EVENT_NESTING, tooDeeplyNested } from './nesting';
+import { escapeControl, findLoneSurrogate, mayContainNul, mayContainSurrogate, stripNul } from './sanitize';
 import { type IdeaEvent, parseIdeaEvent } from './schema';
 
 export type DecodedEvent =
@@ -25,12 +26,23 @@ export function decodeEventText(text: string): DecodedEvent {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return { ok: false, message: `not valid JSON: ${(error as Error).message}` };
+    // V8 quotes the input in its message: keep it on one line and free of escape sequences.
+    return { ok: false, message: `not valid JSON: ${escapeControl((error as Error).message)}` };
   }
-  return decodeEventValue(value, mayContainNul(text));
+  return decodeEventValue(value, mayContainNul(text), mayContainSurrogate(text));
 }
 
-export function decodeEventValue(value: unknown, mayHaveNul = true): DecodedEvent {
+export function decodeEventValue(value: unknown, mayHaveNul = true, mayHaveSurrogate = true): DecodedEvent {
+  const id = (value as { ID?: unknown } | null)?.ID;
+  const reject = (message: string): DecodedEvent => ({
+    ok: false,
+    ...(typeof id === 'string' && { id }),
+    message,
+  });
+  const deep = tooDeeplyNested(value);
+  if (deep !== null) return reject(`${deep}: nested deeper than ${MAX_EVENT_NESTING} levels`);
+  const surrogate = mayHaveSurrogate ? findLoneSurrogate(value) : null;
+  if (surrogate) return reject(`${surrogate.path}: contains a lone UTF-16 surrogate (${surrogate.unit})`);
   let repairs: string[] = [];
   if (mayHaveNul) {
     const clean = stripNul(value);
@@ -39,6 +51,5 @@ export function decodeEventValue(value: unknown, mayHaveNul = true): DecodedEven
   }
   const parsed = parseIdeaEvent(value);
   if (parsed.ok) return { ok: true, event: parsed.event, repairs };
-  const id = (value as { ID?: unknown } | null)?.ID;
-  return { ok: false, ...(typeof id === 'string' && { id }), message: parsed.message };
+  return reject(parsed.message);
 }

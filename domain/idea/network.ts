@@ -29,7 +29,8 @@ export function parseAddress(text: string): { family: Family; value: bigint } | 
     }
     return { family: 4, value: BigInt(n) };
   }
-  if (isIPv6(text)) {
+  // node:net takes zone ids ("fe80::1%eth0"); neither IDEA nor PostgreSQL's inet does.
+  if (!text.includes('%') && isIPv6(text)) {
     let value = 0n;
     for (const byte of ipaddr.IPv6.parse(text).toByteArray()) value = (value << 8n) | BigInt(byte);
     return { family: 6, value };

@@ -156,13 +156,30 @@ export const ideaEventSchema = z.looseObject({
 export type IdeaEvent = z.infer<typeof ideaEventSchema>;
 export type IdeaSourceOrTarget = z.infer<typeof sourceOrTarget>;
 
+/** A value as shown in a message: JSON, numbers as written (Infinity, not null), at most 60 characters. */
+export function shownValue(input: unknown): string {
+  const text = typeof input === 'number' ? String(input) : (JSON.stringify(input) ?? String(input));
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+}
+
+/**
+ * The message of a wrong-type issue: "is required" only when the value is missing (the issue
+ * must be made with `reportInput: true`), else what was expected and what came.
+ */
+export function typeIssueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code !== 'invalid_type') return issue.message;
+  if (issue.input === undefined) return 'is required';
+  // zod's own wording ("Invalid input: expected number, received number") hides the value.
+  if (!issue.message.startsWith('Invalid input')) return issue.message;
+  return `expected ${issue.expected}, got ${shownValue(issue.input)}`;
+}
+
 /** One line per problem: `Source[0].IP4[1]: "1.2.3" is not an IPv4 address…`. */
 export function describeIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => {
       const path = formatPath(issue.path);
-      const message =
-        issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+      const message = typeIssueMessage(issue);
       return path ? `${path}: ${message}` : message;
     })
     .join('; ');
@@ -182,7 +199,7 @@ export type IdeaParseResult = { ok: true; event: IdeaEvent } | { ok: false; mess
 export function parseIdeaEvent(value: unknown): IdeaParseResult {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return { ok: false, message: 'not a JSON object' };
-  const result = ideaEventSchema.safeParse(value);
+  const result = ideaEventSchema.safeParse(value, { reportInput: true });
   return result.success
     ? { ok: true, event: result.data }
     : { ok: false, message: describeIssues(result.error) };

@@ -47,6 +47,8 @@ export interface TailSummary {
 
 const READ_BYTES = 256 * 1024;
 const MAX_BATCH_BUCKETS = 200;
+/** Distinct key characters per batch: keeps an ingest far below Temporal's 2 MB payload limit. */
+const MAX_BATCH_KEY_CHARS = 128 * 1024; // ≤ 768 KiB even if every character is JSON-escaped
 /** Lines stamped more than this far in the future are treated as malformed. */
 const FUTURE_TOLERANCE_S = 86_400;
 
@@ -163,7 +165,10 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
   let lastFlush = Date.now();
   const buffer = Buffer.alloc(READ_BYTES);
   // Bounded payloads: a sparse historical log spreads one batch over many buckets.
-  const batchFull = () => aggregator.lineCount >= batchLines || aggregator.bucketCount >= MAX_BATCH_BUCKETS;
+  const batchFull = () =>
+    aggregator.lineCount >= batchLines ||
+    aggregator.bucketCount >= MAX_BATCH_BUCKETS ||
+    aggregator.keyCharCount >= MAX_BATCH_KEY_CHARS;
   const nowSeconds = () => Math.floor(Date.now() / 1000);
 
   const onLine = (text: string | null, start: number, end: number, excerpt: string) => {

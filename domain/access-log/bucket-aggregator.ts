@@ -39,6 +39,7 @@ export class BucketAggregator {
   private parseErrors = 0;
   private samples: ParseErrorSample[] = [];
   private maxTime: number | null = null;
+  private keyChars = 0;
 
   constructor(private readonly refresh: number) {}
 
@@ -48,6 +49,11 @@ export class BucketAggregator {
 
   get bucketCount(): number {
     return this.buckets.size;
+  }
+
+  /** Characters of the distinct section and client keys so far: bounds the next ingest's size. */
+  get keyCharCount(): number {
+    return this.keyChars;
   }
 
   add(line: ParsedLine): void {
@@ -61,10 +67,15 @@ export class BucketAggregator {
     bucket.hits++;
     bucket.bytes += line.bytes;
     bucket.status[statusClassOf(line.status)]++;
-    if (line.section !== null)
-      bucket.sections.set(line.section, (bucket.sections.get(line.section) ?? 0) + 1);
-    bucket.clients.set(line.client, (bucket.clients.get(line.client) ?? 0) + 1);
+    if (line.section !== null) this.count(bucket.sections, line.section);
+    this.count(bucket.clients, line.client);
     if (this.maxTime === null || line.time > this.maxTime) this.maxTime = line.time;
+  }
+
+  private count(keys: Map<string, number>, key: string): void {
+    const n = keys.get(key);
+    if (n === undefined) this.keyChars += key.length;
+    keys.set(key, (n ?? 0) + 1);
   }
 
   /** A line that is not a hit (e.g. the CSV header). */
@@ -103,6 +114,7 @@ export class BucketAggregator {
     this.parseErrors = 0;
     this.samples = [];
     this.maxTime = null;
+    this.keyChars = 0;
     return drained;
   }
 }

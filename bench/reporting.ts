@@ -128,6 +128,9 @@ export async function benchReporting(
     },
     peakRssMiB: peak,
     activitySeconds: run.activitySeconds,
+    activityQueueSeconds: run.activityQueueSeconds,
+    workflowTaskSeconds: run.workflowTaskSeconds,
+    retriedActivities: run.retriedActivities,
     notes: [
       'activitySeconds: execution time per activity type, summed over every run (they overlap in parallel)',
     ],

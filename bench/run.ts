@@ -11,6 +11,9 @@ import { parseArgs } from 'node:util';
 const envHome = mkdtempSync(path.join(tmpdir(), 'herald-bench-env-'));
 process.env.HERALD_HOME = envHome;
 process.on('exit', () => rmSync(envHome, { recursive: true, force: true }));
+// As deployed (Dockerfile, docker-compose.yml), for the parts that run in this process and the
+// CLI children (mail rendering: React's production build).
+process.env.NODE_ENV ??= 'production';
 
 const BENCHMARKS = ['ingest', 'reporting', 'orchestration', 'mail', 'access-log', 'monitor'] as const;
 type Name = (typeof BENCHMARKS)[number];

@@ -121,21 +121,40 @@ export function fill(template: string, values: Record<string, string | number>):
 
 const INTL_LOCALE: Record<Language, string> = { en: 'en-GB', cs: 'cs-CZ' };
 
+// Intl formatters are costly to build (a report formats thousands of values): one per locale
+// (and time zone), built on first use.
+const formatters = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat | Intl.PluralRules>();
+function cached<T extends Intl.DateTimeFormat | Intl.NumberFormat | Intl.PluralRules>(
+  key: string,
+  make: () => T,
+): T {
+  let f = formatters.get(key) as T | undefined;
+  if (!f) {
+    f = make();
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 /** A date and time in the time zone, with the zone's short name (an unknown zone falls back to UTC). */
 export function formatTime(iso: string, lang: Language, timezone: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
   const format = (timeZone: string) =>
-    new Intl.DateTimeFormat(INTL_LOCALE[lang], {
-      timeZone,
-      year: 'numeric',
-      month: 'short',
-      day: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      timeZoneName: 'short',
-    }).format(date);
+    cached(
+      `time\u0000${lang}\u0000${timeZone}`,
+      () =>
+        new Intl.DateTimeFormat(INTL_LOCALE[lang], {
+          timeZone,
+          year: 'numeric',
+          month: 'short',
+          day: 'numeric',
+          hour: '2-digit',
+          minute: '2-digit',
+          second: '2-digit',
+          timeZoneName: 'short',
+        }),
+    ).format(date);
   try {
     return format(timezone);
   } catch {
@@ -144,12 +163,12 @@ export function formatTime(iso: string, lang: Language, timezone: string): strin
 }
 
 export function formatNumber(n: number, lang: Language): string {
-  return new Intl.NumberFormat(INTL_LOCALE[lang]).format(n);
+  return cached(`number\u0000${lang}`, () => new Intl.NumberFormat(INTL_LOCALE[lang])).format(n);
 }
 
 /** "and N more" with the language's plural form (cs: a 3 další, a 5 dalších). */
 export function moreText(n: number, lang: Language): string {
-  const form = new Intl.PluralRules(INTL_LOCALE[lang]).select(n);
+  const form = cached(`plural\u0000${lang}`, () => new Intl.PluralRules(INTL_LOCALE[lang])).select(n);
   const words = WORDS[lang];
   return fill(form === 'few' || form === 'one' ? words.moreFew : words.more, { n: formatNumber(n, lang) });
 }

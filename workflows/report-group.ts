@@ -1,7 +1,9 @@
 // reportGroup: one tick of a group's schedule (or an ad-hoc run). Computes time_h, reads the
 // cursor per severity (previous result → report_runs ledger → time_h − period), and runs every due
 // severity as a child over [cursor, time_h) — in parallel, each with a window-unique id that
-// refuses a second run of the same window. The result (cursors, counters, a few labels) is small.
+// refuses a second run of the same window. Due windows with nothing in them (no events, nothing to
+// relapse or clean) are settled first by one activity that writes their ledger rows; only the
+// others get a child. The result (cursors, counters, a few labels) is small.
 // A re-run (`herald rerun`, runKind 'rerun') reports one explicit past window instead: it reads
 // no cursor, moves none, and its severity runs have their own ids. `reportRerun` walks a past
 // period window by window with one such group run per window.
@@ -16,6 +18,7 @@ import {
   executeChild,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -33,6 +36,7 @@ import {
   isDue,
   iso,
   laterCursor,
+  type TimeWindow,
   windowOf,
 } from '../domain/reporting/time-window';
 import {
@@ -68,6 +72,21 @@ const waiting = proxyActivities<ReportingActivities>({
   startToCloseTimeout: '1 day',
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '5 seconds', maximumInterval: '1 minute', maximumAttempts: 5 },
+});
+
+// Checking the due windows for work before starting children (runs recorded before it replay
+// without the check).
+const SKIP_QUIET_WINDOWS_PATCH = 'skip-quiet-severity-windows';
+// The check waits for writers inside the window (up to 10 s), heartbeating.
+const check = proxyActivities<ReportingActivities>({
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 5,
+  },
 });
 
 function nominalTime(input: ReportGroupInput): number {
@@ -173,7 +192,12 @@ export async function reportGroup(input: ReportGroupRunInput): Promise<ReportGro
   const cursors: Partial<Record<Severity, string>> = rerun ? {} : { ...previous?.cursors };
   const results: Partial<Record<Severity, SeverityRunSummary>> = {};
 
-  const runOne = async (severity: Severity): Promise<void> => {
+  const runKind =
+    input.runKind ?? (workflowInfo().typedSearchAttributes.get(scheduledStartTimeKey) ? 'schedule' : 'adhoc');
+  const testData = force.testData === true;
+
+  /** The window a severity is due for, or null (skipped-too-soon, recorded here). No commands. */
+  const dueWindow = (severity: Severity): { window: TimeWindow; workflowId: string } | null => {
     const period = plan.timing[severity].per;
     // The later of the durable result and the ledger: an ad-hoc run in between moves it too.
     const known = rerun
@@ -184,7 +208,7 @@ export async function reportGroup(input: ReportGroupRunInput): Promise<ReportGro
       : known
         ? Date.parse(known)
         : initialCursor(timeHigh, period);
-    if (known && force.testData !== true) cursors[severity] = laterCursor(cursors[severity], known);
+    if (known && !testData) cursors[severity] = laterCursor(cursors[severity], known);
     if (!rerun && !isDue(cursor, period, timeHigh)) {
       progress[severity] = { stage: 'skipped-too-soon' };
       const window = { from: iso(cursor), to: iso(Math.max(cursor, timeHigh)) };
@@ -195,17 +219,37 @@ export async function reportGroup(input: ReportGroupRunInput): Promise<ReportGro
         reports: [],
         reportCount: 0,
       };
-      return;
+      return null;
     }
     const window = windowOf(cursor, timeHigh);
-    const testData = force.testData === true;
     const workflowId = rerun
       ? rerunSeverityWorkflowId(input.group, severity, window.to, rerun.nonce)
       : severityWorkflowId(input.group, severity, window.to, testData);
-    const runKind =
-      input.runKind ??
-      (workflowInfo().typedSearchAttributes.get(scheduledStartTimeKey) ? 'schedule' : 'adhoc');
-    progress[severity] = { stage: 'running', window, workflowId };
+    return { window, workflowId };
+  };
+
+  const finish = (
+    severity: Severity,
+    window: TimeWindow,
+    summary: SeverityRunSummary,
+    workflowId?: string,
+  ) => {
+    results[severity] = summary;
+    if (summary.result !== 'failed' && !testData && !rerun) {
+      cursors[severity] = laterCursor(cursors[severity], window.to);
+    }
+    progress[severity] = {
+      stage: summary.result === 'failed' ? 'failed' : 'done',
+      window,
+      ...(workflowId ? { workflowId } : {}),
+      result: summary.result,
+      counters: summary.counters,
+    };
+  };
+
+  const runOne = async (severity: Severity, window: TimeWindow, workflowId: string): Promise<void> => {
+    // A severity run starts with its fetch (it reports its later stages itself).
+    progress[severity] = { stage: 'fetch', window, workflowId };
     let summary: SeverityRunSummary;
     try {
       const child = await startChild(reportSeverity, {
@@ -262,22 +306,45 @@ export async function reportGroup(input: ReportGroupRunInput): Promise<ReportGro
         throw error;
       }
     }
-    results[severity] = summary;
-    if (summary.result !== 'failed' && !testData && !rerun) {
-      cursors[severity] = laterCursor(cursors[severity], window.to);
-    }
-    progress[severity] = {
-      stage: summary.result === 'failed' ? 'failed' : 'done',
-      window,
-      workflowId,
-      result: summary.result,
-      counters: summary.counters,
-    };
+    finish(severity, window, summary, workflowId);
   };
+
+  const due: { severity: Severity; window: TimeWindow; workflowId: string }[] = [];
+  for (const severity of severities) {
+    const w = dueWindow(severity);
+    if (w) due.push({ severity, ...w });
+  }
+  // Windows with nothing to fetch, relapse or clean get their ledger row from one activity
+  // instead of a child each. Re-runs always start their children (an operator's explicit request).
+  let quiet = new Set<Severity>();
+  if (!rerun && due.length > 0 && patched(SKIP_QUIET_WINDOWS_PATCH)) {
+    // The check reads the window (after its writer fence) like a fetch does.
+    for (const d of due) progress[d.severity] = { stage: 'fetch', window: d.window };
+    try {
+      quiet = new Set(
+        (await check.settleQuietWindows({ group: input.group, testData, runKind, windows: due })).quiet,
+      );
+    } catch (error) {
+      if (isCancellation(error) && CancellationScope.current().consideredCancelled) throw error;
+      if (!(error instanceof ActivityFailure)) throw error;
+      // Not known to be quiet: the children find out, as before this check existed.
+    }
+  }
+  for (const d of due)
+    if (quiet.has(d.severity))
+      finish(d.severity, d.window, {
+        result: 'skipped-no-events',
+        window: d.window,
+        counters: { ...ZERO_COUNTERS },
+        reports: [],
+        reportCount: 0,
+      });
 
   // Settled, not Promise.all: on cancellation every child has finished its cleanup before this run
   // closes (closing would terminate the children still cleaning up).
-  await settleAll(severities.map(runOne));
+  await settleAll(
+    due.filter((d) => !quiet.has(d.severity)).map((d) => runOne(d.severity, d.window, d.workflowId)),
+  );
   return { group: input.group, timeHigh: iso(timeHigh), cursors, severities: results };
 }
 

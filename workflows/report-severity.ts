@@ -8,12 +8,13 @@ import {
   CancelledFailure,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ReportingActivities } from '../activities/reporting';
-import type { SeverityRunInput } from '../activities/reporting/types';
+import type { FetchResult, SeverityRunInput } from '../activities/reporting/types';
 import { mailTaskQueue } from '../domain/reporting/mail-task-queue';
 import { REPORT_REF_LIMIT } from '../domain/reporting/result-limits';
 import {
@@ -24,6 +25,8 @@ import {
   severityProgressSignal,
 } from './report-messages';
 import { settleAll } from './settle-all';
+
+const COMBINED_STEPS_PATCH = 'combined-severity-steps';
 
 const retry = {
   initialInterval: '2 seconds',
@@ -51,6 +54,7 @@ const quick = proxyActivities<ReportingActivities>({
 });
 const render = proxyActivities<ReportingActivities>({
   startToCloseTimeout: '15 minutes',
+  heartbeatTimeout: '1 minute',
   retry,
   cancellationType,
 });
@@ -98,14 +102,24 @@ export async function reportSeverity(input: SeverityRunInput): Promise<SeverityR
       .signal(severityProgressSignal, { severity: input.severity, progress: { ...progress } })
       .catch(() => {});
   };
-  stage('fetch');
+  // Fetch, threshold and relapse as one activity, cleanup and ledger as another, and progress
+  // signals only for render and send: the group run shows `fetch` from the child's start and
+  // `done` from its result (each signal costs a workflow task here and one in the group run).
+  // Runs recorded before replay their separate steps and signals.
+  const combined = patched(COMBINED_STEPS_PATCH);
+  if (combined) progress.stage = 'fetch';
+  else stage('fetch');
 
   try {
-    const fetched = await scan.fetchReportEvents(input);
-    stage('threshold');
-    await quick.thresholdReportEvents(input);
-    stage('relapse');
-    await scan.relapseReportEvents(input);
+    let fetched: FetchResult;
+    if (combined) fetched = await scan.collectReportEvents(input);
+    else {
+      fetched = await scan.fetchReportEvents(input);
+      stage('threshold');
+      await quick.thresholdReportEvents(input);
+      stage('relapse');
+      await scan.relapseReportEvents(input);
+    }
     stage('render');
     rendering = true;
     const rendered = await render.renderReports({
@@ -117,7 +131,7 @@ export async function reportSeverity(input: SeverityRunInput): Promise<SeverityR
     });
     progress.counters = rendered.counters;
 
-    stage('send');
+    if (!combined || rendered.outboxIds.length > 0) stage('send');
     const mail = mailActivities(workflowInfo().taskQueue);
     let accepted = 0;
     let failed = 0;
@@ -141,11 +155,11 @@ export async function reportSeverity(input: SeverityRunInput): Promise<SeverityR
     if (CancellationScope.current().consideredCancelled)
       throw new CancelledFailure('cancelled during the send step');
 
-    stage('cleanup');
+    if (combined) progress.stage = 'cleanup';
+    else stage('cleanup');
     // The mails are out: a cancellation from here on lets the run finish its bookkeeping.
     await CancellationScope.nonCancellable(async () => {
-      const cleanup = await quick.cleanupReportRun(input);
-      await quick.recordReportRun({
+      const entry = {
         workflowId: workflowInfo().workflowId,
         group: input.group,
         severity: input.severity,
@@ -155,8 +169,9 @@ export async function reportSeverity(input: SeverityRunInput): Promise<SeverityR
         result: rendered.result,
         counters: rendered.counters,
         filterHits: fetched.filterHits,
-        cleanup,
-      });
+      };
+      if (combined) await quick.finishReportRun({ run: input, entry });
+      else await quick.recordReportRun({ ...entry, cleanup: await quick.cleanupReportRun(input) });
     });
     progress.result = rendered.result;
     progress.stage = 'done';

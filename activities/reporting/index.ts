@@ -2,9 +2,12 @@
 import type { ActivityDeps } from '../deps';
 import { createCancelActivities } from './cancel';
 import { createCleanupActivity } from './cleanup';
+import { createCollectActivity } from './collect';
 import { createFetchActivity } from './fetch';
+import { createFinishActivity } from './finish';
 import { createLedgerActivities } from './ledger';
 import { createPlanActivity } from './plan';
+import { createQuietWindowsActivity } from './quiet-windows';
 import { createRelapseActivity } from './relapse';
 import { createRenderActivity } from './render';
 import { createSendActivity } from './send';
@@ -13,12 +16,15 @@ import { createThresholdActivity } from './threshold';
 export function createReportingActivities(deps: ActivityDeps) {
   return {
     loadReportGroupPlan: createPlanActivity(deps),
+    settleQuietWindows: createQuietWindowsActivity(deps),
     fetchReportEvents: createFetchActivity(deps),
+    collectReportEvents: createCollectActivity(deps),
     thresholdReportEvents: createThresholdActivity(deps),
     relapseReportEvents: createRelapseActivity(deps),
     renderReports: createRenderActivity(deps),
     sendReportMail: createSendActivity(deps),
     cleanupReportRun: createCleanupActivity(deps),
+    finishReportRun: createFinishActivity(deps),
     ...createLedgerActivities(deps),
     ...createCancelActivities(deps),
   };

@@ -4,6 +4,7 @@
 // run's reports and returns them.
 
 import { gzipSync } from 'node:zlib';
+import { Context } from '@temporalio/activity';
 import { inTransaction } from '../../db/pool';
 import { loadGlobalSettings, loadGroups, loadTimings } from '../../db/reporting/catalog';
 import {
@@ -129,6 +130,9 @@ function statisticsOf(tables: { regular: ClassTable; relapsed: ClassTable }) {
 
 export function createRenderActivity(deps: ActivityDeps) {
   return async function renderReports(input: RenderInput): Promise<RenderResult> {
+    // Heartbeats while it works: a worker that dies mid-render is noticed within the heartbeat
+    // timeout (PostgreSQL rolls its transaction back), not after the 15-minute start-to-close.
+    const beat = setInterval(heartbeat(), 5000);
     return inTransaction(deps.pool, async (client) => {
       // Two attempts of the same run (a retry racing a stuck predecessor) serialise here.
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`herald-render:${input.runId}`]);
@@ -299,8 +303,18 @@ export function createRenderActivity(deps: ActivityDeps) {
         extraLabels,
       );
       return resultOf(counters, await reportsOfRun(client, input.runId));
-    });
+    }).finally(() => clearInterval(beat));
   };
+}
+
+/** The activity's heartbeat; a no-op when called outside an activity (tests call it directly). */
+function heartbeat(): () => void {
+  try {
+    const ctx = Context.current();
+    return () => ctx.heartbeat();
+  } catch {
+    return () => {};
+  }
 }
 
 function resultOf(

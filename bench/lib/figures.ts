@@ -15,6 +15,12 @@ export interface Figure {
   peakRssMiB: number | null;
   /** Where the time went: execution seconds per activity type, summed. */
   activitySeconds?: Record<string, number>;
+  /** Seconds activities waited in the task queue (scheduled → started) per type, summed. */
+  activityQueueSeconds?: Record<string, number>;
+  /** Workflow tasks: seconds queued (scheduled → started) and running, summed; and how many. */
+  workflowTaskSeconds?: { queued: number; running: number; count: number };
+  /** Activities per type that needed more than one attempt. */
+  retriedActivities?: Record<string, number>;
   notes?: string[];
 }
 
@@ -59,6 +65,22 @@ export function formatFigures(figures: Figure[], skipped: Skipped[]): string {
       lines.push(
         `  activity ${Object.entries(f.activitySeconds)
           .map(([k, v]) => `${k}=${v}s`)
+          .join('  ')}`,
+      );
+    if (f.activityQueueSeconds)
+      lines.push(
+        `  queued   ${Object.entries(f.activityQueueSeconds)
+          .map(([k, v]) => `${k}=${v}s`)
+          .join('  ')}`,
+      );
+    if (f.workflowTaskSeconds)
+      lines.push(
+        `  wf tasks ${f.workflowTaskSeconds.count} tasks, queued ${f.workflowTaskSeconds.queued}s, running ${f.workflowTaskSeconds.running}s`,
+      );
+    if (f.retriedActivities && Object.keys(f.retriedActivities).length)
+      lines.push(
+        `  retried  ${Object.entries(f.retriedActivities)
+          .map(([k, v]) => `${k}=${v}`)
           .join('  ')}`,
       );
     for (const note of f.notes ?? []) lines.push(`  note     ${note}`);

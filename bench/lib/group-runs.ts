@@ -12,22 +12,57 @@ export interface GroupRunsResult {
   severityRuns: number;
   /** Seconds spent executing each activity type (started → completed), summed over the sample. */
   activitySeconds: Record<string, number>;
+  /** Seconds activities of each type waited in the task queue (scheduled → started), summed. */
+  activityQueueSeconds: Record<string, number>;
+  /** Seconds workflow tasks waited (scheduled → started) and ran (started → completed), summed. */
+  workflowTaskSeconds: { queued: number; running: number; count: number };
+  /** Activities per type that took more than one attempt. */
+  retriedActivities: Record<string, number>;
 }
 
 const toMs = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
   t ? Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6 : 0;
 
-/** Adds each activity's execution time (started → closed) to its type's total. */
-async function addActivityTimes(client: Client, workflowId: string, into: Record<string, number>) {
+interface Times {
+  run: Record<string, number>;
+  queue: Record<string, number>;
+  workflowTasks: { queued: number; running: number; count: number };
+  /** Activities that needed more than one attempt (a lost task is retried after its timeout). */
+  retried: Record<string, number>;
+}
+
+/** Adds each activity's queue and execution time to its type's totals, and the workflow tasks'. */
+async function addActivityTimes(client: Client, workflowId: string, times: Times) {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const into = times.run;
   const types = new Map<string, string>();
+  const scheduled = new Map<string, number>();
   const started = new Map<string, number>();
+  let taskScheduled = 0;
+  let taskStarted = 0;
   for (const e of history.events ?? []) {
     const id = String(e.eventId);
-    if (e.activityTaskScheduledEventAttributes)
+    if (e.workflowTaskScheduledEventAttributes) taskScheduled = toMs(e.eventTime);
+    if (e.workflowTaskStartedEventAttributes) {
+      taskStarted = toMs(e.eventTime);
+      times.workflowTasks.queued += (taskStarted - taskScheduled) / 1000;
+      times.workflowTasks.count++;
+    }
+    if (e.workflowTaskCompletedEventAttributes)
+      times.workflowTasks.running += (toMs(e.eventTime) - taskStarted) / 1000;
+    if (e.activityTaskScheduledEventAttributes) {
       types.set(id, e.activityTaskScheduledEventAttributes.activityType?.name ?? '?');
+      scheduled.set(id, toMs(e.eventTime));
+    }
     const st = e.activityTaskStartedEventAttributes;
-    if (st) started.set(String(st.scheduledEventId), toMs(e.eventTime));
+    if (st) {
+      const key = String(st.scheduledEventId);
+      started.set(key, toMs(e.eventTime));
+      const type = types.get(key) ?? '?';
+      if ((st.attempt ?? 1) > 1) times.retried[type] = (times.retried[type] ?? 0) + 1;
+      times.queue[type] =
+        (times.queue[type] ?? 0) + (toMs(e.eventTime) - (scheduled.get(key) ?? toMs(e.eventTime))) / 1000;
+    }
     const done =
       e.activityTaskCompletedEventAttributes ??
       e.activityTaskFailedEventAttributes ??
@@ -74,7 +109,12 @@ export async function runGroups(
   const sample = handles.slice(0, options.historySample ?? handles.length);
   let events = 0;
   let workflows = 0;
-  const activitySeconds: Record<string, number> = {};
+  const times: Times = {
+    run: {},
+    queue: {},
+    workflowTasks: { queued: 0, running: 0, count: 0 },
+    retried: {},
+  };
   for (let i = 0; i < sample.length; i++) {
     const ids = [
       sample[i]!.workflowId,
@@ -83,7 +123,7 @@ export async function runGroups(
     const described = await Promise.all(ids.map((id) => client.workflow.getHandle(id).describe()));
     for (const d of described) events += d.historyLength;
     workflows += ids.length;
-    await Promise.all(ids.map((id) => addActivityTimes(client, id, activitySeconds)));
+    await Promise.all(ids.map((id) => addActivityTimes(client, id, times)));
   }
   const severityRuns = results.reduce(
     (n, r) => n + Object.values(r.severities).filter((s) => s?.workflowId).length,
@@ -95,10 +135,21 @@ export async function runGroups(
     historyEventsPerGroupRun: sample.length ? Math.round(events / sample.length) : 0,
     workflowsPerGroupRun: sample.length ? Math.round((workflows / sample.length) * 10) / 10 : 0,
     severityRuns,
-    activitySeconds: Object.fromEntries(
-      Object.entries(activitySeconds)
-        .sort(([, a], [, b]) => b - a)
-        .map(([k, v]) => [k, Math.round(v * 10) / 10]),
-    ),
+    activitySeconds: sortedTenths(times.run),
+    activityQueueSeconds: sortedTenths(times.queue),
+    retriedActivities: times.retried,
+    workflowTaskSeconds: {
+      queued: Math.round(times.workflowTasks.queued * 10) / 10,
+      running: Math.round(times.workflowTasks.running * 10) / 10,
+      count: times.workflowTasks.count,
+    },
   };
+}
+
+function sortedTenths(totals: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(totals)
+      .sort(([, a], [, b]) => b - a)
+      .map(([k, v]) => [k, Math.round(v * 10) / 10]),
+  );
 }

@@ -36,6 +36,8 @@ export async function startWorker(settings: WorkerSettings): Promise<WorkerProce
       HERALD_WORKFLOW_BUNDLE: settings.bundlePath,
       HERALD_METRICS_PORT: '0',
       HERALD_LOG_LEVEL: 'info',
+      // As deployed (Dockerfile, docker-compose.yml): React renders with its production build.
+      NODE_ENV: 'production',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

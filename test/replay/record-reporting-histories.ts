@@ -2,8 +2,10 @@
 // reportSeverity children (with mails), on a running stack (`bin/herald dev up`), in a scratch
 // database that is dropped afterwards. Regenerate after an intended workflow change:
 //
-//   node --import tsx test/replay/record-reporting-histories.ts
+//   node --import tsx test/replay/record-reporting-histories.ts [SUFFIX]
 //
+// With SUFFIX the files are report-group.SUFFIX.json and report-severity.SUFFIX.json: older
+// fixtures stay, so histories recorded before a patched() change keep replaying too.
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -89,9 +91,10 @@ async function main() {
           ],
         });
         const severityId = result.severities.high!.workflowId!;
+        const suffix = process.argv[2] ? `.${process.argv[2]}` : '';
         const runs: [string, string][] = [
-          ['report-group.json', groupId],
-          ['report-severity.json', severityId],
+          [`report-group${suffix}.json`, groupId],
+          [`report-severity${suffix}.json`, severityId],
         ];
         for (const [file, id] of runs) {
           // protobufjs' own object form (enum names, int64 and bytes as strings): readable, and read

@@ -157,7 +157,10 @@ describe('herald cancel', () => {
       groupId = await startGroupRun(fetchGroup, T);
       await until('the fetch to heartbeat at the fence', async () => {
         const d = await client.workflow.getHandle(severityId).describe();
-        const fetch = d.raw.pendingActivities?.find((a) => a.activityType?.name === 'fetchReportEvents');
+        // The fetch step: its own activity in runs recorded before, part of collectReportEvents now.
+        const fetch = d.raw.pendingActivities?.find((a) =>
+          ['fetchReportEvents', 'collectReportEvents'].includes(a.activityType?.name ?? ''),
+        );
         return fetch?.lastHeartbeatTime ? true : undefined;
       });
       expect((await client.workflow.getHandle(groupId).query(progressQuery)).high?.stage).toBe('fetch');

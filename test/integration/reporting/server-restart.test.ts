@@ -10,6 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { scheduleOptions } from '../../../client/reporting/schedules';
+import { mailTaskQueue } from '../../../domain/reporting/mail-task-queue';
 import { type MailCatcher, startMailCatcher } from '../../../scripts/dev/mail-catcher';
 import { freePort, waitForPort } from '../../../scripts/dev/processes';
 import { ensureTemporalCli } from '../../../scripts/dev/temporal-cli';
@@ -47,29 +48,38 @@ async function tick(taskQueue: string, at: Date) {
   const connection = await Connection.connect({ address: `127.0.0.1:${port}` });
   const client = new Client({ connection });
   const native = await NativeConnection.connect({ address: `127.0.0.1:${port}` });
+  const activities = reportingActivities(db.pool, mail.smtpUrl);
   const worker = await Worker.create({
     connection: native,
     taskQueue,
     workflowBundle: { codePath: inject('workflowBundlePath') },
-    activities: reportingActivities(db.pool, mail.smtpUrl),
+    activities,
+  });
+  // Report mails go out on the mail task queue (domain/reporting/mail-task-queue.ts).
+  const mailWorker = await Worker.create({
+    connection: native,
+    taskQueue: mailTaskQueue(taskQueue),
+    activities,
   });
   try {
-    return await worker.runUntil(async () => {
-      const handle = client.schedule.getHandle('report:acme');
-      const before = (await handle.describe()).info.recentActions.length;
-      await handle.backfill({
-        start: at,
-        end: new Date(at.getTime() + 1000),
-        overlap: 'BUFFER_ALL' as never,
-      });
-      for (let i = 0; i < 400; i++) {
-        const actions = (await handle.describe()).info.recentActions;
-        if (actions.length > before)
-          return client.workflow.getHandle(actions.at(-1)!.action.workflow.workflowId).result();
-        await new Promise((r) => setTimeout(r, 250));
-      }
-      throw new Error('the backfilled tick did not start');
-    });
+    return await mailWorker.runUntil(() =>
+      worker.runUntil(async () => {
+        const handle = client.schedule.getHandle('report:acme');
+        const before = (await handle.describe()).info.recentActions.length;
+        await handle.backfill({
+          start: at,
+          end: new Date(at.getTime() + 1000),
+          overlap: 'BUFFER_ALL' as never,
+        });
+        for (let i = 0; i < 400; i++) {
+          const actions = (await handle.describe()).info.recentActions;
+          if (actions.length > before)
+            return client.workflow.getHandle(actions.at(-1)!.action.workflow.workflowId).result();
+          await new Promise((r) => setTimeout(r, 250));
+        }
+        throw new Error('the backfilled tick did not start');
+      }),
+    );
   } finally {
     await native.close();
     await connection.close();

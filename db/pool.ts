@@ -49,6 +49,14 @@ export async function inTransaction<T>(
   work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect();
+  // pg-pool takes its error listener off a client it hands out: a connection lost mid-transaction
+  // (PostgreSQL restarted) would be an unhandled 'error' event that ends the process. The lost
+  // connection fails the pending query anyway; the client is then discarded, not pooled again.
+  let lost: Error | undefined;
+  const onError = (error: Error) => {
+    lost = error;
+  };
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await work(client);
@@ -58,6 +66,7 @@ export async function inTransaction<T>(
     await client.query('ROLLBACK').catch(() => {});
     throw error;
   } finally {
-    client.release();
+    client.removeListener('error', onError);
+    client.release(lost);
   }
 }

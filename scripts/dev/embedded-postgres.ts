@@ -116,9 +116,13 @@ export async function startCluster(
   await createDatabaseIfMissing(embeddedUrl(cluster, 'postgres'), database);
 }
 
-export async function stopCluster(cluster: EmbeddedCluster): Promise<boolean> {
+/** `immediate` stops without a checkpoint, as a crash would (the fault tests restart it so). */
+export async function stopCluster(
+  cluster: EmbeddedCluster,
+  mode: 'fast' | 'immediate' = 'fast',
+): Promise<boolean> {
   if (!(await clusterRunning(cluster))) return false;
-  await pgCtl(['stop', '-D', cluster.dataDir, '-m', 'fast', '-w', '-t', '60'], await runAsIds());
+  await pgCtl(['stop', '-D', cluster.dataDir, '-m', mode, '-w', '-t', '60'], await runAsIds());
   return true;
 }
 

@@ -17,11 +17,20 @@ export interface WorkerEnv {
 export interface WorkerProcess {
   child: ChildProcess;
   output(): string;
+  /** Resolves when the process has exited, with its exit code or signal. */
+  exited: Promise<string>;
   /** Sends `signal` and resolves when the process has exited. */
   stop(signal: NodeJS.Signals): Promise<void>;
 }
 
 const OUTPUT_LIMIT = 20_000;
+
+// A test that times out never reaches its clean-up: the workers still running die with the test
+// process instead of outliving it.
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
 
 export function startWorkerProcess(env: WorkerEnv): WorkerProcess {
   const child = spawn(process.execPath, [heraldBin, 'worker'], {
@@ -45,10 +54,17 @@ export function startWorkerProcess(env: WorkerEnv): WorkerProcess {
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  running.add(child);
+  const exited = new Promise<string>((resolve) =>
+    child.once('exit', (code, signal) => {
+      running.delete(child);
+      resolve(signal ?? `exit code ${code}`);
+    }),
+  );
   return {
     child,
     output: () => output,
+    exited,
     async stop(signal) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;

@@ -38,8 +38,8 @@ import type { CliResult } from '../support/cli';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { fileNamespace } from '../support/namespace';
 import { createTestWorker, randomTaskQueue, testClient } from '../support/temporal';
+import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
-import { startWorkerProcess, type WorkerProcess } from './support/worker-process';
 
 const OUTAGE_MS = 30_000;
 

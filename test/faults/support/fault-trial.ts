@@ -10,6 +10,7 @@ import type pg from 'pg';
 import { expect } from 'vitest';
 import { type MailCatcher, startMailCatcher } from '../../../scripts/dev/mail-catcher';
 import type { ReportGroupResult } from '../../../workflows/report-messages';
+import { startWorkerProcess, type WorkerProcess } from '../../support/worker-process';
 import {
   cycleTimes,
   receivedCounts,
@@ -18,7 +19,6 @@ import {
   seedCycleInput,
   snapshotState,
 } from './reporting-cycle';
-import { startWorkerProcess, type WorkerProcess } from './worker-process';
 
 export interface TrialDatabase {
   url: string;

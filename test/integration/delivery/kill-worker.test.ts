@@ -1,7 +1,6 @@
 // Issue 5, Must show 3: the worker process is killed (SIGKILL) while a run is sending 50 mails and
 // then restarted: every report arrives, each Message-ID once, except at most one copy more of a
 // mail that SMTP had accepted when the worker died before recording it (the test counts those).
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,10 +8,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type MailCatcher, startMailCatcher } from '../../../scripts/dev/mail-catcher';
 import type { ReportGroupResult } from '../../../workflows/report-messages';
-import { heraldBin, isolatedEnv } from '../../support/cli';
 import { freshDatabase, type TestDatabase } from '../../support/database';
 import { fileNamespace } from '../../support/namespace';
 import { randomTaskQueue, testClient } from '../../support/temporal';
+import { startWorkerProcess, type WorkerProcess } from '../../support/worker-process';
 import { alignedPast, seedCatalog, storeEvents } from '../reporting/support';
 
 let db: TestDatabase;
@@ -46,29 +45,15 @@ afterAll(async () => {
   await Promise.all([db?.drop(), mail?.close()]);
 });
 
-function startWorker(taskQueue: string, home: string): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, [heraldBin, 'worker'], {
-    env: isolatedEnv({
-      HERALD_HOME: home,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_NAMESPACE: fileNamespace(),
-      HERALD_DATABASE_URL: db.url,
-      HERALD_SMTP_URL: mail.smtpUrl,
-      HERALD_MAIL_DOMAIN: 'csirt.test',
-      HERALD_TASK_QUEUE: taskQueue,
-      HERALD_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
-      HERALD_LOG_LEVEL: 'warn',
-    }),
-    stdio: ['ignore', 'pipe', 'pipe'],
+function startWorker(taskQueue: string, home: string): WorkerProcess {
+  return startWorkerProcess({
+    home,
+    temporalAddress: inject('temporalAddress'),
+    namespace: fileNamespace(),
+    databaseUrl: db.url,
+    smtpUrl: mail.smtpUrl,
+    taskQueue,
   });
-  let output = '';
-  child.stdout?.on('data', (d) => {
-    output += d;
-  });
-  child.stderr?.on('data', (d) => {
-    output += d;
-  });
-  return { child, output: () => output };
 }
 
 describe('SIGKILL of the worker while a run sends 50 mails', () => {
@@ -86,7 +71,7 @@ describe('SIGKILL of the worker while a run sends 50 mails', () => {
       // Kill as soon as the first mails arrive: the run is then in the middle of sending.
       const deadline = Date.now() + 90_000;
       while ((await mail.messages()).length < 5 && Date.now() < deadline) await sleep(5);
-      first.child.kill('SIGKILL');
+      await first.stop('SIGKILL');
       // Mails whose DATA was complete when the worker died are still being stored by the catcher.
       await sleep(1000);
       const atKill = (await mail.messages()).length;
@@ -101,7 +86,7 @@ describe('SIGKILL of the worker while a run sends 50 mails', () => {
         const result = (await handle.result()) as ReportGroupResult;
         expect(result.severities.high?.reportCount).toBe(MAILS + 1); // the summary is stored, not mailed
       } finally {
-        second.child.kill('SIGTERM');
+        await second.stop('SIGTERM');
       }
 
       const mails = await mail.messages();

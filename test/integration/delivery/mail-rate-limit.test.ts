@@ -1,17 +1,16 @@
 // Issue 5, delivery: HERALD_MAIL_RATE_PER_SECOND limits report mails per second on the mail task
 // queue (Temporal's per-task-queue limit), here for a `herald worker` process sending 12 mails at
 // 2 per second; without the limit its 10 concurrent sends arrive together.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type MailCatcher, startMailCatcher } from '../../../scripts/dev/mail-catcher';
 import type { ReportGroupResult } from '../../../workflows/report-messages';
-import { heraldBin, isolatedEnv } from '../../support/cli';
 import { freshDatabase, type TestDatabase } from '../../support/database';
 import { fileNamespace } from '../../support/namespace';
 import { randomTaskQueue, testClient } from '../../support/temporal';
+import { startWorkerProcess, type WorkerProcess } from '../../support/worker-process';
 import { alignedPast, seedCatalog, storeEvents } from '../reporting/support';
 
 const MAILS = 12;
@@ -46,21 +45,15 @@ afterAll(async () => {
   await Promise.all([db?.drop(), mail?.close()]);
 });
 
-function startWorker(taskQueue: string): ChildProcess {
-  return spawn(process.execPath, [heraldBin, 'worker'], {
-    env: isolatedEnv({
-      HERALD_HOME: mkdtempSync(path.join(tmpdir(), 'herald-rate-')),
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_NAMESPACE: fileNamespace(),
-      HERALD_DATABASE_URL: db.url,
-      HERALD_SMTP_URL: mail.smtpUrl,
-      HERALD_TASK_QUEUE: taskQueue,
-      HERALD_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
-      HERALD_MAIL_RATE_PER_SECOND: String(RATE),
-      HERALD_METRICS_PORT: '0',
-      HERALD_LOG_LEVEL: 'warn',
-    }),
-    stdio: 'ignore',
+function startWorker(taskQueue: string): WorkerProcess {
+  return startWorkerProcess({
+    home: mkdtempSync(path.join(tmpdir(), 'herald-rate-')),
+    temporalAddress: inject('temporalAddress'),
+    namespace: fileNamespace(),
+    databaseUrl: db.url,
+    smtpUrl: mail.smtpUrl,
+    taskQueue,
+    extra: { HERALD_MAIL_RATE_PER_SECOND: String(RATE) },
   });
 }
 
@@ -94,7 +87,7 @@ describe('mail rate limit', () => {
       // The server's token bucket may let a burst of about one second's worth through at once.
       expect(busiestSecond(mails.map((m) => Date.parse(m.receivedAt)))).toBeLessThanOrEqual(2 * RATE);
     } finally {
-      worker.kill('SIGTERM');
+      await worker.stop('SIGTERM');
       await close();
     }
   }, 180_000);

@@ -1,9 +1,9 @@
-// A `bin/herald worker` child process with a test's environment, to be killed (SIGKILL) and started
-// again by the fault trials. Its output is kept (bounded) for the failure message.
+// A `bin/herald worker` child process with a test's environment, for tests that kill (SIGKILL) and
+// restart it or check what the real process does. Its output is kept (bounded) for failure messages.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { inject } from 'vitest';
-import { heraldBin, isolatedEnv } from '../../support/cli';
-import '../../support/provided';
+import { heraldBin, isolatedEnv } from './cli';
+import './provided';
 
 export interface WorkerEnv {
   home: string;
@@ -12,6 +12,8 @@ export interface WorkerEnv {
   databaseUrl: string;
   smtpUrl: string;
   taskQueue: string;
+  /** More variables (HERALD_MAIL_RATE_PER_SECOND, HERALD_LOG_LEVEL, ...). */
+  extra?: NodeJS.ProcessEnv;
 }
 
 export interface WorkerProcess {
@@ -45,6 +47,8 @@ export function startWorkerProcess(env: WorkerEnv): WorkerProcess {
       HERALD_TASK_QUEUE: env.taskQueue,
       HERALD_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
       HERALD_LOG_LEVEL: 'warn',
+      HERALD_METRICS_PORT: '0',
+      ...env.extra,
     }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -73,7 +73,7 @@ export async function importCatalog(pool: pg.Pool, catalog: Catalog): Promise<Ca
     const summary: CatalogImportSummary = {
       groups: 0,
       networks: 0,
-      filters: catalog.filters.length,
+      filters: catalog.filters?.length ?? 0,
       detectors: 0,
       eventClasses: 0,
       settings: false,
@@ -145,7 +145,7 @@ export async function importCatalog(pool: pg.Pool, catalog: Catalog): Promise<Ca
       summary.eventClasses++;
     }
 
-    await upsertFilters(client, null, catalog.filters);
+    if (catalog.filters) await upsertFilters(client, null, catalog.filters);
 
     // Groups first (parents may come later in the file), then parents, then what they own.
     const ids = new Map<string, number>();

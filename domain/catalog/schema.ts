@@ -209,7 +209,8 @@ export const catalogSchema = z.strictObject({
   settings: settingsSchema.optional(),
   detectors: z.array(detectorSchema).default([]),
   event_classes: z.array(eventClassSchema).default([]),
-  filters: z.array(filterSchema).default([]),
+  // Optional, not []: a file without `filters` leaves the global filters alone; `filters: []` clears them.
+  filters: z.array(filterSchema).optional(),
   groups: z.array(groupSchema).default([]),
 });
 
@@ -331,7 +332,7 @@ function semanticProblems(catalog: Catalog): string[] {
     'event_classes',
     problems,
   );
-  checkFilters(catalog.filters, 'filters', null, problems);
+  checkFilters(catalog.filters ?? [], 'filters', null, problems);
   catalog.groups.forEach((group, i) => {
     checkFilters(group.filters, `groups[${i}].filters`, group.name, problems);
     if (group.parent === group.name) problems.push(`groups[${i}].parent: a group cannot be its own parent`);

@@ -42,9 +42,23 @@ const seed = process.env.HERALD_FAULT_SEED
 console.info(`crash trials: seed ${seed} (HERALD_FAULT_SEED=${seed} repeats these trials)`);
 
 // Each stage five times; which run is watched and how long after the stage the kill comes are drawn.
+// Threshold and relapse run inside the collect step that starts at `fetch` (one activity): the
+// threshold trials kill later into that step (50–800 ms after it starts) than the fetch trials.
 const plans = fc
-  .sample(fc.record({ watch: fc.nat(WATCHED.length - 1), delayMs: fc.nat(300) }), { seed, numRuns: TRIALS })
-  .map((p, i) => ({ ...p, stage: STAGES[i % STAGES.length]!, watched: WATCHED[p.watch]! }));
+  .sample(
+    fc.record({
+      watch: fc.nat(WATCHED.length - 1),
+      delayMs: fc.nat(300),
+      lateMs: fc.integer({ min: 50, max: 800 }),
+    }),
+    { seed, numRuns: TRIALS },
+  )
+  .map(({ watch, delayMs, lateMs }, i) => {
+    const stage = STAGES[i % STAGES.length]!;
+    return stage === 'threshold'
+      ? { stage, waitFor: 'fetch' as const, delayMs: lateMs, watched: WATCHED[watch]! }
+      : { stage, waitFor: stage, delayMs, watched: WATCHED[watch]! };
+  });
 
 const times = cycleTimes();
 let reference: Outcome;
@@ -99,7 +113,7 @@ describe.concurrent('SIGKILL of the worker during a reporting cycle', () => {
         await runCycle(env.client, env.taskQueue, times[0]);
         await runCycle(env.client, env.taskQueue, times[1]);
         const handles = await startCycle(env.client, env.taskQueue, times[2]);
-        const seen = await waitForStage(env.client, watchedWorkflowId(plan.watched, times[2]), plan.stage);
+        const seen = await waitForStage(env.client, watchedWorkflowId(plan.watched, times[2]), plan.waitFor);
         await sleep(plan.delayMs);
         await first.stop('SIGKILL');
         // The fault hit the cycle, not its aftermath.

@@ -131,6 +131,33 @@ describe('catalog import', () => {
     expect(YAML.parse(yaml.stdout)).toEqual(document);
   });
 
+  it('leaves the global filters alone when a file has no `filters`, and clears them with `filters: []`', async () => {
+    const globalFilters = async () =>
+      (
+        await db.pool.query<{ name: string }>('SELECT name FROM filters WHERE group_id IS NULL ORDER BY name')
+      ).rows.map((r) => r.name);
+    const before = await globalFilters();
+    expect(before).toContain('drop-noisy-sensor-scans');
+    const detectorsOnly = await runCli(
+      [
+        'catalog',
+        'import',
+        file('detectors-only.yaml', { detectors: [{ name: 'extra-sensor', credibility: 0.9 }] }),
+      ],
+      env,
+    );
+    expect(detectorsOnly.stderr).toBe('');
+    expect(await globalFilters()).toEqual(before);
+
+    const cleared = await runCli(['catalog', 'import', file('no-global-filters.yaml', { filters: [] })], env);
+    expect(cleared.stderr).toBe('');
+    expect(await globalFilters()).toEqual([]);
+    // Back as the other tests expect it.
+    const restored = await runCli(['catalog', 'import', 'scripts/demo/demo-catalog.yaml'], env);
+    expect(restored.code).toBe(0);
+    expect(await globalFilters()).toEqual(before);
+  });
+
   it('gives the reporter groups with settings, networks, filters and global timing defaults', async () => {
     const [dorms] = await loadGroups(db.pool, { names: ['university-dorms'] });
     expect(dorms).toMatchObject({

@@ -8,12 +8,13 @@ import { describe, expect, inject, it } from 'vitest';
 import '../support/provided';
 import { historyFromFixture } from './histories';
 
-// Recorded before issue 9's patched() changes, and after them (quiet windows, combined steps).
+// Recorded before the patched() changes 'skip-quiet-severity-windows' and 'combined-severity-steps',
+// and after them: both flows must keep replaying while runs of either age may be open.
 const histories = [
   'report-group.json',
   'report-severity.json',
-  'report-group.issue9.json',
-  'report-severity.issue9.json',
+  'report-group.combined-steps.json',
+  'report-severity.combined-steps.json',
 ];
 
 describe('reporting workflows replay', () => {

@@ -42,6 +42,8 @@ const taskQueue = randomTaskQueue('cancel');
 let stopWorker: () => Promise<void>;
 // The send group's first RCPT is accepted; later ones get a transient 451 (retried with backoff).
 let sendGroupRcpts = 0;
+/** The severity run the fetch test cancelled (kept: a 5-minute boundary may pass between tests). */
+let cancelledSeverityId: string | undefined;
 
 beforeAll(async () => {
   db = await freshDatabase();
@@ -147,6 +149,7 @@ describe('herald cancel', () => {
       new Date(T.getTime() - 5 * MIN),
     );
     const severityId = severityWorkflowId(fetchGroup, 'high', T.toISOString());
+    cancelledSeverityId = severityId;
     // An open writer transaction holds the fetch at the window fence, heartbeating while it waits.
     const writer = await db.pool.connect();
     let groupId: string;
@@ -297,7 +300,8 @@ describe('herald cancel', () => {
     expect(unknown.stdout).toBe('');
     expect(unknown.stderr).toBe(`herald: no workflow with id report:nope:${suffix}\n`);
 
-    const finished = severityWorkflowId(fetchGroup, 'high', alignedPast(300).toISOString());
+    expect(cancelledSeverityId, 'the fetch test ran first').toBeDefined();
+    const finished = cancelledSeverityId!;
     const again = await herald(['cancel', finished], env);
     expect(again.code).toBe(1);
     expect(again.stderr).toBe(`herald: ${finished} is not running (cancelled); nothing to cancel\n`);

@@ -1,7 +1,7 @@
 // The local stack behind `herald dev up | down | status`: Temporal dev server, embedded
 // PostgreSQL, mail catcher and worker, each started only when the environment does not already
 // point at one. State lives in .herald/; the effective environment is written to .herald/dev.env.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { heraldHome, repoRoot } from '../../config/paths';
@@ -85,7 +85,10 @@ function writeDevEnv(env: Record<string, string>): void {
   writeFileSync(
     devEnvFile(),
     `# Written by \`herald dev up\`: the local stack's environment. In a shell: set -a; . ${devEnvFile()}; set +a\n${lines.join('\n')}\n`,
+    { mode: 0o600 },
   );
+  // It may hold external URLs with passwords: readable by its owner only (also when it existed).
+  chmodSync(devEnvFile(), 0o600);
 }
 
 async function startTemporal(env: Record<string, string>, log: (line: string) => void): Promise<void> {

@@ -1,6 +1,6 @@
 // `herald dev up` with TEMPORAL_ADDRESS, HERALD_DATABASE_URL and HERALD_SMTP_URL already set starts
 // none of its own components: it migrates the given database and records the given endpoints.
-import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -46,6 +46,8 @@ describe('herald dev up with endpoints given by the environment', () => {
     const devEnv = readFileSync(path.join(home, 'dev.env'), 'utf8');
     expect(devEnv).toContain(`HERALD_DATABASE_URL="${databaseUrlFor(database)}"`);
     expect(devEnv).toContain(`TEMPORAL_ADDRESS="${inject('temporalAddress')}"`);
+    // It may hold passwords of the given URLs: its owner's only.
+    expect(statSync(path.join(home, 'dev.env')).mode & 0o777).toBe(0o600);
 
     // The given database was migrated.
     const client = new pg.Client({ connectionString: databaseUrlFor(database) });

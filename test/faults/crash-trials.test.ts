@@ -65,17 +65,12 @@ let reference: Outcome;
 const figures: string[] = [];
 
 beforeAll(async () => {
-  const env = await trialEnv({
+  reference = await referenceOutcome({
     db: await freshDatabase(),
     temporalAddress: inject('temporalAddress'),
     namespace: claimNamespace(),
     times,
   });
-  try {
-    reference = await referenceOutcome(env);
-  } finally {
-    await env.close();
-  }
 }, 300_000);
 
 afterAll(() => {

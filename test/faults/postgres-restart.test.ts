@@ -37,17 +37,12 @@ let reference: Outcome;
 
 beforeAll(async () => {
   postgres = await startOwnPostgres();
-  const env = await trialEnv({
+  reference = await referenceOutcome({
     db: await postgres.database(),
     temporalAddress: inject('temporalAddress'),
     namespace: claimNamespace(),
     times,
   });
-  try {
-    reference = await referenceOutcome(env);
-  } finally {
-    await env.close();
-  }
 }, 300_000);
 
 afterAll(async () => {

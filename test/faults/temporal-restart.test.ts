@@ -82,17 +82,12 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'herald-temporal-fault-'));
   port = await freePort();
   await startServer();
-  const env = await trialEnv({
+  reference = await referenceOutcome({
     db: await freshDatabase(),
     temporalAddress: address(),
     namespace: 'reference',
     times,
   });
-  try {
-    reference = await referenceOutcome(env);
-  } finally {
-    await env.close();
-  }
 }, 300_000);
 
 afterAll(async () => {

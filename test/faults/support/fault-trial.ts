@@ -38,13 +38,15 @@ export interface TrialEnv {
   close(): Promise<void>;
 }
 
-/** A trial's world with the cycle input stored in `db` (which the trial then owns). */
-export async function trialEnv(options: {
+export interface TrialOptions {
   db: TrialDatabase;
   temporalAddress: string;
   namespace: string;
   times?: [Date, Date, Date];
-}): Promise<TrialEnv> {
+}
+
+/** A trial's world with the cycle input stored in `db` (which the trial then owns). */
+export async function trialEnv(options: TrialOptions): Promise<TrialEnv> {
   const times = options.times ?? cycleTimes();
   const mail = await startMailCatcher({ smtpPort: 0 });
   await seedCycleInput(options.db.pool, times);
@@ -94,8 +96,9 @@ export async function outcomeOf(env: TrialEnv, results: ReportGroupResult[]): Pr
   return { state: await snapshotState(env.db.pool), mails: await receivedCounts(env.mail), results };
 }
 
-/** The fault-free run: cycles 1–3 on one worker that is stopped gracefully afterwards. */
-export async function referenceOutcome(env: TrialEnv): Promise<Outcome> {
+/** The fault-free run: cycles 1–3 in a world of its own, on one worker stopped gracefully afterwards. */
+export async function referenceOutcome(options: TrialOptions): Promise<Outcome> {
+  const env = await trialEnv(options);
   const worker = env.startWorker();
   try {
     await runCycle(env.client, env.taskQueue, env.times[0]);
@@ -104,6 +107,7 @@ export async function referenceOutcome(env: TrialEnv): Promise<Outcome> {
     return await outcomeOf(env, results);
   } finally {
     await worker.stop('SIGTERM');
+    await env.close();
   }
 }
 

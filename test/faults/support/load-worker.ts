@@ -1,17 +1,11 @@
 // The load test's worker: `bin/herald worker` as deployed, in its own process, its resident
 // memory sampled from /proc/<pid>/status (VmRSS now, VmHWM the kernel's peak) while it works,
 // and the heap figures of its own "worker memory" log lines (once a minute) kept for the report.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { heraldBin, isolatedEnv } from '../../support/cli';
+import { startWorkerProcess, type WorkerEnv } from '../../support/worker-process';
 
-export interface LoadWorkerEnv {
-  home: string;
-  temporalAddress: string;
-  namespace: string;
-  databaseUrl: string;
-  smtpUrl: string;
-  taskQueue: string;
+export interface LoadWorkerEnv extends WorkerEnv {
   bundlePath: string;
   /** HERALD_WORKER_MEMORY_LIMIT_MB: past it the worker stops itself (exit 3). */
   memoryLimitMiB: number;
@@ -38,7 +32,6 @@ export interface LoadWorker {
   stop(): Promise<number | null>;
 }
 
-const OUTPUT_LIMIT = 30_000;
 const SAMPLE_MS = 250;
 
 function readMemory(pid: number): { rssMiB: number; hwmMiB: number } | null {
@@ -56,30 +49,22 @@ function readMemory(pid: number): { rssMiB: number; hwmMiB: number } | null {
 
 /** Starts the worker and resolves once it polls (its "herald worker started" line). */
 export async function startLoadWorker(env: LoadWorkerEnv): Promise<LoadWorker> {
-  const child = spawn(process.execPath, [heraldBin, 'worker'], {
-    env: isolatedEnv({
-      HERALD_HOME: env.home,
-      TEMPORAL_ADDRESS: env.temporalAddress,
-      TEMPORAL_NAMESPACE: env.namespace,
-      HERALD_DATABASE_URL: env.databaseUrl,
-      HERALD_SMTP_URL: env.smtpUrl,
-      HERALD_MAIL_FROM: 'herald@csirt.test',
-      HERALD_MAIL_DOMAIN: 'csirt.test',
-      HERALD_TASK_QUEUE: env.taskQueue,
+  const worker = startWorkerProcess({
+    ...env,
+    extra: {
       HERALD_WORKFLOW_BUNDLE: env.bundlePath,
       HERALD_WORKER_MEMORY_LIMIT_MB: String(env.memoryLimitMiB),
       // info: the start line and the worker's memory lines; activities log little at info.
       HERALD_LOG_LEVEL: 'info',
-    }),
-    stdio: ['ignore', 'pipe', 'pipe'],
+    },
   });
+  const { child } = worker;
   const pid = child.pid!;
-  let output = '';
   let pending = '';
   let heapUsedMiB: number | null = null;
   let started = false;
   const warnings: string[] = [];
-  const onStdout = (chunk: Buffer) => {
+  child.stdout!.on('data', (chunk: Buffer) => {
     pending += chunk.toString();
     const lines = pending.split('\n');
     pending = lines.pop() ?? '';
@@ -89,13 +74,8 @@ export async function startLoadWorker(env: LoadWorkerEnv): Promise<LoadWorker> {
       if (heap) heapUsedMiB = Math.max(heapUsedMiB ?? 0, Number(heap[1]) / 2 ** 20);
       if (/"level":[4-6]\d/.test(line) && warnings.length < 100) warnings.push(line.slice(0, 2000));
     }
-    output = (output + chunk.toString()).slice(-OUTPUT_LIMIT);
-  };
-  child.stdout!.on('data', onStdout);
-  child.stderr!.on('data', (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-OUTPUT_LIMIT);
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = worker.exited.then(() => child.exitCode);
 
   const samples: MemorySample[] = [];
   const sample = () => {
@@ -108,8 +88,8 @@ export async function startLoadWorker(env: LoadWorkerEnv): Promise<LoadWorker> {
   const deadline = Date.now() + 120_000;
   while (!started) {
     if (child.exitCode !== null)
-      throw new Error(`worker exited (${child.exitCode}) before it started:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`worker did not start in 120 s:\n${output}`);
+      throw new Error(`worker exited (${child.exitCode}) before it started:\n${worker.output()}`);
+    if (Date.now() > deadline) throw new Error(`worker did not start in 120 s:\n${worker.output()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 
@@ -119,7 +99,7 @@ export async function startLoadWorker(env: LoadWorkerEnv): Promise<LoadWorker> {
     samples,
     peakMiB: () => Math.max(0, ...samples.map((s) => s.hwmMiB)),
     peakHeapUsedMiB: () => heapUsedMiB,
-    output: () => output,
+    output: worker.output,
     warnings: () => warnings,
     async stop() {
       sample();

@@ -4,6 +4,7 @@
 // writes that row itself instead of starting a child workflow with six activities.
 import type pg from 'pg';
 import type { Severity } from '../../domain/reporting/severities';
+import { REPORT_SCOPES_OF, reportScope } from './window-events';
 
 export interface QuietWindowsQuery {
   group: string;
@@ -15,30 +16,46 @@ export interface QuietWindowsQuery {
 
 /**
  * The severities among `windows` that are quiet. Every predicate is the one the severity run's
- * own step uses (windowEventBatches, relapseCandidates/cleanupThresholds), so "quiet" means the
- * run would fetch, relapse and clean up nothing. One statement; each EXISTS stops at its first row.
+ * own step uses (windowEventBatches with its scope keys, relapseCandidates/cleanupThresholds), so
+ * "quiet" means the run would fetch, relapse and clean up nothing. One statement, one SELECT per
+ * window with its bounds and scope keys as plain parameters (not an unnest): the planner then
+ * knows each window, prunes partitions and estimates the scope index (a correlated window made it
+ * AND the scope index with the whole storage-time range); each EXISTS stops at its first row.
  */
 export async function quietWindows(pool: pg.Pool, q: QuietWindowsQuery): Promise<Severity[]> {
   if (q.windows.length === 0) return [];
-  const { rows } = await pool.query<{ severity: Severity }>(
-    `SELECT w.severity FROM unnest($1::text[], $2::timestamptz[]) AS w(severity, window_from)
+  const { text, values } = quietWindowsQuery(q);
+  const { rows } = await pool.query<{ severity: Severity }>(text, values);
+  return rows.map((r) => r.severity);
+}
+
+/** The statement behind quietWindows (`windows` not empty). */
+export function quietWindowsQuery(q: QuietWindowsQuery): { text: string; values: unknown[] } {
+  // $1 to, $2 group, $3 test data; then per window: severity, from, source scope, target scope.
+  const params: unknown[] = [q.to, q.group, q.testData];
+  const selects = q.windows.map((w) => {
+    const param = (value: unknown) => `$${params.push(value)}`;
+    const severity = param(w.severity);
+    const from = param(w.from);
+    const source = param(reportScope('source', w.severity, q.group));
+    const target = param(reportScope('target', w.severity, q.group));
+    return `SELECT ${severity}::text AS severity
       WHERE NOT EXISTS (SELECT 1 FROM events e
-                         WHERE e.storage_time >= w.window_from AND e.storage_time < $3
-                           AND e.event_severity = w.severity AND e.resolved_abuses && ARRAY[$4::text]
-                           AND NOT e.shadow_reporting AND e.is_test = $5)
+                         WHERE e.storage_time >= ${from}::timestamptz AND e.storage_time < $1
+                           AND ${REPORT_SCOPES_OF('e')} && ARRAY[${source}::text]
+                           AND NOT e.shadow_reporting AND e.is_test = $3)
         AND NOT EXISTS (SELECT 1 FROM events e
-                         WHERE e.storage_time >= w.window_from AND e.storage_time < $3
-                           AND e.target_severity = w.severity AND e.target_abuses && ARRAY[$4::text]
-                           AND NOT e.shadow_reporting_target AND e.is_test = $5)
+                         WHERE e.storage_time >= ${from}::timestamptz AND e.storage_time < $1
+                           AND ${REPORT_SCOPES_OF('e')} && ARRAY[${target}::text]
+                           AND NOT e.shadow_reporting_target AND e.is_test = $3)
         AND NOT EXISTS (SELECT 1 FROM report_thresholds t
-                         WHERE t.group_name = $4 AND t.severity = w.severity AND t.ttl_time <= $3)
+                         WHERE t.group_name = $2 AND t.severity = ${severity} AND t.ttl_time <= $1)
         AND NOT EXISTS (SELECT 1 FROM report_thresholded_events r
-                         WHERE r.group_name = $4 AND r.severity = w.severity
+                         WHERE r.group_name = $2 AND r.severity = ${severity}
                            AND NOT EXISTS (SELECT 1 FROM report_thresholds t
                                             WHERE t.group_name = r.group_name AND t.severity = r.severity
                                               AND t.pass = r.pass AND t.key = r.key
-                                              AND r.create_time > t.threshold_time))`,
-    [q.windows.map((w) => w.severity), q.windows.map((w) => w.from), q.to, q.group, q.testData],
-  );
-  return rows.map((r) => r.severity);
+                                              AND r.create_time > t.threshold_time))`;
+  });
+  return { text: selects.join('\nUNION ALL\n'), values: params };
 }

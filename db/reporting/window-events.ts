@@ -127,42 +127,63 @@ export interface WindowQuery {
   batchSize: number;
 }
 
+/**
+ * The key of events_report_scopes_idx (migration 0600) for one pass, severity and group: the
+ * events whose source (target) severity is `severity` and whose source (target) IPs belong to
+ * `group`. Neither pass nor severity holds a ':', so the key names exactly one scope.
+ */
+export function reportScope(pass: Pass, severity: string, group: string): string {
+  return `${pass}:${severity}:${group}`;
+}
+
+/** The indexed expression of events_report_scopes_idx, as queries must spell it to use the index. */
+export const REPORT_SCOPES_OF = (alias: string) =>
+  `herald_report_scopes(${alias}.event_severity, ${alias}.resolved_abuses, ${alias}.target_severity, ${alias}.target_abuses)`;
+
+/** One page of the window query: the events after (afterTime, afterId) in (storage_time, id) order. */
+export function windowEventsQuery(
+  q: WindowQuery,
+  after: { time: StorageTimeText; id: string } = { time: '-infinity', id: '' },
+): { text: string; values: unknown[] } {
+  const target = q.pass === 'target';
+  // The scope key stands for "severity = X AND the group is among the pass's abuse groups"; the
+  // columns are qualified so ORDER BY sorts by the timestamp, not by the selected text alias.
+  const text = `
+    SELECT e.id, e.storage_time::text AS storage_time, ${target ? 'e.target_ips' : 'e.source_ips'} AS ips,
+           ${target ? 'e.target_class' : 'e.event_class'} AS class,
+           ${target ? 'e.target_subclasses' : 'e.event_subclasses'} AS subclasses,
+           e.categories, e.node_names, e.event_class, e.target_class, e.event_severity, e.target_severity,
+           ${q.withEvent ? 'e.event' : 'NULL::jsonb AS event'}
+      FROM events e
+     WHERE e.storage_time >= $1 AND e.storage_time < $2
+       AND ${REPORT_SCOPES_OF('e')} && ARRAY[$3::text]
+       AND NOT ${target ? 'e.shadow_reporting_target' : 'e.shadow_reporting'}
+       AND e.is_test = $4
+       AND (e.storage_time, e.id) > ($5::timestamptz, $6::text)
+     ORDER BY e.storage_time, e.id
+     LIMIT $7`;
+  const values = [
+    q.from,
+    q.to,
+    reportScope(q.pass, q.severity, q.group),
+    q.testData,
+    after.time,
+    after.id,
+    q.batchSize,
+  ];
+  return { text, values };
+}
+
 /** Iterates the window's events for a group and severity, ordered by (storage_time, id). */
 export async function* windowEventBatches(pool: pg.Pool, q: WindowQuery): AsyncGenerator<WindowEventRow[]> {
-  const target = q.pass === 'target';
-  const sql = `
-    SELECT id, storage_time::text AS storage_time, ${target ? 'target_ips' : 'source_ips'} AS ips,
-           ${target ? 'target_class' : 'event_class'} AS class,
-           ${target ? 'target_subclasses' : 'event_subclasses'} AS subclasses,
-           categories, node_names, event_class, target_class, event_severity, target_severity,
-           ${q.withEvent ? 'event' : 'NULL::jsonb AS event'}
-      FROM events
-     WHERE storage_time >= $1 AND storage_time < $2
-       AND ${target ? 'target_severity' : 'event_severity'} = $3
-       AND ${target ? 'target_abuses' : 'resolved_abuses'} && ARRAY[$4::text]
-       AND NOT ${target ? 'shadow_reporting_target' : 'shadow_reporting'}
-       AND is_test = $5
-       AND (storage_time, id) > ($6::timestamptz, $7::text)
-     ORDER BY storage_time, id
-     LIMIT $8`;
-  let afterTime = '-infinity';
-  let afterId = '';
+  let after: { time: StorageTimeText; id: string } | undefined;
   for (;;) {
-    const { rows } = await pool.query<WindowEventRow>(sql, [
-      q.from,
-      q.to,
-      q.severity,
-      q.group,
-      q.testData,
-      afterTime,
-      afterId,
-      q.batchSize,
-    ]);
+    const { text, values } = windowEventsQuery(q, after);
+    const { rows } = await pool.query<WindowEventRow>(text, values);
     if (rows.length === 0) return;
     yield rows;
     const last = rows[rows.length - 1]!;
-    afterTime = last.storage_time;
-    afterId = last.id;
+    after = { time: last.storage_time, id: last.id };
     if (rows.length < q.batchSize) return;
   }
 }

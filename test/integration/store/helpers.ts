@@ -54,3 +54,21 @@ export function idea(extra: Record<string, unknown> = {}): Record<string, unknow
     ...extra,
   };
 }
+
+export interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+}
+
+/** Every node of the plan PostgreSQL picks for a statement (EXPLAIN (FORMAT JSON)). */
+export async function planNodes(pool: pg.Pool, text: string, values: unknown[]): Promise<PlanNode[]> {
+  const plan = (await pool.query(`EXPLAIN (FORMAT JSON) ${text}`, values)).rows[0]['QUERY PLAN'][0].Plan;
+  const nodes: PlanNode[] = [];
+  const walk = (node: Record<string, unknown>) => {
+    nodes.push(node as unknown as PlanNode);
+    for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
+  };
+  walk(plan);
+  return nodes;
+}

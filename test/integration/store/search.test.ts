@@ -6,7 +6,7 @@ import { countEvents, searchEvents, searchEventsSql, windowEvents } from '../../
 import { generateEvents } from '../../../scripts/demo/generate-events';
 import { isolatedEnv, runCli } from '../../support/cli';
 import { freshDatabase, type TestDatabase } from '../../support/database';
-import { idea, importDemoCatalogs, ingestValues } from './helpers';
+import { idea, importDemoCatalogs, ingestValues, planNodes } from './helpers';
 
 let db: TestDatabase;
 const at = (hhmm: string) => new Date(`2024-05-01T${hhmm}:00Z`);
@@ -131,13 +131,7 @@ describe('event search', () => {
       to: new Date('2024-05-02T09:00:00Z'),
       limit: 50,
     });
-    const plan = (await db.pool.query(`EXPLAIN (FORMAT JSON) ${text}`, values)).rows[0]['QUERY PLAN'][0].Plan;
-    const nodes: { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string }[] = [];
-    const walk = (node: Record<string, unknown>) => {
-      nodes.push(node as never);
-      for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
-    };
-    walk(plan);
+    const nodes = await planNodes(db.pool, text, values);
     // Partition pruning leaves the one day's partition, read through an index, never sequentially.
     expect(nodes.filter((n) => n['Node Type'] === 'Seq Scan')).toEqual([]);
     const indexNodes = nodes.filter((n) => /Index/.test(n['Node Type']));

@@ -15,12 +15,17 @@ const pinoLevel: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'>
   ERROR: 'error',
 };
 
+/** The SDK's warning for a Worker without workflows (worker/mail-worker.ts is one on purpose). */
+const ACTIVITY_ONLY_WORKER = 'No workflows registered, not polling for workflow tasks';
+
 /** The SDK's logger (core, worker and the replay-aware workflow logger) routed into pino. */
 export function sdkLoggerFor(logger: Logger): DefaultLogger {
   const sdkLevel = (
     logger.level.toUpperCase() === 'FATAL' || logger.level === 'silent' ? 'ERROR' : logger.level.toUpperCase()
   ) as LogLevel;
   return new DefaultLogger(sdkLevel in pinoLevel ? sdkLevel : 'INFO', (entry: LogEntry) => {
-    logger[pinoLevel[entry.level]]({ ...entry.meta, sdk: true }, entry.message);
+    // The mail worker polls activities only, by design: not worth an operator's warning.
+    const level = entry.message === ACTIVITY_ONLY_WORKER ? 'debug' : pinoLevel[entry.level];
+    logger[level]({ ...entry.meta, sdk: true }, entry.message);
   });
 }

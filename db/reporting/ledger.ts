@@ -63,23 +63,20 @@ export async function ledgerCursors(
   return Object.fromEntries(rows.map((r) => [r.severity, r.cursor.toISOString()]));
 }
 
-export async function ledgerEntry(pool: pg.Pool, workflowId: string): Promise<LedgerEntry | null> {
-  const { rows } = await pool.query<{
-    workflow_id: string;
-    group_name: string;
-    severity: Severity;
-    window_from: Date;
-    window_to: Date;
-    test_data: boolean;
-    run_kind: string;
-    result: LedgerEntry['result'];
-    counters: Counters;
-    reports: LedgerReport[];
-    filter_hits: Record<string, number>;
-    cleanup: Record<string, number>;
-  }>('SELECT * FROM report_runs WHERE workflow_id = $1', [workflowId]);
-  const r = rows[0];
-  if (!r) return null;
+/** The columns both ledger readers share, as PostgreSQL returns them. */
+interface RunColumns {
+  workflow_id: string;
+  group_name: string;
+  severity: Severity;
+  window_from: Date;
+  window_to: Date;
+  test_data: boolean;
+  run_kind: string;
+  result: LedgerEntry['result'];
+  counters: Counters;
+}
+
+function runOf(r: RunColumns) {
   return {
     workflowId: r.workflow_id,
     group: r.group_name,
@@ -89,10 +86,20 @@ export async function ledgerEntry(pool: pg.Pool, workflowId: string): Promise<Le
     runKind: r.run_kind,
     result: r.result,
     counters: r.counters,
-    reports: r.reports,
-    filterHits: r.filter_hits,
-    cleanup: r.cleanup,
   };
+}
+
+export async function ledgerEntry(pool: pg.Pool, workflowId: string): Promise<LedgerEntry | null> {
+  const { rows } = await pool.query<
+    RunColumns & {
+      reports: LedgerReport[];
+      filter_hits: Record<string, number>;
+      cleanup: Record<string, number>;
+    }
+  >('SELECT * FROM report_runs WHERE workflow_id = $1', [workflowId]);
+  const r = rows[0];
+  if (!r) return null;
+  return { ...runOf(r), reports: r.reports, filterHits: r.filter_hits, cleanup: r.cleanup };
 }
 
 export interface LedgerRow {
@@ -113,19 +120,7 @@ export async function listLedger(
   pool: pg.Pool,
   filter: { group?: string; since?: string; limit?: number },
 ): Promise<LedgerRow[]> {
-  const { rows } = await pool.query<{
-    workflow_id: string;
-    group_name: string;
-    severity: Severity;
-    window_from: Date;
-    window_to: Date;
-    test_data: boolean;
-    run_kind: string;
-    result: LedgerEntry['result'];
-    counters: Counters;
-    report_count: number;
-    completed_at: Date;
-  }>(
+  const { rows } = await pool.query<RunColumns & { report_count: number; completed_at: Date }>(
     `SELECT workflow_id, group_name, severity, window_from, window_to, test_data, run_kind, result, counters,
             jsonb_array_length(reports) AS report_count, completed_at
        FROM report_runs
@@ -134,14 +129,7 @@ export async function listLedger(
     [filter.group ?? null, filter.since ?? null, filter.limit ?? 1000],
   );
   return rows.map((r) => ({
-    workflowId: r.workflow_id,
-    group: r.group_name,
-    severity: r.severity,
-    window: { from: r.window_from.toISOString(), to: r.window_to.toISOString() },
-    testData: r.test_data,
-    runKind: r.run_kind,
-    result: r.result,
-    counters: r.counters,
+    ...runOf(r),
     reportCount: r.report_count,
     completedAt: r.completed_at.toISOString(),
   }));

@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import pg from 'pg';
 import type { MailCatcher } from '../scripts/dev/mail-catcher';
 import { groupName } from './lib/catalog';
+import { type CpuAccount, startCpuAccounting } from './lib/cpu-accounting';
 import type { Dataset } from './lib/dataset';
 import { type Figure, perSecond, round } from './lib/figures';
 import { runGroups } from './lib/group-runs';
@@ -15,6 +16,15 @@ import { startWorker } from './lib/worker-process';
 // The columns windowEventBatches reads (both passes), for the widest severity window (1 day).
 const SCAN_COLUMNS = `id, storage_time::text, source_ips, target_ips, event_class, target_class, event_subclasses,
   target_subclasses, categories, node_names, event_severity, target_severity, event`;
+
+/** The role of a process during a reporting cycle, for its CPU account. */
+function cycleRole(pid: number, command: string, name: string, workerPid: number): string {
+  if (pid === workerPid) return 'worker';
+  if (pid === process.pid) return 'harness (Temporal client, mail sink)';
+  if (name === 'postgres' || command.includes('postgres')) return 'postgresql';
+  if (name === 'temporal') return 'temporal server';
+  return 'other';
+}
 
 /** One plain query over the window, read to the client through a cursor; returns seconds. */
 export async function rawScan(
@@ -63,14 +73,20 @@ export async function benchReporting(
   });
   let peak: number | null;
   let run: Awaited<ReturnType<typeof runGroups>>;
+  let cpu: CpuAccount;
   try {
     ctx.log(`reporting cycle: ${ds.groups} groups, ${ds.events} events`);
-    run = await runGroups(ctx.client, {
-      taskQueue,
-      groups: Array.from({ length: ds.groups }, (_, i) => groupName(i)),
-      timeHigh: ds.timeHigh,
-      idPrefix: `bench-report-${ds.events}-${randomUUID().slice(0, 8)}`,
-    });
+    const accounting = startCpuAccounting((pid, command, name) => cycleRole(pid, command, name, worker.pid));
+    try {
+      run = await runGroups(ctx.client, {
+        taskQueue,
+        groups: Array.from({ length: ds.groups }, (_, i) => groupName(i)),
+        timeHigh: ds.timeHigh,
+        idPrefix: `bench-report-${ds.events}-${randomUUID().slice(0, 8)}`,
+      });
+    } finally {
+      cpu = accounting.stop();
+    }
   } finally {
     peak = await worker.stop();
   }
@@ -131,8 +147,11 @@ export async function benchReporting(
     activityQueueSeconds: run.activityQueueSeconds,
     workflowTaskSeconds: run.workflowTaskSeconds,
     retriedActivities: run.retriedActivities,
+    cpuSeconds: cpu.seconds,
+    machineBusy: cpu.machineBusy,
     notes: [
       'activitySeconds: execution time per activity type, summed over every run (they overlap in parallel)',
+      `cpuSeconds: CPU time per process role during the cycle (${cpu.cores} cores: at most ${cpu.cores} CPU seconds per second); machineBusy: share of all cores busy`,
     ],
   };
 }

@@ -39,6 +39,18 @@ const rows = report.figures.map((f: Figure) => {
     .join(', ');
   return `| ${f.name} | ${inputs} | ${time(f.herald)} · ${headline(f.herald)} | ${f.baseline ? `${time(f.baseline)} · ${headline(f.baseline)}` : '—'} | **${f.ratio.value ?? '—'}×** ${f.ratio.meaning} | ${n(f.peakRssMiB)} |`;
 });
+// Where the CPU went, for the figures that account for it (reporting cycles).
+const cpuLines = report.figures
+  .filter((f) => f.cpuSeconds)
+  .map((f) => {
+    const roles = Object.entries(f.cpuSeconds!)
+      .filter(([role, s]) => role !== 'other' || s >= 1)
+      .sort((a, b) => b[1] - a[1])
+      .map(([role, s]) => `${role} ${n(s)} s`)
+      .join(', ');
+    const busy = f.machineBusy === undefined ? '' : `; all cores ${Math.round(f.machineBusy * 100)} % busy`;
+    return `- CPU during the ${f.name}: ${roles}${busy}`;
+  });
 process.stdout.write(
   [
     `Run ${report.startedAt} → ${report.finishedAt}, size \`${report.size}\`, seed ${report.seed}; ${report.machine}.`,
@@ -48,5 +60,6 @@ process.stdout.write(
     ...rows,
     ...report.skipped.map((s) => `| ${s.benchmark} | — | skipped: ${s.reason} | — | — | — |`),
     '',
+    ...(cpuLines.length > 0 ? [...cpuLines, ''] : []),
   ].join('\n'),
 );

@@ -47,22 +47,7 @@ export async function prepareDataset(
   const { statSync } = await import('node:fs');
   const fileBytes = statSync(file).size;
   log(`ingesting into ${name} with \`herald events ingest\``);
-  const result = await runMeasured(
-    process.execPath,
-    [
-      path.join(repoRoot, 'bin', 'herald'),
-      'events',
-      'ingest',
-      file,
-      '--storage-time',
-      storageTime,
-      '--json',
-      '--no-progress',
-    ],
-    { cwd: repoRoot, env: { ...process.env, HERALD_HOME: stack.home, HERALD_DATABASE_URL: url } },
-  );
-  if (result.code !== 0)
-    throw new Error(`herald events ingest failed (${result.code}):\n${result.stderr}${result.stdout}`);
+  const result = await ingestFile(file, { url, home: stack.home, storageTime });
   const summary = JSON.parse(result.stdout) as { accepted: number; rejected: number };
   return {
     ...options,
@@ -72,4 +57,28 @@ export async function prepareDataset(
     storageTime,
     ingest: { ...result, accepted: summary.accepted, rejected: summary.rejected, fileBytes },
   };
+}
+
+/** `herald events ingest FILE --storage-time T --json` as a child process, timed and measured. */
+export async function ingestFile(
+  file: string,
+  options: { url: string; home: string; storageTime: string },
+): Promise<ProcessResult> {
+  const result = await runMeasured(
+    process.execPath,
+    [
+      path.join(repoRoot, 'bin', 'herald'),
+      'events',
+      'ingest',
+      file,
+      '--storage-time',
+      options.storageTime,
+      '--json',
+      '--no-progress',
+    ],
+    { cwd: repoRoot, env: { ...process.env, HERALD_HOME: options.home, HERALD_DATABASE_URL: options.url } },
+  );
+  if (result.code !== 0)
+    throw new Error(`herald events ingest failed (${result.code}):\n${result.stderr}${result.stdout}`);
+  return result;
 }

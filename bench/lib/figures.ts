@@ -13,6 +13,10 @@ export interface Figure {
   ratio: { value: number | null; meaning: string };
   /** Peak RSS of the worker (or of herald's process for figures without a worker), MiB. */
   peakRssMiB: number | null;
+  /** CPU seconds per process role while the figure ran (worker, PostgreSQL, Temporal, harness). */
+  cpuSeconds?: Record<string, number>;
+  /** Share of all the machine's cores busy while the figure ran, 0–1. */
+  machineBusy?: number;
   /** Where the time went: execution seconds per activity type, summed. */
   activitySeconds?: Record<string, number>;
   /** Seconds activities waited in the task queue (scheduled → started) per type, summed. */

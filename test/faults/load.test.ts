@@ -15,7 +15,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Counters } from '../../domain/reporting/chains';
 import { SEVERITIES } from '../../domain/reporting/severities';
@@ -25,10 +25,11 @@ import { cliEnv, herald } from '../integration/reporting/cli';
 import { awayFromBoundary } from '../integration/reporting/support';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { fileNamespace } from '../support/namespace';
-import { randomTaskQueue, testClient } from '../support/temporal';
+import { randomTaskQueue } from '../support/temporal';
 import { type LoadedDataset, loadDataset } from './support/load-dataset';
 import { type HistoryFigures, historiesOf } from './support/load-history';
 import { type LoadWorker, startLoadWorker } from './support/load-worker';
+import { type OwnTemporal, ownTemporal } from './support/own-temporal';
 
 const GROUPS = 200;
 const EVENTS = 1_000_000;
@@ -52,6 +53,7 @@ let db: TestDatabase;
 let mail: MailCatcher;
 let client: Client;
 let closeClient: () => Promise<void>;
+let temporal: OwnTemporal | undefined;
 let worker: LoadWorker | undefined;
 let home: string;
 let dataset: LoadedDataset;
@@ -102,7 +104,12 @@ beforeAll(async () => {
   windowEnd = timeHigh();
   const storageTime = new Date(windowEnd.getTime() - 300_000);
   [db, mail] = await Promise.all([freshDatabase(), startMailCatcher({ smtpPort: 0 })]);
-  ({ client, close: closeClient } = await testClient());
+  // Its own server: the 200 runs never share one with the other files' crash trials.
+  temporal = await ownTemporal({ namespace: fileNamespace() });
+  await temporal.start();
+  const connection = await Connection.connect({ address: temporal.address });
+  client = new Client({ connection, namespace: fileNamespace() });
+  closeClient = () => connection.close();
   home = mkdtempSync(path.join(tmpdir(), 'herald-load-home-'));
   const taskQueue = randomTaskQueue('load');
 
@@ -122,7 +129,7 @@ beforeAll(async () => {
 
   worker = await startLoadWorker({
     home,
-    temporalAddress: inject('temporalAddress'),
+    temporalAddress: temporal.address,
     namespace: fileNamespace(),
     databaseUrl: db.url,
     smtpUrl: mail.smtpUrl,
@@ -130,7 +137,7 @@ beforeAll(async () => {
     bundlePath: inject('workflowBundlePath'),
     memoryLimitMiB: MEMORY_LIMIT_MIB,
   });
-  const env = cliEnv(db.url, taskQueue, home);
+  const env = { ...cliEnv(db.url, taskQueue, home), TEMPORAL_ADDRESS: temporal.address };
   const sync = await herald(['schedules', 'sync', '--json'], env);
   expect(sync.stderr).toBe('');
   const changes = JSON.parse(sync.stdout).changes as { action: string; interval: number }[];
@@ -192,6 +199,7 @@ afterAll(async () => {
         .catch(() => {}),
     );
   await closeClient?.();
+  await temporal?.stop();
   await mail?.close();
   await db?.drop();
   if (home) rmSync(home, { recursive: true, force: true });

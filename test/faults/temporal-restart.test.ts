@@ -4,16 +4,12 @@
 // outage. The cycle completes with the same reports, thresholds, ledger and mails as a fault-free
 // run of the same input on the same server, and no mail is received twice (the worker never died,
 // so every accepted mail was recorded).
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, waitForPort } from '../../scripts/dev/processes';
-import { ensureTemporalCli } from '../../scripts/dev/temporal-cli';
-import { devServerArgs } from '../../scripts/dev/temporal-server';
 import type { ReportGroupResult } from '../../workflows/report-messages';
 import { freshDatabase } from '../support/database';
 import {
@@ -23,6 +19,7 @@ import {
   referenceOutcome,
   trialEnv,
 } from './support/fault-trial';
+import { type OwnTemporal, ownTemporal } from './support/own-temporal';
 import {
   cycleTimes,
   retriedActivities,
@@ -36,34 +33,8 @@ import {
 const OUTAGE_MS = 5_000;
 const times = cycleTimes();
 let dir: string;
-let port: number;
-let cli: string;
-let server: ChildProcess | undefined;
+let server: OwnTemporal | undefined;
 let reference: Outcome;
-const address = () => `127.0.0.1:${port}`;
-
-async function startServer(): Promise<void> {
-  server = spawn(
-    cli,
-    devServerArgs({
-      port,
-      namespace: 'reference',
-      extraNamespaces: ['trial'],
-      dbFile: path.join(dir, 'temporal.db'),
-    }),
-    { stdio: ['ignore', 'ignore', 'ignore'] },
-  );
-  await waitForPort(port, 'Temporal dev server', 60_000);
-}
-
-async function stopServer(signal: NodeJS.Signals): Promise<void> {
-  const child = server;
-  server = undefined;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill(signal);
-  await exited;
-}
 
 /** A workflow's result, asked again while the restarted server is not answering yet. */
 async function resultAfterRestart(client: Client, workflowId: string): Promise<ReportGroupResult> {
@@ -78,20 +49,23 @@ async function resultAfterRestart(client: Client, workflowId: string): Promise<R
 }
 
 beforeAll(async () => {
-  cli = await ensureTemporalCli();
   dir = mkdtempSync(path.join(tmpdir(), 'herald-temporal-fault-'));
-  port = await freePort();
-  await startServer();
+  server = await ownTemporal({
+    namespace: 'reference',
+    extraNamespaces: ['trial'],
+    dbFile: path.join(dir, 'temporal.db'),
+  });
+  await server.start();
   reference = await referenceOutcome({
     db: await freshDatabase(),
-    temporalAddress: address(),
+    temporalAddress: server.address,
     namespace: 'reference',
     times,
   });
 }, 300_000);
 
 afterAll(async () => {
-  await stopServer('SIGTERM');
+  await server?.stop('SIGTERM');
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -99,7 +73,7 @@ describe('SIGKILL of the Temporal server during a reporting cycle', () => {
   it('completes the cycle after a restart: same reports, thresholds and mails as without the fault', async () => {
     const env = await trialEnv({
       db: await freshDatabase(),
-      temporalAddress: address(),
+      temporalAddress: server!.address,
       namespace: 'trial',
       times,
     });
@@ -113,9 +87,9 @@ describe('SIGKILL of the Temporal server during a reporting cycle', () => {
         watchedWorkflowId({ group: 'child', severity: 'high' }, times[2]),
         'render',
       );
-      await stopServer('SIGKILL');
+      await server!.stop('SIGKILL');
       await sleep(OUTAGE_MS);
-      await startServer();
+      await server!.start();
 
       const results = await Promise.all(handles.map((h) => resultAfterRestart(env.client, h.workflowId)));
       // The worker rode out the outage: it reconnected instead of exiting.

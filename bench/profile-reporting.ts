@@ -146,7 +146,12 @@ async function cycle() {
       },
     );
     process.stdout.write(`${JSON.stringify(figure, null, 1)}\n`);
-    if (!statements) log('pg_stat_statements is not loaded on this server: no statement breakdown');
+    if (!statements)
+      log(
+        'no statement breakdown: pg_stat_statements is not available in the admin database ' +
+          "(ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements', restart, then " +
+          'CREATE EXTENSION pg_stat_statements in it)',
+      );
     else
       await onServer(admin, async (c) => {
         const top = await c.query<{ s: string; calls: string; rows: string; q: string }>(

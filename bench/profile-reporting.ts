@@ -7,24 +7,19 @@
 //        pg_stat_statements loaded (shared_preload_libraries), its 25 costliest statements
 // A cycle takes minutes instead of the ingest's: copying the template is seconds. The server is
 // HERALD_BENCH_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres), never the dev stack.
-import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import pg from 'pg';
 import { repoRoot } from '../config/paths';
 import { migrateUp } from '../db/migrate';
 import { startMailCatcher } from '../scripts/dev/mail-catcher';
-import { freePort, waitForPort } from '../scripts/dev/processes';
-import { ensureTemporalCli } from '../scripts/dev/temporal-cli';
-import { devServerArgs } from '../scripts/dev/temporal-server';
 import { importBenchCatalog } from './lib/catalog';
 import { ingestFile } from './lib/dataset';
 import { writeEventsFile } from './lib/events-file';
-import { withDatabase } from './lib/stack';
+import { startStack, withDatabase } from './lib/stack';
 import { benchReporting } from './reporting';
 
 const GROUPS = 100;
@@ -86,23 +81,12 @@ async function cycle() {
   const url = withDatabase(admin, name);
   await migrateUp(url);
   await onServer(url, (c) => c.query('ANALYZE events'));
-  const home = mkdtempSync(path.join(tmpdir(), 'herald-profile-home-'));
-  chmodSync(home, 0o755);
-  const port = await freePort();
-  const temporal = spawn(await ensureTemporalCli(log), devServerArgs({ port, namespace: 'default' }), {
-    stdio: 'ignore',
-  });
-  const connection = await waitForPort(port, 'Temporal dev server', 120_000).then(() =>
-    Connection.connect({ address: `127.0.0.1:${port}` }),
-  );
+  // The bench's own stack (Temporal dev server, workflow bundle) on this PostgreSQL server.
+  process.env.HERALD_DATABASE_URL = admin;
+  const base = await startStack(log);
+  const connection = await Connection.connect({ address: base.temporalAddress });
   const catcher = await startMailCatcher({ smtpPort: 0 });
   try {
-    const { code } = await bundleWorkflowCode({
-      workflowsPath: path.join(repoRoot, 'workflows', 'index.ts'),
-      logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
-    });
-    const bundlePath = path.join(home, 'workflow-bundle.js');
-    writeFileSync(bundlePath, code);
     // The worker inherits this process's environment: a V8 CPU profile of it when asked.
     if (values['worker-profile'])
       process.env.NODE_OPTIONS = `--import ${path.join(repoRoot, 'bench', 'lib', 'cpu-profile-hook.mjs')}`;
@@ -113,14 +97,11 @@ async function cycle() {
         () => false,
       ),
     );
+    // One cycle on the copy, at the template's window.
     const stack = {
-      temporalAddress: `127.0.0.1:${port}`,
-      adminUrl: admin,
-      bundlePath,
-      home,
+      ...base,
       nextTimeHigh: () => meta.timeHigh,
       scratchDatabase: async () => ({ url, name }),
-      close: async () => {},
     };
     const client = new Client({ connection, namespace: 'default' });
     const figure = await benchReporting(
@@ -165,7 +146,7 @@ async function cycle() {
   } finally {
     await catcher.close();
     await connection.close();
-    temporal.kill('SIGTERM');
+    await base.close();
     await onServer(admin, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
   }
 }

@@ -1,7 +1,7 @@
 // Step 5, send: delivers one outbox row over SMTP with its stable Message-ID, once in practice:
 // a row already accepted is skipped; the server's answer and queue id are recorded (fixes W-7).
 // A 5xx or an address nodemailer cannot use is final (recorded, non-retryable); anything else
-// (4xx, connection refused, timeouts) is retried by Temporal with backoff.
+// (4xx, connection refused, timeouts, a refused login) is retried by Temporal with backoff.
 // The one duplicate left is "accepted by SMTP, worker died before the record"; the Message-ID
 // lets receivers drop it.
 import { ApplicationFailure } from '@temporalio/common';
@@ -15,9 +15,16 @@ interface SmtpError {
   message?: string;
 }
 
+// Refusals of herald's own login or TLS rather than of the mail: 530 (authentication or STARTTLS
+// required), 534, 535 (credentials invalid), 538, and nodemailer's EAUTH. Every mail would meet
+// them until an operator fixes HERALD_SMTP_URL (or the server's account) and restarts the worker,
+// so they are retried like an outage: the mails go out then, instead of each failing for good.
+const SENDER_SETTINGS_CODES = new Set([530, 534, 535, 538]);
+
 export function isPermanentSmtpError(error: unknown): boolean {
   const e = error as SmtpError | undefined;
   const code = e?.responseCode;
+  if (e?.code === 'EAUTH' || (typeof code === 'number' && SENDER_SETTINGS_CODES.has(code))) return false;
   if (typeof code === 'number') return code >= 500 && code < 600;
   // No reply code: nodemailer refused the envelope itself (no usable recipient address).
   return e?.code === 'EENVELOPE';

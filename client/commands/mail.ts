@@ -87,6 +87,14 @@ export function registerMailCommands(program: Command): void {
           if (options.json) return printJson(result);
           process.stdout.write(`${label}: ${result.status} (${result.response ?? ''})\n`);
         } catch (error) {
+          // A refused mail that a temporary error (a refused login, an outage) left pending again:
+          // no run will send it, so it is failed again, with this attempt's answer, for the next
+          // `mail retry`. (A mail that was pending still belongs to its run's retries.)
+          if (row.status === 'failed')
+            await pool.query(
+              "UPDATE report_outbox SET status = 'failed' WHERE id = $1 AND status = 'pending'",
+              [row.id],
+            );
           throw new UserError(`${label}: not delivered: ${(error as Error).message}`);
         }
       } finally {

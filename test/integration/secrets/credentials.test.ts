@@ -3,7 +3,7 @@
 // messages. Real credentials on real servers: a PostgreSQL role with a password (scram-sha-256)
 // on a test database, and the mail catcher requiring SMTP AUTH. A `bin/herald worker` process logs
 // at debug level; its SMTP password is then changed on the server, so a login refusal goes through
-// history, logs and the outbox too. Histories are searched in their binary (protobuf) encoding,
+// history, logs and the outbox too (the mail is retried until the server takes the password again). Histories are searched in their binary (protobuf) encoding,
 // where payloads are the raw JSON herald wrote.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -89,6 +89,28 @@ async function herald(args: string[], extra: Record<string, string> = {}): Promi
   return r;
 }
 
+/** Every row of every table of herald's database, as text. */
+async function dumpDatabase(): Promise<string> {
+  const { rows: tables } = await db.pool.query<{ name: string }>(
+    "SELECT format('%I.%I', schemaname, tablename) AS name FROM pg_tables WHERE schemaname = 'public'",
+  );
+  let dump = '';
+  for (const { name } of tables) {
+    const { rows } = await db.pool.query<{ row: string }>(`SELECT t::text AS row FROM ${name} t`);
+    dump += rows.map((r) => r.row).join('\n');
+  }
+  return dump;
+}
+
+/** The id of this file's workflow whose id starts with `prefix` (visibility lags a little). */
+async function findWorkflow(prefix: string): Promise<string> {
+  for (let i = 0; i < 100; i++) {
+    for await (const w of client.workflow.list()) if (w.workflowId.startsWith(prefix)) return w.workflowId;
+    await sleep(200);
+  }
+  throw new Error(`no workflow ${prefix}…`);
+}
+
 function expectNoSecret(text: string | Uint8Array, where: string) {
   const buffer = typeof text === 'string' ? Buffer.from(text) : Buffer.from(text);
   for (const secret of secrets) expect(buffer.includes(secret), `${where} holds a password`).toBe(false);
@@ -169,6 +191,10 @@ afterAll(async () => {
 
 describe('credentials in a reporting run', () => {
   let histories: { workflowId: string; bytes: Uint8Array }[] = [];
+  /** The refused group's severity run as `describe` showed it while its mail was being retried. */
+  let describedWhileRefused: Uint8Array;
+  /** Every row of every table while the refused mail was pending. */
+  let dumpWhileRefused: string;
 
   beforeAll(async () => {
     const run = (group: string) =>
@@ -187,17 +213,42 @@ describe('credentials in a reporting run', () => {
     expect(ok.code, ok.stderr).toBe(0);
     expect(JSON.parse(ok.stdout).runs[0].severities.high.result).toBe('reported');
     expect((await mail.messages()).map((m) => m.envelopeTo)).toEqual([['soc@ok.test']]);
-    // The SMTP password changes on the server: the worker's login is refused from now on.
+    // The SMTP password changes on the server: the worker's login is refused from now on. That is
+    // herald's settings, not the mail: the mail stays pending and its send is retried.
     acceptedSmtpPassword = `rotated-${randomUUID()}`;
-    const refused = await run(groups.refused);
-    expect(refused.code, refused.stderr).toBe(0);
-    expect(JSON.parse(refused.stdout).runs[0].severities.high.result).toBe('reported');
-    const outbox = await db.pool.query<{ group_name: string; status: string }>(
-      'SELECT r.group_name, o.status FROM report_outbox o JOIN reports r ON r.id = o.report_id ORDER BY 1',
-    );
-    expect(outbox.rows).toEqual([
-      { group_name: groups.ok, status: 'accepted' },
-      { group_name: groups.refused, status: 'failed' },
+    const refused = run(groups.refused);
+    const outboxOf = async (group: string) =>
+      (
+        await db.pool.query<{ status: string; attempts: number; last_error: string | null }>(
+          `SELECT o.status, o.attempts, o.last_error FROM report_outbox o JOIN reports r ON r.id = o.report_id
+            WHERE r.group_name = $1`,
+          [group],
+        )
+      ).rows[0];
+    let pending = await outboxOf(groups.refused);
+    for (let i = 0; i < 300 && !pending?.last_error; i++) {
+      await sleep(100);
+      pending = await outboxOf(groups.refused);
+    }
+    expect(pending).toMatchObject({ status: 'pending', last_error: expect.stringContaining('535 5.7.8') });
+    // Where an operator sees the refusal meanwhile: the pending activity's last failure.
+    const severityRun = await findWorkflow(`report:${groups.refused}:high:`);
+    const described = await client.workflow.getHandle(severityRun).describe();
+    expect(described.raw.pendingActivities?.[0]?.lastFailure?.message).toContain('535 5.7.8');
+    describedWhileRefused = temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse.encode(
+      described.raw,
+    ).finish();
+    dumpWhileRefused = await dumpDatabase();
+    // The server takes herald's password again: the next retry delivers the mail, once.
+    acceptedSmtpPassword = smtpPassword;
+    const done = await refused;
+    expect(done.code, done.stderr).toBe(0);
+    expect(JSON.parse(done.stdout).runs[0].severities.high.result).toBe('reported');
+    expect(await outboxOf(groups.refused)).toMatchObject({ status: 'accepted', last_error: null });
+    expect((await outboxOf(groups.refused))!.attempts).toBeGreaterThan(1);
+    expect((await mail.messages()).map((m) => m.envelopeTo).sort()).toEqual([
+      ['soc@ok.test'],
+      ['soc@refused.test'],
     ]);
 
     // Every workflow of the two runs: the group runs and their severity runs.
@@ -216,9 +267,16 @@ describe('credentials in a reporting run', () => {
     );
   }, 180_000);
 
-  it('the mail went out over an authenticated session, and the refused login was a login', () => {
-    expect(logins.filter((l) => l.ok)).toHaveLength(1);
+  it('the mails went out over authenticated sessions, and the refused logins were logins', () => {
+    expect(logins.filter((l) => l.ok)).toHaveLength(2);
     expect(logins.some((l) => !l.ok && l.user === smtpUser)).toBe(true);
+  });
+
+  it('the refused mail, while it was retried, showed its refusal and no password', () => {
+    expect(Buffer.from(describedWhileRefused).includes('535 5.7.8')).toBe(true);
+    expectNoSecret(describedWhileRefused, 'the described severity run');
+    expect(dumpWhileRefused).toContain('535 5.7.8');
+    expectNoSecret(dumpWhileRefused, 'the database while the mail was refused');
   });
 
   it('no workflow argument, result, failure or other history event holds a password', () => {
@@ -229,7 +287,8 @@ describe('credentials in a reporting run', () => {
       expect.stringMatching(new RegExp(`^report:${groups.refused}:run:`)),
     ]);
     const all = Buffer.concat(histories.map((h) => Buffer.from(h.bytes)));
-    // The search sees inside payloads and failures: the results' recipients and the SMTP refusal.
+    // The search sees inside payloads and failures: the results' recipients and the SMTP refusal
+    // (the delivering attempt's start records the failure of the one before it).
     expect(all.includes('soc@ok.test')).toBe(true);
     expect(all.includes('535 5.7.8 authentication credentials invalid')).toBe(true);
     for (const h of histories) expectNoSecret(h.bytes, `history of ${h.workflowId}`);
@@ -245,21 +304,14 @@ describe('credentials in a reporting run', () => {
 
   it("the worker's debug log holds none, though it logged the refused login", () => {
     expect(workerOutput).toMatch(/"level":20/);
-    expect(workerOutput).toContain('mail refused for good');
+    expect(workerOutput).toContain('mail not delivered yet; will retry');
     expect(workerOutput).toContain('535 5.7.8');
     expectNoSecret(workerOutput, 'the worker log');
   });
 
   it('nothing herald stored holds one: every row of every table', async () => {
-    const { rows: tables } = await db.pool.query<{ name: string }>(
-      "SELECT format('%I.%I', schemaname, tablename) AS name FROM pg_tables WHERE schemaname = 'public'",
-    );
-    let dump = '';
-    for (const { name } of tables) {
-      const { rows } = await db.pool.query<{ row: string }>(`SELECT t::text AS row FROM ${name} t`);
-      dump += rows.map((r) => r.row).join('\n');
-    }
-    expect(dump).toContain('535 5.7.8');
+    const dump = await dumpDatabase();
+    expect(dump).toContain('soc@refused.test');
     expectNoSecret(dump, 'the database');
   });
 });
@@ -329,14 +381,26 @@ describe('credentials in error messages', () => {
   }, 120_000);
 
   it('an SMTP login refused to `mail retry`, and `dev status` with an external SMTP server', async () => {
-    const { rows } = await db.pool.query<{ label: string }>(
-      "SELECT r.label FROM reports r JOIN report_outbox o ON o.report_id = r.id WHERE o.status = 'failed'",
+    // A mail refused for good earlier (say a 550 for an address fixed since), retried by hand while
+    // the server refuses herald's login.
+    const { rows } = await db.pool.query<{ id: string; label: string }>(
+      `UPDATE report_outbox o SET status = 'failed', accepted_at = NULL FROM reports r
+        WHERE r.id = o.report_id AND r.group_name = $1 RETURNING o.id, r.label`,
+      [groups.refused],
     );
     expect(rows).toHaveLength(1);
+    acceptedSmtpPassword = `rotated-again-${randomUUID()}`;
     const retry = await herald(['mail', 'retry', rows[0]!.label]);
-    expect(oneLine(retry)).toMatch(
-      /^herald: M\S+: not delivered: SMTP refused <.+>: Invalid login: 535 5\.7\.8/,
-    );
+    acceptedSmtpPassword = smtpPassword;
+    expect(oneLine(retry)).toMatch(/^herald: M\S+: not delivered: Invalid login: 535 5\.7\.8/);
+    // Still failed, with this attempt's answer: no run would send it if it were left pending.
+    const after = await db.pool.query('SELECT status, last_error FROM report_outbox WHERE id = $1', [
+      rows[0]!.id,
+    ]);
+    expect(after.rows[0]).toMatchObject({
+      status: 'failed',
+      last_error: expect.stringContaining('535 5.7.8'),
+    });
     const dev = await herald(['dev', 'status', '--json']);
     expect(dev.stdout).toContain(`smtp://${smtpUser}:***@127.0.0.1:${mail.smtpPort}`);
     expectNoSecret(dev.stdout + dev.stderr, 'dev status');

@@ -78,6 +78,14 @@ export function renderDashboard(d: Dashboard): string {
       [...d.runlog.groups.map((g) => runlogRow(g.group, g)), runlogRow('total', d.runlog.total)],
     ),
   );
+  if (d.mail) {
+    const m = d.mail;
+    out.push('', paint('bold', 'mail'));
+    out.push(
+      `  ${m.pending} pending, ${ok(m.retrying === 0, `${m.retrying} being retried`)}, ${ok(m.failedSince === 0, `${m.failedSince} refused for good`)} since ${d.runlog.since} (herald mail outbox)`,
+    );
+    if (m.lastError) out.push(`  last failed attempt ${m.lastError.at}: ${m.lastError.error.split('\n')[0]}`);
+  }
   if (d.temporal.reachable) {
     out.push('', paint('bold', 'failed runs'));
     out.push(

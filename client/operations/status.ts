@@ -10,6 +10,7 @@ const { temporal } = proto;
 
 import type pg from 'pg';
 import { listLedger } from '../../db/reporting/ledger';
+import { type MailDeliveryState, mailDeliveryState } from '../../db/reporting/outbox';
 import { mailTaskQueue } from '../../domain/reporting/mail-task-queue';
 import { monitorSourceKey } from '../../workflows/access-log-messages';
 import { type GroupProgress, heraldGroupKey, progressQuery } from '../../workflows/report-messages';
@@ -49,11 +50,13 @@ export interface Dashboard {
   }[];
   running: { workflowId: string; group: string | null; startTime: string; progress: GroupProgress | null }[];
   runlog: { since: string; groups: ({ group: string } & RunlogTotals)[]; total: RunlogTotals };
+  /** From the outbox; null when PostgreSQL is unreachable. */
+  mail: MailDeliveryState | null;
   failed: { workflowId: string; type: string; status: string; closeTime: string | null }[];
   monitorsInAlert: { workflowId: string; source: string | null }[];
 }
 
-const ZERO: RunlogTotals = {
+export const ZERO_RUNLOG: RunlogTotals = {
   processed: 0,
   reported: 0,
   new: 0,
@@ -93,10 +96,10 @@ async function pollers(client: Client, namespace: string, taskQueue: string): Pr
 export async function runlogTotals(pool: pg.Pool, since: string): Promise<Dashboard['runlog']> {
   const rows = await listLedger(pool, { since, limit: 100_000 });
   const groups = new Map<string, RunlogTotals>();
-  const total = { ...ZERO };
+  const total = { ...ZERO_RUNLOG };
   for (const r of rows) {
     if (r.testData) continue;
-    const g = groups.get(r.group) ?? { ...ZERO };
+    const g = groups.get(r.group) ?? { ...ZERO_RUNLOG };
     for (const t of [g, total]) {
       t.processed += r.counters.all;
       t.reported += r.counters.rep;
@@ -137,13 +140,15 @@ export async function gatherDashboard(options: {
     workers: [],
     schedules: [],
     running: [],
-    runlog: { since: options.since, groups: [], total: { ...ZERO } },
+    runlog: { since: options.since, groups: [], total: { ...ZERO_RUNLOG } },
+    mail: null,
     failed: [],
     monitorsInAlert: [],
   };
   if (options.temporalError) d.temporal.error = options.temporalError;
   try {
     d.runlog = await runlogTotals(pool, options.since);
+    d.mail = await mailDeliveryState(pool, options.since);
   } catch (error) {
     d.postgres = { reachable: false, error: (error as Error).message.split('\n')[0] };
   }

@@ -155,3 +155,41 @@ export async function listOutbox(
     createdAt: r.created_at.toISOString(),
   }));
 }
+
+/** What `herald status` shows of delivery: mails waiting, being retried, refused for good. */
+export interface MailDeliveryState {
+  pending: number;
+  /** Pending mails whose last attempt did not go through (an outage, a refused login): retried. */
+  retrying: number;
+  /** Mails refused for good since `since`. */
+  failedSince: number;
+  /** The newest failed attempt among the retried mails. */
+  lastError: { at: string; error: string } | null;
+}
+
+export async function mailDeliveryState(pool: pg.Pool, since: string): Promise<MailDeliveryState> {
+  const { rows } = await pool.query<{
+    pending: number;
+    retrying: number;
+    failed: number;
+    last_at: Date | null;
+    last_error: string | null;
+  }>(
+    `SELECT count(*) FILTER (WHERE status = 'pending')::int AS pending,
+            count(*) FILTER (WHERE status = 'pending' AND last_error IS NOT NULL)::int AS retrying,
+            count(*) FILTER (WHERE status = 'failed' AND failed_at >= $1)::int AS failed,
+            (array_agg(last_attempt_at ORDER BY last_attempt_at DESC NULLS LAST)
+               FILTER (WHERE status = 'pending' AND last_error IS NOT NULL))[1] AS last_at,
+            (array_agg(last_error ORDER BY last_attempt_at DESC NULLS LAST)
+               FILTER (WHERE status = 'pending' AND last_error IS NOT NULL))[1] AS last_error
+       FROM report_outbox WHERE status IN ('pending', 'failed')`,
+    [since],
+  );
+  const r = rows[0]!;
+  return {
+    pending: r.pending,
+    retrying: r.retrying,
+    failedSince: r.failed,
+    lastError: r.last_error === null ? null : { at: r.last_at?.toISOString() ?? '', error: r.last_error },
+  };
+}

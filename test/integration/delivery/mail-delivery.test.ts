@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mailDeliveryState } from '../../../db/reporting/outbox';
 import { type CaughtMail, type MailCatcher, startMailCatcher } from '../../../scripts/dev/mail-catcher';
 import { isolatedEnv, runCli } from '../../support/cli';
 import { freshDatabase, type TestDatabase } from '../../support/database';
@@ -305,6 +306,14 @@ describe('an SMTP server down in the middle of a run, and a 550 for one address'
     expect(outbox.code, outbox.stderr).toBe(0);
     const rows = JSON.parse(outbox.stdout).outbox as { label: string; group: string; status: string }[];
     expect(rows).toEqual([expect.objectContaining({ group: 'bounce', status: 'failed' })]);
+    // What `herald status` counts: the refusal, nothing left waiting.
+    expect(await mailDeliveryState(db.pool, new Date(Date.now() - 3_600_000).toISOString())).toEqual({
+      pending: 0,
+      retrying: 0,
+      failedSince: 1,
+      lastError: null,
+    });
+    expect((await mailDeliveryState(db.pool, new Date().toISOString())).failedSince).toBe(0);
     refuse = new Set();
     const retry = await runCli(['mail', 'retry', rows[0]!.label, '--json'], env);
     expect(retry.code, retry.stderr).toBe(0);

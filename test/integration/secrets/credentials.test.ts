@@ -195,6 +195,7 @@ describe('credentials in a reporting run', () => {
   let describedWhileRefused: Uint8Array;
   /** Every row of every table while the refused mail was pending. */
   let dumpWhileRefused: string;
+  let statusWhileRefused: CliResult;
 
   beforeAll(async () => {
     const run = (group: string) =>
@@ -239,6 +240,7 @@ describe('credentials in a reporting run', () => {
       described.raw,
     ).finish();
     dumpWhileRefused = await dumpDatabase();
+    statusWhileRefused = await herald(['status', '--json']);
     // The server takes herald's password again: the next retry delivers the mail, once.
     acceptedSmtpPassword = smtpPassword;
     const done = await refused;
@@ -270,6 +272,18 @@ describe('credentials in a reporting run', () => {
   it('the mails went out over authenticated sessions, and the refused logins were logins', () => {
     expect(logins.filter((l) => l.ok)).toHaveLength(2);
     expect(logins.some((l) => !l.ok && l.user === smtpUser)).toBe(true);
+  });
+
+  it('`herald status` showed the mail being retried and why, without the password', () => {
+    expect(statusWhileRefused.code, statusWhileRefused.stderr).toBe(0);
+    const { mail: state } = JSON.parse(statusWhileRefused.stdout);
+    expect(state).toMatchObject({
+      pending: 1,
+      retrying: 1,
+      failedSince: 0,
+      lastError: { error: expect.stringContaining('Invalid login: 535 5.7.8') },
+    });
+    expectNoSecret(statusWhileRefused.stdout, 'status');
   });
 
   it('the refused mail, while it was retried, showed its refusal and no password', () => {

@@ -96,6 +96,24 @@ export async function markFailed(
   );
 }
 
+/**
+ * The end of a severity run: its mails still pending were not delivered within the send's day of
+ * retries (an MTA or a login refused that long). Nothing sends them after the run, so they become
+ * `failed`, keeping the last answer, where `mail outbox --status failed` and `mail retry` find
+ * them. A send attempt still running that SMTP accepts later overwrites this with `accepted`.
+ */
+export async function failUndeliveredMails(pool: pg.Pool, runId: string): Promise<number> {
+  const { rowCount } = await pool.query(
+    `UPDATE report_outbox o
+        SET status = 'failed', failed_at = now(),
+            last_error = 'not delivered before its run ended: ' || coalesce(o.last_error, 'no attempt finished')
+       FROM reports r
+      WHERE r.id = o.report_id AND r.run_id = $1 AND o.status = 'pending'`,
+    [runId],
+  );
+  return rowCount ?? 0;
+}
+
 export interface OutboxListRow {
   id: number;
   label: string;

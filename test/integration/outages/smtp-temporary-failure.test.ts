@@ -1,12 +1,15 @@
 // Issue 8, Outages: an SMTP server answering 421 (service not available, try later) for a while,
 // then 250. The mails are retried with backoff and delivered once each when it takes them again;
-// while it refuses, `herald mail outbox` shows every mail as pending with the 421 answer.
+// while it refuses, `herald mail outbox` shows every mail as pending with the 421 answer. A mail
+// still pending when its run ends (its sends gave up) is marked failed for `herald mail retry`.
 // (SMTP refusing connections for 60 s and a 5xx for one address: ../delivery/mail-delivery.test.ts.)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { markAttempt, markFailed } from '../../../db/reporting/outbox';
 import { type MailCatcher, startMailCatcher } from '../../../scripts/dev/mail-catcher';
 import { isolatedEnv, runCli } from '../../support/cli';
 import { freshDatabase, type TestDatabase } from '../../support/database';
@@ -49,6 +52,7 @@ beforeAll(async () => {
         mode: 'both',
         emails: { high: ['soc@deferred.test'], low: ['noc@deferred.test'] },
       },
+      { name: 'abandoned', networks: [{ network: '10.8.0.0/16' }], emails: { high: ['soc@abandoned.test'] } },
     ],
   });
   await storeEvents(
@@ -56,6 +60,7 @@ beforeAll(async () => {
     [
       { group: 'deferred', severity: 'high', ip: '10.9.0.1' },
       { group: 'deferred', severity: 'high', ip: '10.9.0.2' },
+      { group: 'abandoned', severity: 'high', ip: '10.8.0.1' },
     ],
     new Date(timeHigh.getTime() - 5 * 60_000),
   );
@@ -122,7 +127,10 @@ describe('SMTP answering 421 for a while, then 250', () => {
       status: string;
       smtp_response: string;
       last_error: string | null;
-    }>('SELECT message_id, status, smtp_response, last_error FROM report_outbox');
+    }>(
+      `SELECT o.message_id, o.status, o.smtp_response, o.last_error
+         FROM report_outbox o JOIN reports r ON r.id = o.report_id WHERE r.group_name = 'deferred'`,
+    );
     expect(rows.rows.map((r) => r.message_id).sort()).toEqual([...ids].sort());
     for (const r of rows.rows) {
       expect(r).toMatchObject({ status: 'accepted', last_error: null });
@@ -130,5 +138,57 @@ describe('SMTP answering 421 for a while, then 250', () => {
     }
     const after = await runCli(['mail', 'outbox'], env);
     expect(after.stdout).toBe('outbox: nothing to show\n');
+  }, 120_000);
+
+  // The send's schedule-to-close is a day: it cannot pass in a test. Simulated: a send activity that
+  // records a 421 as the real one does and then ends non-retryable, as the timeout would end it.
+  it('a mail its run gave up on (the day-long send timeout, simulated) ends failed, for `mail retry`', async () => {
+    const taskQueue = randomTaskQueue('smtp-gave-up');
+    const activities = reportingActivities(db.pool, mail.smtpUrl);
+    const worker = await createTestWorker({
+      taskQueue,
+      activities: {
+        ...activities,
+        async sendReportMail({ outboxId }: { outboxId: number }) {
+          await markAttempt(db.pool, outboxId);
+          await markFailed(db.pool, outboxId, '421 4.3.2 Service not available', false);
+          throw ApplicationFailure.nonRetryable(
+            'gave up (simulated schedule-to-close timeout)',
+            'SimulatedTimeout',
+          );
+        },
+      },
+    });
+    const { client, close } = await testClient();
+    try {
+      const result = await worker.run(() =>
+        runGroup(client, taskQueue, {
+          group: 'abandoned',
+          timeHigh: timeHigh.toISOString(),
+          severities: ['high'],
+        }),
+      );
+      expect(result.severities.high?.mail).toEqual({ accepted: 0, failed: 1 });
+    } finally {
+      await close();
+    }
+    const outbox = await runCli(
+      ['mail', 'outbox', '--status', 'failed', '--json'],
+      isolatedEnv({ HERALD_DATABASE_URL: db.url, HERALD_HOME: home }),
+    );
+    expect(outbox.code, outbox.stderr).toBe(0);
+    const rows = JSON.parse(outbox.stdout).outbox as OutboxJson[];
+    expect(rows).toEqual([expect.objectContaining({ group: 'abandoned', status: 'failed', attempts: 1 })]);
+    expect(rows[0]!.lastError).toBe('not delivered before its run ended: 421 4.3.2 Service not available');
+    // The SMTP server takes mail again: `mail retry` delivers it.
+    const retry = await runCli(
+      ['mail', 'retry', rows[0]!.label, '--json'],
+      isolatedEnv({ HERALD_DATABASE_URL: db.url, HERALD_HOME: home, HERALD_SMTP_URL: mail.smtpUrl }),
+    );
+    expect(retry.code, retry.stderr).toBe(0);
+    expect(JSON.parse(retry.stdout)).toMatchObject({ status: 'accepted' });
+    expect((await mail.messages()).filter((m) => m.envelopeTo.includes('soc@abandoned.test'))).toHaveLength(
+      1,
+    );
   }, 120_000);
 });

@@ -314,6 +314,15 @@ describe('an SMTP server down in the middle of a run, and a 550 for one address'
       lastError: null,
     });
     expect((await mailDeliveryState(db.pool, new Date().toISOString())).failedSince).toBe(0);
+    // Every failed mail at once, while the address is still refused: one line per mail, exit 1.
+    const bulk = await runCli(['mail', 'retry', '--failed'], env);
+    expect(bulk.code).toBe(1);
+    expect(bulk.stdout).toMatch(new RegExp(`^${rows[0]!.label}: not delivered: SMTP refused <.+>: .*550`));
+    expect(bulk.stderr.trim()).toBe('herald: 1 of 1 mails not delivered');
+    expect((await mailDeliveryState(db.pool, new Date(0).toISOString())).failedSince).toBe(1);
+    const usage = await runCli(['mail', 'retry'], env);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr.trim()).toBe('herald: mail retry: give a report label or --failed, not both');
     refuse = new Set();
     const retry = await runCli(['mail', 'retry', rows[0]!.label, '--json'], env);
     expect(retry.code, retry.stderr).toBe(0);

@@ -180,13 +180,17 @@ describe('SMTP answering 421 for a while, then 250', () => {
     const rows = JSON.parse(outbox.stdout).outbox as OutboxJson[];
     expect(rows).toEqual([expect.objectContaining({ group: 'abandoned', status: 'failed', attempts: 1 })]);
     expect(rows[0]!.lastError).toBe('not delivered before its run ended: 421 4.3.2 Service not available');
-    // The SMTP server takes mail again: `mail retry` delivers it.
+    // The SMTP server takes mail again: `mail retry --failed` delivers every failed mail.
     const retry = await runCli(
-      ['mail', 'retry', rows[0]!.label, '--json'],
+      ['mail', 'retry', '--failed', '--group', 'abandoned', '--json'],
       isolatedEnv({ HERALD_DATABASE_URL: db.url, HERALD_HOME: home, HERALD_SMTP_URL: mail.smtpUrl }),
     );
     expect(retry.code, retry.stderr).toBe(0);
-    expect(JSON.parse(retry.stdout)).toMatchObject({ status: 'accepted' });
+    expect(JSON.parse(retry.stdout)).toMatchObject({
+      retried: 1,
+      undelivered: 0,
+      outcomes: [{ label: rows[0]!.label, status: 'delivered', result: { status: 'accepted' } }],
+    });
     expect((await mail.messages()).filter((m) => m.envelopeTo.includes('soc@abandoned.test'))).toHaveLength(
       1,
     );

@@ -117,8 +117,14 @@ export function registerMailCommands(program: Command): void {
               );
           }
           const undelivered = outcomes.filter((o) => o.status === 'not-delivered').length;
-          if (options.json) printJson({ retried: outcomes.length, undelivered, outcomes });
+          // Stopped by --limit: the failed mails after these are still there (oldest first).
+          const limited = rows.length === limit;
+          if (options.json) printJson({ retried: outcomes.length, undelivered, limited, outcomes });
           else if (rows.length === 0) process.stdout.write('no failed mail to retry\n');
+          else if (limited)
+            process.stdout.write(
+              `stopped at --limit ${limit}: more failed mails may be left; run it again\n`,
+            );
           if (undelivered > 0) throw new UserError(`${undelivered} of ${rows.length} mails not delivered`);
         } finally {
           transport.close();

@@ -315,9 +315,10 @@ describe('an SMTP server down in the middle of a run, and a 550 for one address'
     });
     expect((await mailDeliveryState(db.pool, new Date().toISOString())).failedSince).toBe(0);
     // Every failed mail at once, while the address is still refused: one line per mail, exit 1.
-    const bulk = await runCli(['mail', 'retry', '--failed'], env);
+    const bulk = await runCli(['mail', 'retry', '--failed', '--limit', '1'], env);
     expect(bulk.code).toBe(1);
     expect(bulk.stdout).toMatch(new RegExp(`^${rows[0]!.label}: not delivered: SMTP refused <.+>: .*550`));
+    expect(bulk.stdout).toContain('stopped at --limit 1: more failed mails may be left; run it again');
     expect(bulk.stderr.trim()).toBe('herald: 1 of 1 mails not delivered');
     expect((await mailDeliveryState(db.pool, new Date(0).toISOString())).failedSince).toBe(1);
     const usage = await runCli(['mail', 'retry'], env);

@@ -189,6 +189,7 @@ describe('SMTP answering 421 for a while, then 250', () => {
     expect(JSON.parse(retry.stdout)).toMatchObject({
       retried: 1,
       undelivered: 0,
+      limited: false,
       outcomes: [{ label: rows[0]!.label, status: 'delivered', result: { status: 'accepted' } }],
     });
     expect((await mail.messages()).filter((m) => m.envelopeTo.includes('soc@abandoned.test'))).toHaveLength(

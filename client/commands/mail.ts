@@ -95,10 +95,9 @@ export function registerMailCommands(program: Command): void {
           const retry = retryOne(pool, send);
           if (label !== undefined) {
             const outcome = await retry(await outboxRowOf(pool, label));
-            if (outcome.status === 'not-delivered')
-              throw new UserError(`${label}: not delivered: ${outcome.error}`);
+            if (outcome.status === 'not-delivered') throw new UserError(outcomeLine(outcome));
             if (options.json) return printJson(outcome.result);
-            process.stdout.write(`${label}: ${outcome.result.status} (${outcome.result.response ?? ''})\n`);
+            process.stdout.write(`${outcomeLine(outcome)}\n`);
             return;
           }
           const rows = await failedOutboxRows(pool, { group: options.group, limit });
@@ -109,12 +108,7 @@ export function registerMailCommands(program: Command): void {
             if (i > 0 && gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
             const outcome = await retry(row);
             outcomes.push(outcome);
-            if (!options.json)
-              process.stdout.write(
-                outcome.status === 'not-delivered'
-                  ? `${row.label}: not delivered: ${outcome.error}\n`
-                  : `${row.label}: ${outcome.result.status} (${outcome.result.response ?? ''})\n`,
-              );
+            if (!options.json) process.stdout.write(`${outcomeLine(outcome)}\n`);
           }
           const undelivered = outcomes.filter((o) => o.status === 'not-delivered').length;
           // Stopped by --limit: the failed mails after these are still there (oldest first).
@@ -143,6 +137,13 @@ interface RetryRow {
 type RetryOutcome =
   | { label: string; status: 'delivered'; result: SendResult }
   | { label: string; status: 'not-delivered'; error: string };
+
+/** One retried mail as the command prints it. */
+function outcomeLine(o: RetryOutcome): string {
+  return o.status === 'not-delivered'
+    ? `${o.label}: not delivered: ${o.error}`
+    : `${o.label}: ${o.result.status} (${o.result.response ?? ''})`;
+}
 
 async function outboxRowOf(pool: pg.Pool, label: string): Promise<RetryRow> {
   const { rows } = await pool.query<RetryRow>(

@@ -193,14 +193,14 @@ export async function mailDeliveryState(pool: pg.Pool, since: string): Promise<M
     last_at: Date | null;
     last_error: string | null;
   }>(
-    `SELECT count(*) FILTER (WHERE status = 'pending')::int AS pending,
-            count(*) FILTER (WHERE status = 'pending' AND last_error IS NOT NULL)::int AS retrying,
-            count(*) FILTER (WHERE status = 'failed' AND failed_at >= $1)::int AS failed,
-            (array_agg(last_attempt_at ORDER BY last_attempt_at DESC NULLS LAST)
-               FILTER (WHERE status = 'pending' AND last_error IS NOT NULL))[1] AS last_at,
-            (array_agg(last_error ORDER BY last_attempt_at DESC NULLS LAST)
-               FILTER (WHERE status = 'pending' AND last_error IS NOT NULL))[1] AS last_error
-       FROM report_outbox WHERE status IN ('pending', 'failed')`,
+    `SELECT c.pending, c.retrying, c.failed, l.last_attempt_at AS last_at, l.last_error
+       FROM (SELECT count(*) FILTER (WHERE status = 'pending')::int AS pending,
+                    count(*) FILTER (WHERE status = 'pending' AND last_error IS NOT NULL)::int AS retrying,
+                    count(*) FILTER (WHERE status = 'failed' AND failed_at >= $1)::int AS failed
+               FROM report_outbox WHERE status IN ('pending', 'failed')) c
+       LEFT JOIN LATERAL (SELECT last_attempt_at, last_error FROM report_outbox
+                           WHERE status = 'pending' AND last_error IS NOT NULL
+                           ORDER BY last_attempt_at DESC NULLS LAST LIMIT 1) l ON true`,
     [since],
   );
   const r = rows[0]!;

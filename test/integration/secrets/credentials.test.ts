@@ -3,8 +3,9 @@
 // messages. Real credentials on real servers: a PostgreSQL role with a password (scram-sha-256)
 // on a test database, and the mail catcher requiring SMTP AUTH. A `bin/herald worker` process logs
 // at debug level; its SMTP password is then changed on the server, so a login refusal goes through
-// history, logs and the outbox too (the mail is retried until the server takes the password again). Histories are searched in their binary (protobuf) encoding,
-// where payloads are the raw JSON herald wrote.
+// history, logs and the outbox too (the mail is retried until the server takes the password
+// again). Histories are searched in their binary (protobuf) encoding, where payloads are the raw
+// JSON herald wrote.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';

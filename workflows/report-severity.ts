@@ -1,6 +1,6 @@
-// reportSeverity: one (group, severity, window) run: fetch → threshold → relapse → render →
-// send (one activity per mail) → cleanup → ledger. Its workflow id is unique per window, which is
-// the lock (W-3). Events never enter history: activities exchange counters, ids and labels.
+// reportSeverity: one (group, severity, window) run: fetch → threshold → relapse → render (one
+// activity) → send (one activity per mail) → cleanup → ledger (one activity). Its workflow id is
+// unique per window, which is the lock (W-3). Events never enter history: activities exchange counters, ids and labels.
 import {
   ActivityCancellationType,
   ActivityFailure,
@@ -14,7 +14,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ReportingActivities } from '../activities/reporting';
-import type { FetchResult, SeverityRunInput } from '../activities/reporting/types';
+import type { FetchResult, RenderResult, SeverityRunInput } from '../activities/reporting/types';
 import { mailTaskQueue } from '../domain/reporting/mail-task-queue';
 import { REPORT_REF_LIMIT } from '../domain/reporting/result-limits';
 import {
@@ -27,6 +27,7 @@ import {
 import { settleAll } from './settle-all';
 
 const COMBINED_STEPS_PATCH = 'combined-severity-steps';
+const ONE_STEP_PATCH = 'one-step-severity-run';
 
 const retry = {
   initialInterval: '2 seconds',
@@ -102,36 +103,52 @@ export async function reportSeverity(input: SeverityRunInput): Promise<SeverityR
       .signal(severityProgressSignal, { severity: input.severity, progress: { ...progress } })
       .catch(() => {});
   };
-  // Fetch, threshold and relapse as one activity, cleanup and ledger as another, and progress
-  // signals only for render and send: the group run shows `fetch` from the child's start and
-  // `done` from its result (each signal costs a workflow task here and one in the group run).
-  // Runs recorded before replay their separate steps and signals.
-  const combined = patched(COMBINED_STEPS_PATCH);
+  // Fetch, threshold, relapse and render as one activity (nothing staged), cleanup and ledger as
+  // another, and a progress signal only for send: the group run shows `fetch` from the child's
+  // start and `done` from its result (each signal costs a workflow task here and one in the group
+  // run). Runs recorded before replay their earlier shapes: collect + render with a render signal
+  // (combined-severity-steps), or every step on its own with a signal each.
+  const oneStep = patched(ONE_STEP_PATCH);
+  const combined = oneStep || patched(COMBINED_STEPS_PATCH);
   if (combined) progress.stage = 'fetch';
   else stage('fetch');
 
   try {
-    let fetched: FetchResult;
-    if (combined) fetched = await scan.collectReportEvents(input);
-    else {
-      fetched = await scan.fetchReportEvents(input);
-      stage('threshold');
-      await quick.thresholdReportEvents(input);
-      stage('relapse');
-      await scan.relapseReportEvents(input);
+    let rendered: RenderResult;
+    let filterHits: Record<string, number>;
+    if (oneStep) {
+      // The step renders with the force options it starts with.
+      rendering = true;
+      const prepared = await scan.prepareReports({ ...input, force, mail: mailOptions });
+      rendered = prepared;
+      filterHits = prepared.filterHits;
+    } else {
+      let fetched: FetchResult;
+      if (combined) fetched = await scan.collectReportEvents(input);
+      else {
+        fetched = await scan.fetchReportEvents(input);
+        stage('threshold');
+        await quick.thresholdReportEvents(input);
+        stage('relapse');
+        await scan.relapseReportEvents(input);
+      }
+      stage('render');
+      rendering = true;
+      rendered = await render.renderReports({
+        ...input,
+        force,
+        mail: mailOptions,
+        fetched: fetched.fetched,
+        filterHits: fetched.filterHits,
+      });
+      filterHits = fetched.filterHits;
     }
-    stage('render');
-    rendering = true;
-    const rendered = await render.renderReports({
-      ...input,
-      force,
-      mail: mailOptions,
-      fetched: fetched.fetched,
-      filterHits: fetched.filterHits,
-    });
     progress.counters = rendered.counters;
 
-    if (!combined || rendered.outboxIds.length > 0) stage('send');
+    // One-step runs signal `send` only when sending takes more than one round of mails: a
+    // signal costs a workflow task here and one in the group run, for a stage of a second.
+    if (oneStep ? rendered.outboxIds.length > SEND_CONCURRENCY : !combined || rendered.outboxIds.length > 0)
+      stage('send');
     const mail = mailActivities(workflowInfo().taskQueue);
     let accepted = 0;
     let failed = 0;
@@ -168,7 +185,7 @@ export async function reportSeverity(input: SeverityRunInput): Promise<SeverityR
         runKind: input.runKind,
         result: rendered.result,
         counters: rendered.counters,
-        filterHits: fetched.filterHits,
+        filterHits,
       };
       if (combined) await quick.finishReportRun({ run: input, entry });
       else await quick.recordReportRun({ ...entry, cleanup: await quick.cleanupReportRun(input) });

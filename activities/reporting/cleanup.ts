@@ -1,6 +1,7 @@
 // Step 6, cleanup, per severity right after its relapse and render steps (fixes W-11): expired
-// thresholds of this (group, severity), orphaned thresholded records, the run's staging and any
-// staging abandoned by failed runs.
+// thresholds of this (group, severity), orphaned thresholded records, the run's staging, staging
+// abandoned by failed runs and one-step outcomes older than two days.
+import { clearOldRunOutcomes } from '../../db/reporting/run-outcomes';
 import { clearAbandonedStaging, clearStaged } from '../../db/reporting/staging';
 import { cleanupThresholds } from '../../db/reporting/thresholds';
 import type { ActivityDeps } from '../deps';
@@ -16,6 +17,7 @@ export function createCleanupActivity(deps: ActivityDeps) {
       timeHigh: new Date(input.window.to),
     });
     const staged = (await clearStaged(deps.pool, input.runId)) + (await clearAbandonedStaging(deps.pool));
+    await clearOldRunOutcomes(deps.pool);
     return { ...removed, staged };
   };
 }

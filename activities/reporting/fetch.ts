@@ -2,18 +2,16 @@
 // classified (chain, filters, credibility) and staged for this run in PostgreSQL.
 import { Context } from '@temporalio/activity';
 import { inTransaction } from '../../db/pool';
-import { chargeCatalogHits } from '../../db/reporting/catalog';
-import { clearStaged, insertStaged, recordRunHits, type StagedHitRow } from '../../db/reporting/staging';
-import { waitUntilWindowClosed, windowEventBatches } from '../../db/reporting/window-events';
-import { createClassifier, filterKey } from '../../domain/reporting/classify';
+import { clearStaged, insertStaged, type StagedHitRow } from '../../db/reporting/staging';
+import { windowEventBatches } from '../../db/reporting/window-events';
+import { createClassifier } from '../../domain/reporting/classify';
 import { type Pass, thresholdKey, wholeClass } from '../../domain/reporting/threshold-key';
 import type { ActivityDeps } from '../deps';
+import { chargeRunHits } from './charge-hits';
 import { loadClassifierCatalog } from './classifier-catalog';
 import type { FetchResult, SeverityRunInput } from './types';
+import { toClassified, waitForWindow, windowQuery } from './window-steps';
 
-const BATCH = 5000;
-/** How long fetch waits for writers still stamping events inside the window (W-5). */
-const LATE_WRITER_WAIT_MS = 120_000;
 const UNKNOWN_DETECTORS_LIMIT = 50;
 
 export function createFetchActivity(deps: ActivityDeps) {
@@ -21,16 +19,9 @@ export function createFetchActivity(deps: ActivityDeps) {
     const ctx = Context.current();
     const log = deps.logger.child({ runId: input.runId });
     const to = new Date(input.window.to);
-    const closed = await waitUntilWindowClosed(deps.pool, to, {
-      deadline: Date.now() + LATE_WRITER_WAIT_MS,
-      heartbeat: () => ctx.heartbeat({ stage: 'waiting-for-window' }),
-      sleep: (ms) => ctx.sleep(ms),
-    });
-    if (!closed)
-      log.warn({ to: input.window.to }, 'writers inside the window still open; fetching what is committed');
+    const closed = await waitForWindow(deps, to, ctx, log);
 
     const catalog = await loadClassifierCatalog(deps.pool, log);
-    const filterGroups = new Map(catalog.definitions.map((d) => [filterKey(d), d]));
     await clearStaged(deps.pool, input.runId, false);
 
     const fetched = { source: 0, target: 0 };
@@ -44,32 +35,12 @@ export function createFetchActivity(deps: ActivityDeps) {
         filterErrors++;
         if (filterErrors <= 10) log.warn(e, 'filter failed on an event; skipped');
       });
-      const batches = windowEventBatches(deps.pool, {
-        group: input.group,
-        severity: input.severity,
-        pass,
-        from: new Date(input.window.from),
-        to,
-        testData: input.testData,
-        withEvent: catalog.filters.length > 0,
-        batchSize: BATCH,
-      });
+      const batches = windowEventBatches(deps.pool, windowQuery(input, pass, catalog.filters.length > 0));
       for await (const batch of batches) {
         const rows: StagedHitRow[] = [];
         for (const event of batch) {
           fetched[pass]++;
-          const verdict = classify({
-            id: event.id,
-            ips: event.ips,
-            nodeNames: event.node_names,
-            event: event.event,
-            classification: {
-              eventClass: event.event_class,
-              targetClass: event.target_class,
-              severity: event.event_severity,
-              targetSeverity: event.target_severity,
-            },
-          });
+          const verdict = classify(toClassified(event));
           const whole = wholeClass(event.class, event.subclasses, event.categories);
           const filtersHit = new Set<string>();
           for (const hit of verdict.hits) {
@@ -103,18 +74,14 @@ export function createFetchActivity(deps: ActivityDeps) {
 
     const filterHits = Object.fromEntries(filterEvents);
     // Catalog hit counters move once per run, however often this activity is retried.
-    await inTransaction(deps.pool, async (client) => {
-      const newFilterHits = await recordRunHits(client, input.runId, 'filter', filterHits);
-      const newDetectorHits = await recordRunHits(client, input.runId, 'detector', detectorHits);
-      await chargeCatalogHits(
-        client,
-        Object.entries(newFilterHits).map(([key, hits]) => {
-          const def = filterGroups.get(key);
-          return { group: def?.group ?? null, name: def?.name ?? key, hits };
-        }),
-        newDetectorHits,
-      );
-    });
+    await inTransaction(deps.pool, (client) =>
+      chargeRunHits(client, {
+        runId: input.runId,
+        filterHits,
+        detectorHits,
+        definitions: catalog.definitions,
+      }),
+    );
     return {
       fetched,
       staged,

@@ -7,6 +7,7 @@ import { createFetchActivity } from './fetch';
 import { createFinishActivity } from './finish';
 import { createLedgerActivities } from './ledger';
 import { createPlanActivity } from './plan';
+import { createPrepareActivity } from './prepare';
 import { createQuietWindowsActivity } from './quiet-windows';
 import { createRelapseActivity } from './relapse';
 import { createRenderActivity } from './render';
@@ -18,6 +19,7 @@ export function createReportingActivities(deps: ActivityDeps) {
     loadReportGroupPlan: createPlanActivity(deps),
     settleQuietWindows: createQuietWindowsActivity(deps),
     fetchReportEvents: createFetchActivity(deps),
+    prepareReports: createPrepareActivity(deps),
     collectReportEvents: createCollectActivity(deps),
     thresholdReportEvents: createThresholdActivity(deps),
     relapseReportEvents: createRelapseActivity(deps),

@@ -4,15 +4,13 @@
 import { Context } from '@temporalio/activity';
 import { clearStaged, insertStaged, type StagedHitRow } from '../../db/reporting/staging';
 import { relapseCandidates } from '../../db/reporting/thresholds';
-import { eventsByRef } from '../../db/reporting/window-events';
 import { createClassifier } from '../../domain/reporting/classify';
 import { relapsedEvents } from '../../domain/reporting/relapse';
 import type { Pass } from '../../domain/reporting/threshold-key';
 import type { ActivityDeps } from '../deps';
 import { loadClassifierCatalog } from './classifier-catalog';
 import type { SeverityRunInput } from './types';
-
-const BATCH = 5000;
+import { relapseSlices, toClassified } from './window-steps';
 
 export function createRelapseActivity(deps: ActivityDeps) {
   return async function relapseReportEvents(
@@ -36,29 +34,12 @@ export function createRelapseActivity(deps: ActivityDeps) {
       catalog ??= await loadClassifierCatalog(deps.pool, deps.logger);
       const classify = createClassifier(catalog, input.group, pass);
       const storageTimes = new Map(candidates.records.map((r) => [r.eventId, r.storageTime]));
-      for (let i = 0; i < relapses.length; i += BATCH) {
-        const slice = relapses.slice(i, i + BATCH);
-        const refs = [...new Set(slice.map((r) => r.eventId))].map((eventId) => ({
-          eventId,
-          storageTime: storageTimes.get(eventId)!,
-        }));
-        const events = new Map((await eventsByRef(deps.pool, refs, pass)).map((e) => [e.id, e]));
+      for await (const { slice, events, done } of relapseSlices(deps.pool, relapses, storageTimes, pass)) {
         const rows: StagedHitRow[] = [];
         for (const relapse of slice) {
           const event = events.get(relapse.eventId);
           if (!event) continue; // removed by retention since it was suppressed
-          const verdict = classify({
-            id: event.id,
-            ips: [relapse.ip],
-            nodeNames: event.node_names,
-            event: event.event,
-            classification: {
-              eventClass: event.event_class,
-              targetClass: event.target_class,
-              severity: event.event_severity,
-              targetSeverity: event.target_severity,
-            },
-          });
+          const verdict = classify(toClassified(event, [relapse.ip]));
           for (const hit of verdict.hits) {
             rows.push({
               pass,
@@ -78,7 +59,7 @@ export function createRelapseActivity(deps: ActivityDeps) {
           }
         }
         await insertStaged(deps.pool, input.runId, rows);
-        ctx.heartbeat({ stage: 'relapse', pass, done: i + slice.length });
+        ctx.heartbeat({ stage: 'relapse', pass, done });
         // `herald cancel`: stop between slices (the reason is the CancelledFailure to propagate).
         ctx.cancellationSignal.throwIfAborted();
       }

@@ -36,8 +36,10 @@ export async function startWorker(settings: WorkerSettings): Promise<WorkerProce
       HERALD_WORKFLOW_BUNDLE: settings.bundlePath,
       HERALD_METRICS_PORT: '0',
       HERALD_LOG_LEVEL: 'info',
-      // As deployed (Dockerfile, docker-compose.yml): React renders with its production build.
+      // As deployed (Dockerfile, docker-compose.yml): React renders with its production build,
+      // and V8's young generation is larger (many short-lived rows and hits per activity).
       NODE_ENV: 'production',
+      NODE_OPTIONS: [process.env.NODE_OPTIONS, '--max-semi-space-size=64'].filter(Boolean).join(' '),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,6 +1,7 @@
 // reports, report_events and report_outbox rows, written by the render step in one transaction.
 import type pg from 'pg';
 import type { Counters } from '../../domain/reporting/chains';
+import type { EventAggregateRow } from '../../domain/reporting/event-aggregates';
 import type { ReportType } from '../../domain/reporting/labels';
 import { type ReportIdentity, reportKey, reportLabel } from '../../domain/reporting/labels';
 import type { Severity } from '../../domain/reporting/severities';
@@ -159,6 +160,40 @@ export async function insertReportEvents(
   return rowCount ?? 0;
 }
 
+export interface ReportEventRow {
+  reportId: number;
+  eventId: string;
+  storageTime: string;
+  ip: string;
+  relapsed: boolean;
+}
+
+/** Report events computed in the worker, written in bounded statements. */
+export async function insertReportEventRows(
+  client: pg.PoolClient,
+  rows: readonly ReportEventRow[],
+): Promise<number> {
+  const CHUNK = 20_000;
+  let inserted = 0;
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const chunk = rows.slice(i, i + CHUNK);
+    const { rowCount } = await client.query(
+      `INSERT INTO report_events (report_id, event_id, storage_time, ip, relapsed)
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::inet[], $5::boolean[])
+       ON CONFLICT DO NOTHING`,
+      [
+        chunk.map((r) => r.reportId),
+        chunk.map((r) => r.eventId),
+        chunk.map((r) => r.storageTime),
+        chunk.map((r) => r.ip),
+        chunk.map((r) => r.relapsed),
+      ],
+    );
+    inserted += rowCount ?? 0;
+  }
+  return inserted;
+}
+
 export interface NewOutboxRow {
   reportId: number;
   messageId: string;
@@ -282,24 +317,7 @@ export async function loadClassInfo(
 }
 
 /** Per (pass, relapsed, chain, fallback, ip, class): what a report body shows about the events. */
-export interface EventAggregateRow {
-  pass: Pass;
-  relapsed: boolean;
-  chain: string[];
-  fallback: string[];
-  ip: string;
-  wholeClass: string;
-  count: number;
-  firstTime: string;
-  lastTime: string;
-  detectors: string[];
-  connCount: number;
-  reference: string | null;
-  ports: string[];
-  protocols: string[];
-  /** Relapsed rows: the report that last covered this threshold key (for threading). */
-  earlierLabel: string | null;
-}
+export type { EventAggregateRow } from '../../domain/reporting/event-aggregates';
 
 export async function aggregateRunEvents(
   client: pg.PoolClient,

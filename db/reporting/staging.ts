@@ -10,8 +10,8 @@ export interface StagedHitRow {
   /** PostgreSQL text of the event's storage_time (full precision). */
   storageTime: string;
   ip: string;
-  chain: string[];
-  fallback: string[];
+  chain: readonly string[];
+  fallback: readonly string[];
   thresholdKey: string;
   stage: HitStage;
 }

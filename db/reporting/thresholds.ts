@@ -32,7 +32,7 @@ export async function markThresholded(
 }
 
 export interface RelapseCandidates {
-  thresholds: ThresholdRow[];
+  thresholds: (ThresholdRow & { reportLabel: string | null })[];
   records: (ThresholdedRecord & { storageTime: string })[];
 }
 
@@ -46,8 +46,9 @@ export async function relapseCandidates(
     threshold_time: Date;
     relapse_time: Date;
     ttl_time: Date;
+    report_label: string | null;
   }>(
-    `SELECT key, threshold_time, relapse_time, ttl_time FROM report_thresholds
+    `SELECT key, threshold_time, relapse_time, ttl_time, report_label FROM report_thresholds
       WHERE group_name = $1 AND severity = $2 AND pass = $3 AND ttl_time <= $4 AND relapse_time <> ttl_time`,
     [scope.group, scope.severity, scope.pass, scope.timeHigh],
   );
@@ -69,6 +70,7 @@ export async function relapseCandidates(
       thresholdTime: t.threshold_time.getTime(),
       relapseTime: t.relapse_time.getTime(),
       ttlTime: t.ttl_time.getTime(),
+      reportLabel: t.report_label,
     })),
     records: records.rows.map((r) => ({
       key: r.key,
@@ -83,13 +85,24 @@ export async function relapseCandidates(
  * Arms (or re-arms) the threshold of every key reported by this run (§4.2); runs inside the
  * render transaction. `labels` maps pass+IP to the label of the extra report of that IP.
  */
+type PassTimes = Record<Pass, { thresholdTime: number; relapseTime: number; ttlTime: number }>;
+
+/** Threshold, relapse and ttl times of the source pass, then of the target pass. */
+function timeParams(times: PassTimes): Date[] {
+  return (['source', 'target'] as const).flatMap((pass) => [
+    new Date(times[pass].thresholdTime),
+    new Date(times[pass].relapseTime),
+    new Date(times[pass].ttlTime),
+  ]);
+}
+
 export async function upsertThresholds(
   client: pg.PoolClient,
   run: {
     runId: string;
     group: string;
     severity: Severity;
-    times: Record<Pass, { thresholdTime: number; relapseTime: number; ttlTime: number }>;
+    times: PassTimes;
   },
   extraLabels: { pass: Pass; ip: string; label: string }[],
 ): Promise<number> {
@@ -112,12 +125,7 @@ export async function upsertThresholds(
       run.runId,
       run.group,
       run.severity,
-      new Date(run.times.source.thresholdTime),
-      new Date(run.times.source.relapseTime),
-      new Date(run.times.source.ttlTime),
-      new Date(run.times.target.thresholdTime),
-      new Date(run.times.target.relapseTime),
-      new Date(run.times.target.ttlTime),
+      ...timeParams(run.times),
       extraLabels.map((l) => l.pass),
       extraLabels.map((l) => l.ip),
       extraLabels.map((l) => l.label),
@@ -148,4 +156,96 @@ export async function cleanupThresholds(
     [scope.group, scope.severity],
   );
   return { thresholds: thresholds.rowCount ?? 0, events: events.rowCount ?? 0 };
+}
+
+/** Keys of the scope still suppressing events at time_h (ttl_time ≥ time_h), as `pass\0key`. */
+export async function liveThresholdKeys(
+  pool: pg.Pool,
+  scope: { group: string; severity: Severity; timeHigh: Date },
+): Promise<Set<string>> {
+  const { rows } = await pool.query<{ pass: Pass; key: string }>(
+    'SELECT pass, key FROM report_thresholds WHERE group_name = $1 AND severity = $2 AND ttl_time >= $3',
+    [scope.group, scope.severity, scope.timeHigh],
+  );
+  return new Set(rows.map((r) => `${r.pass}\u0000${r.key}`));
+}
+
+export interface ThresholdedEventRow {
+  pass: Pass;
+  key: string;
+  eventId: string;
+  storageTime: string;
+}
+
+/** Rows per statement when writing from the worker (bounded parameter arrays). */
+const CHUNK = 20_000;
+
+/** Records events suppressed by a live key at time_h (what markThresholded does from staging). */
+export async function insertThresholdedEvents(
+  client: pg.PoolClient,
+  run: { group: string; severity: Severity; timeHigh: Date },
+  rows: readonly ThresholdedEventRow[],
+): Promise<number> {
+  let inserted = 0;
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const chunk = rows.slice(i, i + CHUNK);
+    const { rowCount } = await client.query(
+      `INSERT INTO report_thresholded_events (group_name, severity, pass, key, event_id, storage_time, create_time)
+       SELECT $1, $2, pass, key, event_id, storage_time, $3::timestamptz
+         FROM unnest($4::text[], $5::text[], $6::text[], $7::timestamptz[]) AS r(pass, key, event_id, storage_time)
+       ON CONFLICT DO NOTHING`,
+      [
+        run.group,
+        run.severity,
+        run.timeHigh,
+        chunk.map((r) => r.pass),
+        chunk.map((r) => r.key),
+        chunk.map((r) => r.eventId),
+        chunk.map((r) => r.storageTime),
+      ],
+    );
+    inserted += rowCount ?? 0;
+  }
+  return inserted;
+}
+
+/**
+ * Arms (or re-arms) the given keys (§4.2), each with the label of the report that covers it;
+ * the in-memory twin of upsertThresholds, inside the same transaction as the reports.
+ */
+export async function upsertThresholdKeys(
+  client: pg.PoolClient,
+  run: {
+    group: string;
+    severity: Severity;
+    times: PassTimes;
+  },
+  keys: readonly { pass: Pass; key: string; label: string | null }[],
+): Promise<number> {
+  let upserted = 0;
+  for (let i = 0; i < keys.length; i += CHUNK) {
+    const chunk = keys.slice(i, i + CHUNK);
+    const { rowCount } = await client.query(
+      `INSERT INTO report_thresholds AS t (group_name, severity, pass, key, threshold_time, relapse_time, ttl_time, report_label)
+       SELECT $1, $2, k.pass, k.key,
+              CASE k.pass WHEN 'source' THEN $3::timestamptz ELSE $6::timestamptz END,
+              CASE k.pass WHEN 'source' THEN $4::timestamptz ELSE $7::timestamptz END,
+              CASE k.pass WHEN 'source' THEN $5::timestamptz ELSE $8::timestamptz END,
+              k.label
+         FROM unnest($9::text[], $10::text[], $11::text[]) AS k(pass, key, label)
+       ON CONFLICT (group_name, severity, pass, key) DO UPDATE
+         SET threshold_time = EXCLUDED.threshold_time, relapse_time = EXCLUDED.relapse_time,
+             ttl_time = EXCLUDED.ttl_time, report_label = EXCLUDED.report_label`,
+      [
+        run.group,
+        run.severity,
+        ...timeParams(run.times),
+        chunk.map((k) => k.pass),
+        chunk.map((k) => k.key),
+        chunk.map((k) => k.label),
+      ],
+    );
+    upserted += rowCount ?? 0;
+  }
+  return upserted;
 }

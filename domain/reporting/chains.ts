@@ -50,8 +50,22 @@ export const ZERO_COUNTERS: Counters = {
   rep: 0,
 };
 
+// Keys by list identity: the whois hands out one chain and fallback list per IP, so a run's
+// million hits need a few thousand JSON texts, not a million (lists are never changed in place).
+const chainKeys = new WeakMap<readonly string[], WeakMap<readonly string[], string>>();
+
 export function chainKey(ref: ChainRef): string {
-  return JSON.stringify([ref.chain, ref.fallback]);
+  let byFallback = chainKeys.get(ref.chain);
+  if (!byFallback) {
+    byFallback = new WeakMap();
+    chainKeys.set(ref.chain, byFallback);
+  }
+  let key = byFallback.get(ref.fallback);
+  if (key === undefined) {
+    key = JSON.stringify([ref.chain, ref.fallback]);
+    byFallback.set(ref.fallback, key);
+  }
+  return key;
 }
 
 export interface ChainResult extends ChainRef {

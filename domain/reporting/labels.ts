@@ -16,6 +16,12 @@ export interface ReportIdentity {
   chain: readonly string[];
   /** The source IP of an extra report; null for summary and target reports. */
   ip: string | null;
+  /**
+   * Base-network owners of the chain (recipients of last resort). Two chains can differ only
+   * here (a fallback group's filter dropped it for some IPs); empty lists leave the key as it
+   * always was, so runs reported before keep their labels.
+   */
+  fallback?: readonly string[];
   /** Test-data runs report other events than the real run of the same window. */
   testData?: boolean;
 }
@@ -33,6 +39,7 @@ export function reportKey(identity: ReportIdentity): string {
     identity.chain,
     identity.ip,
     identity.testData === true,
+    ...(identity.fallback && identity.fallback.length > 0 ? [identity.fallback] : []),
   ]);
 }
 

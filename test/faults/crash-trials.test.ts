@@ -42,8 +42,9 @@ const seed = process.env.HERALD_FAULT_SEED
 console.info(`crash trials: seed ${seed} (HERALD_FAULT_SEED=${seed} repeats these trials)`);
 
 // Each stage five times; which run is watched and how long after the stage the kill comes are drawn.
-// Threshold and relapse run inside the collect step that starts at `fetch` (one activity): the
-// threshold trials kill later into that step (50–800 ms after it starts) than the fetch trials.
+// Threshold, relapse and render run inside the one step that starts at `fetch` (one activity): the
+// threshold and render trials kill later into that step (50–800 ms after it starts) than the
+// fetch trials, so the kill also lands in its write transaction.
 const plans = fc
   .sample(
     fc.record({
@@ -55,7 +56,7 @@ const plans = fc
   )
   .map(({ watch, delayMs, lateMs }, i) => {
     const stage = STAGES[i % STAGES.length]!;
-    return stage === 'threshold'
+    return stage === 'threshold' || stage === 'render'
       ? { stage, waitFor: 'fetch' as const, delayMs: lateMs, watched: WATCHED[watch]! }
       : { stage, waitFor: stage, delayMs, watched: WATCHED[watch]! };
   });

@@ -85,8 +85,10 @@ describe('SIGKILL of the Temporal server during a reporting cycle', () => {
       const seen = await waitForStage(
         env.client,
         watchedWorkflowId({ group: 'child', severity: 'high' }, times[2]),
-        'render',
+        'fetch',
       );
+      // Into the one step that fetches and renders (its `render` part).
+      await sleep(300);
       await server!.stop('SIGKILL');
       await sleep(OUTAGE_MS);
       await server!.start();

@@ -9,12 +9,15 @@ import '../support/provided';
 import { historyFromFixture } from './histories';
 
 // Recorded before the patched() changes 'skip-quiet-severity-windows' and 'combined-severity-steps',
-// and after them: both flows must keep replaying while runs of either age may be open.
+// after them, and after 'one-step-severity-run': every flow must keep replaying while runs of any
+// age may be open.
 const histories = [
   'report-group.json',
   'report-severity.json',
   'report-group.combined-steps.json',
   'report-severity.combined-steps.json',
+  'report-group.one-step.json',
+  'report-severity.one-step.json',
 ];
 
 describe('reporting workflows replay', () => {

@@ -201,7 +201,9 @@ describe('reporting engine behaviours', () => {
     );
     const row = rows[0];
     const before = await db.pool.query('SELECT count(*)::int AS n FROM report_outbox');
-    const again = await activities.renderReports({
+    // The run's one step (fetch to render) again, as a stuck attempt waking up after the run
+    // ended would: it finds the run's outcome and returns the same reports.
+    const again = await activities.prepareReports({
       runId: row.run_id,
       group: 'child',
       severity: 'high',
@@ -210,8 +212,6 @@ describe('reporting engine behaviours', () => {
       force: {},
       mail: {},
       runKind: 'adhoc',
-      fetched: { source: 0, target: 0 },
-      filterHits: {},
     });
     const labels = await db.pool.query('SELECT label FROM reports WHERE run_id = $1 ORDER BY id', [
       row.run_id,

@@ -40,6 +40,14 @@ describe('report labels (W-2, W-15)', () => {
     expect(new Set([reportLabel(identity), ...others]).size).toBe(5);
     expect(reportKey(identity)).not.toBe(reportKey({ ...identity, ip: '192.0.2.1' }));
   });
+  it('tell apart chains that differ only in their fallback groups, and keep the keys of those without', () => {
+    expect(reportKey({ ...identity, fallback: [] })).toBe(
+      '["cesnet","high","2025-03-14T10:10:00.000Z","summary",["cesnet"],null,false]',
+    );
+    expect(reportLabel({ ...identity, fallback: ['base'] })).not.toBe(
+      reportLabel({ ...identity, fallback: [] }),
+    );
+  });
   it('give a different candidate for a collision retry', () => {
     expect(reportLabel(identity, 1)).not.toBe(reportLabel(identity));
     expect(reportLabel(identity, 1)).toMatch(LABEL_PATTERN);

@@ -1,0 +1,272 @@
+// The reports of a severity run, written inside the caller's transaction: report rows, their
+// events, one rendered outbox row per mail (with its attachment) and the armed thresholds (fixes
+// W-2). Shared by the one-step run (prepare.ts, hits in memory) and the older render step
+// (render.ts, hits staged in PostgreSQL); only where the events and thresholds come from differs.
+import { gzipSync } from 'node:zlib';
+import type pg from 'pg';
+import { loadGlobalSettings, loadGroups, loadTimings } from '../../db/reporting/catalog';
+import {
+  type EventAggregateRow,
+  freeLabel,
+  insertOutbox,
+  insertReport,
+  loadAttachmentSettings,
+  loadClassInfo,
+  type OutboxAttachment,
+  reportEventsJson,
+} from '../../db/reporting/reports';
+import type { ChainResult, Counters } from '../../domain/reporting/chains';
+import { reportKey } from '../../domain/reporting/labels';
+import { resolveRecipients } from '../../domain/reporting/recipients';
+import {
+  type GroupReportSettings,
+  type PlannedReport,
+  planReports,
+} from '../../domain/reporting/report-plan';
+import { type Pass, type ThresholdTimes, thresholdTimes } from '../../domain/reporting/threshold-key';
+import {
+  type ClassTable,
+  earlierMessageIds,
+  mentatHeaders,
+  type ReportData,
+  renderReport,
+} from '../../emails/render-report';
+import { REPORT_TEMPLATES } from '../../emails/templates';
+import type { ActivityDeps } from '../deps';
+import type { SeverityRunInput } from './types';
+
+export const PASSES: Pass[] = ['source', 'target'];
+
+export interface RunFindings {
+  counters: Counters;
+  chains: Record<Pass, ChainResult[]>;
+  /** Read once the run has something to report. */
+  aggregates: () => Promise<EventAggregateRow[]>;
+}
+
+export interface ReportWriters {
+  /** Stores the events of a report just inserted (before its attachment reads them). */
+  reportEvents(client: pg.PoolClient, reportId: number, report: PlannedReport): Promise<void>;
+  /** Arms the thresholds of every reported key; `extraLabels` maps pass + IP to a report label. */
+  thresholds(
+    client: pg.PoolClient,
+    times: Record<Pass, ThresholdTimes>,
+    extraLabels: { pass: Pass; ip: string; label: string }[],
+  ): Promise<void>;
+}
+
+export interface StoreInput extends SeverityRunInput {
+  filterHits: Record<string, number>;
+}
+
+type ClassInfo = Awaited<ReturnType<typeof loadClassInfo>>;
+
+function classTables(aggregates: readonly EventAggregateRow[], report: PlannedReport, classes: ClassInfo) {
+  const tables: { regular: ClassTable; relapsed: ClassTable; references: Record<string, string> } = {
+    regular: {},
+    relapsed: {},
+    references: {},
+  };
+  const wanted = JSON.stringify([report.chain, report.fallback]);
+  for (const a of aggregates) {
+    if (a.pass !== report.pass || JSON.stringify([a.chain, a.fallback]) !== wanted) continue;
+    if (report.ip !== null && a.ip !== report.ip) continue;
+    const table = a.relapsed ? tables.relapsed : tables.regular;
+    table[a.wholeClass] ??= {};
+    table[a.wholeClass]![a.ip] = {
+      count: a.count,
+      firstTime: a.firstTime,
+      lastTime: a.lastTime,
+      detectors: a.detectors,
+      connCount: a.connCount,
+      ports: a.ports,
+      protocols: a.protocols,
+      ...(a.relapsed ? { earlierLabel: a.earlierLabel } : {}),
+    };
+    const reference = a.reference ?? classes[a.wholeClass.split('/')[0]!]?.reference ?? null;
+    if (reference) tables.references[a.wholeClass] = reference;
+  }
+  return tables;
+}
+
+function statisticsOf(tables: { regular: ClassTable; relapsed: ClassTable }) {
+  const classes: Record<string, number> = {};
+  const ips = new Set<string>();
+  const detectors: Record<string, number> = {};
+  for (const table of [tables.regular, tables.relapsed])
+    for (const [cls, byIp] of Object.entries(table))
+      for (const [ip, row] of Object.entries(byIp)) {
+        classes[cls] = (classes[cls] ?? 0) + row.count;
+        ips.add(ip);
+        for (const d of row.detectors) detectors[d] = (detectors[d] ?? 0) + row.count;
+      }
+  return { cnt_ips: ips.size, classes, detectors };
+}
+
+/** Plans, renders and stores the run's reports; returns how many were planned. */
+export async function storeRunReports(
+  deps: ActivityDeps,
+  client: pg.PoolClient,
+  input: StoreInput,
+  findings: RunFindings,
+  writers: ReportWriters,
+): Promise<number> {
+  const planned = PASSES.flatMap((pass) => findings.chains[pass]).length;
+  if (planned === 0) return 0;
+
+  const groupNames = new Set<string>();
+  for (const pass of PASSES)
+    for (const c of findings.chains[pass]) for (const g of [...c.chain, ...c.fallback]) groupNames.add(g);
+  // One transaction, one connection: sequential queries.
+  const groups = await loadGroups(client, [...groupNames]);
+  const global = await loadGlobalSettings(client);
+  const timings = await loadTimings(client);
+  const aggregates = await findings.aggregates();
+  const classes = await loadClassInfo(client, [
+    ...new Set(aggregates.map((a) => a.wholeClass.split('/')[0]!)),
+  ]);
+  const attachmentSettings = await loadAttachmentSettings(client, [...groupNames]);
+  if (input.force.template && !REPORT_TEMPLATES[input.force.template])
+    deps.logger.warn({ template: input.force.template }, 'unknown template; using default');
+  const settings = new Map<string, GroupReportSettings>(groups);
+  const defaults = {
+    locale: global.defaultLocale,
+    timezone: global.defaultTimezone,
+    template: 'default',
+  };
+  const windowFrom = new Date(input.window.from);
+  const windowTo = new Date(input.window.to);
+  const extraLabels: { pass: Pass; ip: string; label: string }[] = [];
+
+  for (const pass of PASSES) {
+    const plan = planReports(pass, findings.chains[pass], settings, input.force, defaults);
+    const labels: string[] = [];
+    for (const report of plan) {
+      const identity = {
+        group: input.group,
+        severity: input.severity,
+        windowEnd: input.window.to,
+        type: report.type,
+        chain: report.chain,
+        fallback: report.fallback,
+        ip: report.ip,
+        testData: input.testData,
+      };
+      const label = await freeLabel(client, identity);
+      labels.push(label);
+      const parentLabel = report.parent === null ? null : (labels[report.parent] ?? null);
+      const mailed = report.mailGroups.length > 0;
+      const recipients = mailed
+        ? resolveRecipients({
+            severity: input.severity,
+            groups: report.mailGroups.map((g) => settings.get(g)).filter((g) => g !== undefined),
+            fallbackGroups: report.fallback.map((g) => settings.get(g)).filter((g) => g !== undefined),
+            globalFallback: global.fallbackEmails,
+            redirect: report.redirect,
+            mailTestMode: input.mail.mailTestMode === true,
+            testAddresses: input.mail.mailTo ?? [],
+            adminAddresses: global.adminEmails.length > 0 ? global.adminEmails : [deps.mail.from],
+          })
+        : { to: [], cc: [], bcc: [] };
+      const tables = classTables(aggregates, report, classes);
+      const reportId = await insertReport(client, {
+        label,
+        reportKey: reportKey(identity),
+        runId: input.runId,
+        group: input.group,
+        severity: input.severity,
+        type: report.type,
+        pass,
+        chain: report.chain,
+        fallback: report.fallback,
+        ip: report.ip,
+        parentLabel,
+        windowFrom,
+        windowTo,
+        testData: input.testData,
+        counters: report.counters,
+        filtering: report.type === 'extra' ? {} : input.filterHits,
+        mailGroups: report.mailGroups,
+        to: recipients.to,
+        cc: recipients.cc,
+        locale: report.locale,
+        timezone: report.timezone,
+        template: report.template,
+        statistics: statisticsOf(tables),
+        structuredData: { ...tables, timezone: report.timezone },
+      });
+      await writers.reportEvents(client, reportId, report);
+      // Every reported key remembers its report, so a later relapse mail can refer to it.
+      if (report.type === 'extra' && report.ip) extraLabels.push({ pass, ip: report.ip, label });
+      else for (const ip of report.regular.keys()) extraLabels.push({ pass, ip, label });
+      if (!mailed) continue;
+      if (recipients.to.length === 0) {
+        deps.logger.warn(
+          { label, group: input.group },
+          'report has no recipient (no addresses, no fallback); stored only',
+        );
+        continue;
+      }
+      const data: ReportData = {
+        label,
+        type: report.type,
+        severity: input.severity,
+        group: input.group,
+        ip: report.ip,
+        window: input.window,
+        testData: input.testData,
+        parentLabel,
+        counters: report.counters,
+        ...tables,
+        classes,
+      };
+      const wants = report.decidingGroup ? attachmentSettings.get(report.decidingGroup) : undefined;
+      let attachment: OutboxAttachment | null = null;
+      if (wants?.attachments === 'json') {
+        const { events, total } = await reportEventsJson(client, reportId, wants.maxBytes);
+        const json = Buffer.from(`[\n${events.join(',\n')}\n]\n`);
+        // gzip (node:zlib) rather than Mentat's zip: one file needs no archive format.
+        attachment = {
+          filename: `security-report-${label}.json${wants.compress ? '.gz' : ''}`,
+          contentType: wants.compress ? 'application/gzip' : 'application/json',
+          content: wants.compress ? gzipSync(json) : json,
+          events: events.length,
+          omitted: total - events.length,
+        };
+        data.attachment = {
+          filename: attachment.filename,
+          events: events.length,
+          omitted: attachment.omitted,
+        };
+      }
+      const mail = await renderReport(data, report.locale, report.timezone, report.template);
+      const earlier = earlierMessageIds(data, deps.mail.domain);
+      await insertOutbox(client, {
+        reportId,
+        messageId: `<${label}@${deps.mail.domain}>`,
+        to: recipients.to,
+        cc: recipients.cc,
+        bcc: recipients.bcc,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        headers: {
+          ...mentatHeaders(data),
+          ...(earlier.length > 0 ? { References: earlier.join(' '), 'In-Reply-To': earlier[0]! } : {}),
+        },
+        attachment,
+      });
+    }
+  }
+  const timing = timings[input.severity];
+  const timeHigh = windowTo.getTime();
+  await writers.thresholds(
+    client,
+    {
+      source: thresholdTimes(timeHigh, timing.thr, timing.rel),
+      target: thresholdTimes(timeHigh, timing.thrTarget, timing.relTarget),
+    },
+    extraLabels,
+  );
+  return planned;
+}

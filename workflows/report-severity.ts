@@ -1,6 +1,7 @@
 // reportSeverity: one (group, severity, window) run: fetch → threshold → relapse → render (one
 // activity) → send (one activity per mail) → cleanup → ledger (one activity). Its workflow id is
-// unique per window, which is the lock (W-3). Events never enter history: activities exchange counters, ids and labels.
+// unique per window, which is the lock (W-3). Events never enter history: activities exchange
+// counters, ids and labels.
 import {
   ActivityCancellationType,
   ActivityFailure,
@@ -145,10 +146,12 @@ export async function reportSeverity(input: SeverityRunInput): Promise<SeverityR
     }
     progress.counters = rendered.counters;
 
-    // One-step runs signal `send` only when sending takes more than one round of mails: a
-    // signal costs a workflow task here and one in the group run, for a stage of a second.
+    // One-step runs tell the group run about `send` only when sending takes more than one round
+    // of mails: a signal costs a workflow task here and one in the group run, for a stage of a
+    // second. Their own progress query shows it either way.
     if (oneStep ? rendered.outboxIds.length > SEND_CONCURRENCY : !combined || rendered.outboxIds.length > 0)
       stage('send');
+    else if (oneStep && rendered.outboxIds.length > 0) progress.stage = 'send';
     const mail = mailActivities(workflowInfo().taskQueue);
     let accepted = 0;
     let failed = 0;

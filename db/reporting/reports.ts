@@ -6,6 +6,7 @@ import type { ReportType } from '../../domain/reporting/labels';
 import { type ReportIdentity, reportKey, reportLabel } from '../../domain/reporting/labels';
 import type { Severity } from '../../domain/reporting/severities';
 import type { Pass } from '../../domain/reporting/threshold-key';
+import { inChunks } from './chunked';
 
 export interface StoredReportSummary {
   id: number;
@@ -173,11 +174,8 @@ export async function insertReportEventRows(
   client: pg.PoolClient,
   rows: readonly ReportEventRow[],
 ): Promise<number> {
-  const CHUNK = 20_000;
-  let inserted = 0;
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    const chunk = rows.slice(i, i + CHUNK);
-    const { rowCount } = await client.query(
+  return inChunks(rows, (chunk) =>
+    client.query(
       `INSERT INTO report_events (report_id, event_id, storage_time, ip, relapsed)
        SELECT * FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::inet[], $5::boolean[])
        ON CONFLICT DO NOTHING`,
@@ -188,10 +186,8 @@ export async function insertReportEventRows(
         chunk.map((r) => r.ip),
         chunk.map((r) => r.relapsed),
       ],
-    );
-    inserted += rowCount ?? 0;
-  }
-  return inserted;
+    ),
+  );
 }
 
 export interface NewOutboxRow {

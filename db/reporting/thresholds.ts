@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { ThresholdedRecord, ThresholdRow } from '../../domain/reporting/relapse';
 import type { Severity } from '../../domain/reporting/severities';
 import type { Pass } from '../../domain/reporting/threshold-key';
+import { inChunks } from './chunked';
 
 /**
  * Marks this run's passed hits whose key is live (ttl_time ≥ time_h) as thresholded and records
@@ -177,19 +178,14 @@ export interface ThresholdedEventRow {
   storageTime: string;
 }
 
-/** Rows per statement when writing from the worker (bounded parameter arrays). */
-const CHUNK = 20_000;
-
 /** Records events suppressed by a live key at time_h (what markThresholded does from staging). */
 export async function insertThresholdedEvents(
   client: pg.PoolClient,
   run: { group: string; severity: Severity; timeHigh: Date },
   rows: readonly ThresholdedEventRow[],
 ): Promise<number> {
-  let inserted = 0;
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    const chunk = rows.slice(i, i + CHUNK);
-    const { rowCount } = await client.query(
+  return inChunks(rows, (chunk) =>
+    client.query(
       `INSERT INTO report_thresholded_events (group_name, severity, pass, key, event_id, storage_time, create_time)
        SELECT $1, $2, pass, key, event_id, storage_time, $3::timestamptz
          FROM unnest($4::text[], $5::text[], $6::text[], $7::timestamptz[]) AS r(pass, key, event_id, storage_time)
@@ -203,10 +199,8 @@ export async function insertThresholdedEvents(
         chunk.map((r) => r.eventId),
         chunk.map((r) => r.storageTime),
       ],
-    );
-    inserted += rowCount ?? 0;
-  }
-  return inserted;
+    ),
+  );
 }
 
 /**
@@ -222,10 +216,8 @@ export async function upsertThresholdKeys(
   },
   keys: readonly { pass: Pass; key: string; label: string | null }[],
 ): Promise<number> {
-  let upserted = 0;
-  for (let i = 0; i < keys.length; i += CHUNK) {
-    const chunk = keys.slice(i, i + CHUNK);
-    const { rowCount } = await client.query(
+  return inChunks(keys, (chunk) =>
+    client.query(
       `INSERT INTO report_thresholds AS t (group_name, severity, pass, key, threshold_time, relapse_time, ttl_time, report_label)
        SELECT $1, $2, k.pass, k.key,
               CASE k.pass WHEN 'source' THEN $3::timestamptz ELSE $6::timestamptz END,
@@ -244,8 +236,6 @@ export async function upsertThresholdKeys(
         chunk.map((k) => k.key),
         chunk.map((k) => k.label),
       ],
-    );
-    upserted += rowCount ?? 0;
-  }
-  return upserted;
+    ),
+  );
 }

@@ -95,11 +95,13 @@ export async function reportSeverity(input: SeverityRunInput): Promise<SeverityR
     if (o.mailTestMode !== undefined) mailOptions.mailTestMode = o.mailTestMode;
     if (o.mailTo !== undefined) mailOptions.mailTo = o.mailTo;
   });
-  // Live progress for the group run's `progress` query; a lost signal (parent gone) is harmless.
+  // Live progress for this run's query and, when `tellGroup`, the group run's `progress` query (a
+  // signal costs a workflow task here and one in the group run); a lost signal (parent gone) is
+  // harmless.
   const parent = workflowInfo().parent;
-  const stage = (next: SeverityProgress['stage']) => {
+  const stage = (next: SeverityProgress['stage'], tellGroup = true) => {
     progress.stage = next;
-    if (!parent) return;
+    if (!parent || !tellGroup) return;
     getExternalWorkflowHandle(parent.workflowId, parent.runId)
       .signal(severityProgressSignal, { severity: input.severity, progress: { ...progress } })
       .catch(() => {});
@@ -111,8 +113,7 @@ export async function reportSeverity(input: SeverityRunInput): Promise<SeverityR
   // (combined-severity-steps), or every step on its own with a signal each.
   const oneStep = patched(ONE_STEP_PATCH);
   const combined = oneStep || patched(COMBINED_STEPS_PATCH);
-  if (combined) progress.stage = 'fetch';
-  else stage('fetch');
+  stage('fetch', !combined);
 
   try {
     let rendered: RenderResult;
@@ -147,11 +148,10 @@ export async function reportSeverity(input: SeverityRunInput): Promise<SeverityR
     progress.counters = rendered.counters;
 
     // One-step runs tell the group run about `send` only when sending takes more than one round
-    // of mails: a signal costs a workflow task here and one in the group run, for a stage of a
-    // second. Their own progress query shows it either way.
-    if (oneStep ? rendered.outboxIds.length > SEND_CONCURRENCY : !combined || rendered.outboxIds.length > 0)
-      stage('send');
-    else if (oneStep && rendered.outboxIds.length > 0) progress.stage = 'send';
+    // of mails (otherwise the stage lasts a second); their own progress query shows it either way.
+    if (oneStep) {
+      if (rendered.outboxIds.length > 0) stage('send', rendered.outboxIds.length > SEND_CONCURRENCY);
+    } else if (!combined || rendered.outboxIds.length > 0) stage('send');
     const mail = mailActivities(workflowInfo().taskQueue);
     let accepted = 0;
     let failed = 0;
@@ -175,8 +175,7 @@ export async function reportSeverity(input: SeverityRunInput): Promise<SeverityR
     if (CancellationScope.current().consideredCancelled)
       throw new CancelledFailure('cancelled during the send step');
 
-    if (combined) progress.stage = 'cleanup';
-    else stage('cleanup');
+    stage('cleanup', !combined);
     // The mails are out: a cancellation from here on lets the run finish its bookkeeping.
     await CancellationScope.nonCancellable(async () => {
       const entry = {

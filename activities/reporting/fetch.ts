@@ -5,7 +5,7 @@ import { inTransaction } from '../../db/pool';
 import { clearStaged, insertStaged, type StagedHitRow } from '../../db/reporting/staging';
 import { windowEventBatches } from '../../db/reporting/window-events';
 import { createClassifier } from '../../domain/reporting/classify';
-import { type Pass, thresholdKey, wholeClass } from '../../domain/reporting/threshold-key';
+import { PASSES, thresholdKey, wholeClass } from '../../domain/reporting/threshold-key';
 import type { ActivityDeps } from '../deps';
 import { chargeRunHits } from './charge-hits';
 import { loadClassifierCatalog } from './classifier-catalog';
@@ -30,7 +30,7 @@ export function createFetchActivity(deps: ActivityDeps) {
     const unknown = new Set<string>();
     let filterErrors = 0;
     let staged = 0;
-    for (const pass of ['source', 'target'] as Pass[]) {
+    for (const pass of PASSES) {
       const classify = createClassifier(catalog, input.group, pass, (e) => {
         filterErrors++;
         if (filterErrors <= 10) log.warn(e, 'filter failed on an event; skipped');

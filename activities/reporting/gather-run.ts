@@ -16,7 +16,7 @@ import type { FilterDefinition } from '../../domain/filters/filter';
 import { createClassifier } from '../../domain/reporting/classify';
 import { EventAggregates } from '../../domain/reporting/event-aggregates';
 import { relapsedEvents } from '../../domain/reporting/relapse';
-import { type Pass, thresholdKey, wholeClass } from '../../domain/reporting/threshold-key';
+import { PASSES, thresholdKey, wholeClass } from '../../domain/reporting/threshold-key';
 import type { ActivityDeps } from '../deps';
 import { loadClassifierCatalog } from './classifier-catalog';
 import type { SeverityRunInput } from './types';
@@ -25,7 +25,6 @@ import { relapseSlices, toClassified, waitForWindow, windowQuery } from './windo
 const UNKNOWN_DETECTORS_LIMIT = 50;
 const YIELD_EVERY = 500;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-const PASSES: Pass[] = ['source', 'target'];
 
 export interface GatheredRun {
   /** Every (event, IP) of the window and of the relapses, at its final stage. */

@@ -6,7 +6,7 @@ import { clearStaged, insertStaged, type StagedHitRow } from '../../db/reporting
 import { relapseCandidates } from '../../db/reporting/thresholds';
 import { createClassifier } from '../../domain/reporting/classify';
 import { relapsedEvents } from '../../domain/reporting/relapse';
-import type { Pass } from '../../domain/reporting/threshold-key';
+import { PASSES } from '../../domain/reporting/threshold-key';
 import type { ActivityDeps } from '../deps';
 import { loadClassifierCatalog } from './classifier-catalog';
 import type { SeverityRunInput } from './types';
@@ -22,7 +22,7 @@ export function createRelapseActivity(deps: ActivityDeps) {
     let catalog: Awaited<ReturnType<typeof loadClassifierCatalog>> | undefined;
     const reported = new Set<string>();
     const keys = new Set<string>();
-    for (const pass of ['source', 'target'] as Pass[]) {
+    for (const pass of PASSES) {
       const candidates = await relapseCandidates(deps.pool, {
         group: input.group,
         severity: input.severity,

@@ -17,10 +17,10 @@ import {
   type RelapseHit,
   ZERO_COUNTERS,
 } from '../../domain/reporting/chains';
-import type { Pass } from '../../domain/reporting/threshold-key';
+import { PASSES, type Pass } from '../../domain/reporting/threshold-key';
 import { mentatHeaders } from '../../emails/render-report';
 import type { ActivityDeps } from '../deps';
-import { PASSES, storeRunReports } from './store-reports';
+import { storeRunReports } from './store-reports';
 import { REPORT_REF_LIMIT, type RenderResult, type ReportRef, type SeverityRunInput } from './types';
 
 export interface RenderInput extends SeverityRunInput {

@@ -15,7 +15,7 @@ import {
   type OutboxAttachment,
   reportEventsJson,
 } from '../../db/reporting/reports';
-import type { ChainResult, Counters } from '../../domain/reporting/chains';
+import { type ChainResult, type Counters, chainKey } from '../../domain/reporting/chains';
 import { reportKey } from '../../domain/reporting/labels';
 import { resolveRecipients } from '../../domain/reporting/recipients';
 import {
@@ -23,7 +23,7 @@ import {
   type PlannedReport,
   planReports,
 } from '../../domain/reporting/report-plan';
-import { type Pass, type ThresholdTimes, thresholdTimes } from '../../domain/reporting/threshold-key';
+import { PASSES, type Pass, type ThresholdTimes, thresholdTimes } from '../../domain/reporting/threshold-key';
 import {
   type ClassTable,
   earlierMessageIds,
@@ -34,8 +34,6 @@ import {
 import { REPORT_TEMPLATES } from '../../emails/templates';
 import type { ActivityDeps } from '../deps';
 import type { SeverityRunInput } from './types';
-
-export const PASSES: Pass[] = ['source', 'target'];
 
 export interface RunFindings {
   counters: Counters;
@@ -67,9 +65,9 @@ function classTables(aggregates: readonly EventAggregateRow[], report: PlannedRe
     relapsed: {},
     references: {},
   };
-  const wanted = JSON.stringify([report.chain, report.fallback]);
+  const wanted = chainKey(report);
   for (const a of aggregates) {
-    if (a.pass !== report.pass || JSON.stringify([a.chain, a.fallback]) !== wanted) continue;
+    if (a.pass !== report.pass || chainKey(a) !== wanted) continue;
     if (report.ip !== null && a.ip !== report.ip) continue;
     const table = a.relapsed ? tables.relapsed : tables.regular;
     table[a.wholeClass] ??= {};
@@ -103,16 +101,15 @@ function statisticsOf(tables: { regular: ClassTable; relapsed: ClassTable }) {
   return { cnt_ips: ips.size, classes, detectors };
 }
 
-/** Plans, renders and stores the run's reports; returns how many were planned. */
+/** Plans, renders and stores the run's reports (nothing when no chain has anything to report). */
 export async function storeRunReports(
   deps: ActivityDeps,
   client: pg.PoolClient,
   input: StoreInput,
   findings: RunFindings,
   writers: ReportWriters,
-): Promise<number> {
-  const planned = PASSES.flatMap((pass) => findings.chains[pass]).length;
-  if (planned === 0) return 0;
+): Promise<void> {
+  if (PASSES.every((pass) => findings.chains[pass].length === 0)) return;
 
   const groupNames = new Set<string>();
   for (const pass of PASSES)
@@ -268,5 +265,4 @@ export async function storeRunReports(
     },
     extraLabels,
   );
-  return planned;
 }

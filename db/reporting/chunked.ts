@@ -1,6 +1,6 @@
 // Rows written from the worker go in statements of bounded size (parameter arrays of at most
 // CHUNK_ROWS elements); the statements' row counts are added up.
-export const CHUNK_ROWS = 20_000;
+const CHUNK_ROWS = 20_000;
 
 export async function inChunks<T>(
   rows: readonly T[],

@@ -3,7 +3,7 @@
 import type pg from 'pg';
 import type { ThresholdedRecord, ThresholdRow } from '../../domain/reporting/relapse';
 import type { Severity } from '../../domain/reporting/severities';
-import type { Pass } from '../../domain/reporting/threshold-key';
+import { PASSES, type Pass } from '../../domain/reporting/threshold-key';
 import { inChunks } from './chunked';
 
 /**
@@ -82,21 +82,22 @@ export async function relapseCandidates(
   };
 }
 
-/**
- * Arms (or re-arms) the threshold of every key reported by this run (§4.2); runs inside the
- * render transaction. `labels` maps pass+IP to the label of the extra report of that IP.
- */
 type PassTimes = Record<Pass, { thresholdTime: number; relapseTime: number; ttlTime: number }>;
 
 /** Threshold, relapse and ttl times of the source pass, then of the target pass. */
 function timeParams(times: PassTimes): Date[] {
-  return (['source', 'target'] as const).flatMap((pass) => [
+  return PASSES.flatMap((pass) => [
     new Date(times[pass].thresholdTime),
     new Date(times[pass].relapseTime),
     new Date(times[pass].ttlTime),
   ]);
 }
 
+/**
+ * Arms (or re-arms) the threshold of every key a staged run reported (§4.2); runs inside the
+ * render transaction. `extraLabels` maps pass+IP to the label of a report covering that IP; each
+ * key takes the first of its IP's labels (by text), as upsertThresholdKeys is given them.
+ */
 export async function upsertThresholds(
   client: pg.PoolClient,
   run: {
@@ -107,32 +108,21 @@ export async function upsertThresholds(
   },
   extraLabels: { pass: Pass; ip: string; label: string }[],
 ): Promise<number> {
-  const { rowCount } = await client.query(
-    `INSERT INTO report_thresholds AS t (group_name, severity, pass, key, threshold_time, relapse_time, ttl_time, report_label)
-     SELECT DISTINCT ON (h.pass, h.threshold_key) $2, $3, h.pass, h.threshold_key,
-            CASE h.pass WHEN 'source' THEN $4::timestamptz ELSE $7::timestamptz END,
-            CASE h.pass WHEN 'source' THEN $5::timestamptz ELSE $8::timestamptz END,
-            CASE h.pass WHEN 'source' THEN $6::timestamptz ELSE $9::timestamptz END,
-            l.label
+  const { rows } = await client.query<{ pass: Pass; key: string; label: string | null }>(
+    `SELECT DISTINCT ON (h.pass, h.threshold_key) h.pass, h.threshold_key AS key, l.label
        FROM report_staged_hits h
-       LEFT JOIN unnest($10::text[], $11::inet[], $12::text[]) AS l(pass, ip, label)
+       LEFT JOIN unnest($2::text[], $3::inet[], $4::text[]) AS l(pass, ip, label)
          ON l.pass = h.pass AND l.ip = h.ip
       WHERE h.run_id = $1 AND h.stage = 'passed'
-      ORDER BY h.pass, h.threshold_key, l.label NULLS LAST
-     ON CONFLICT (group_name, severity, pass, key) DO UPDATE
-       SET threshold_time = EXCLUDED.threshold_time, relapse_time = EXCLUDED.relapse_time,
-           ttl_time = EXCLUDED.ttl_time, report_label = EXCLUDED.report_label`,
+      ORDER BY h.pass, h.threshold_key, l.label NULLS LAST`,
     [
       run.runId,
-      run.group,
-      run.severity,
-      ...timeParams(run.times),
       extraLabels.map((l) => l.pass),
       extraLabels.map((l) => l.ip),
       extraLabels.map((l) => l.label),
     ],
   );
-  return rowCount ?? 0;
+  return upsertThresholdKeys(client, run, rows);
 }
 
 /**
@@ -204,8 +194,8 @@ export async function insertThresholdedEvents(
 }
 
 /**
- * Arms (or re-arms) the given keys (§4.2), each with the label of the report that covers it;
- * the in-memory twin of upsertThresholds, inside the same transaction as the reports.
+ * Arms (or re-arms) the given keys (§4.2), each with the label of the report that covers it,
+ * inside the same transaction as the reports.
  */
 export async function upsertThresholdKeys(
   client: pg.PoolClient,

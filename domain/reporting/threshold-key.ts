@@ -16,6 +16,9 @@ import type { Severity } from './severities';
 
 export type Pass = 'source' | 'target';
 
+/** Both passes, source first: the order runs process and report them in. */
+export const PASSES: readonly Pass[] = ['source', 'target'];
+
 export interface ThresholdScope {
   group: string;
   severity: Severity;

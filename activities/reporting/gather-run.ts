@@ -82,12 +82,13 @@ export async function gatherRun(
         if (++fetched[pass] % YIELD_EVERY === 0) await yieldToEventLoop();
         const verdict = classify(toClassified(event));
         const whole = wholeClass(event.class, event.subclasses, event.categories);
-        const filtersHit = new Set<string>();
-        const seenIps = new Set<string>();
+        // An event has a hit or two here: lists, not sets (one of each per event of a million).
+        const filtersHit: string[] = [];
+        const seenIps: string[] = [];
         for (const hit of verdict.hits) {
-          if (hit.filter) filtersHit.add(hit.filter);
-          if (seenIps.has(hit.ip)) continue; // one (event, IP) once, as staging's key had it
-          seenIps.add(hit.ip);
+          if (hit.filter && !filtersHit.includes(hit.filter)) filtersHit.push(hit.filter);
+          if (seenIps.includes(hit.ip)) continue; // one (event, IP) once, as staging's key had it
+          seenIps.push(hit.ip);
           const key = thresholdKey(whole, hit.ip);
           let stage: StagedHitRow['stage'] = hit.stage;
           if (stage === 'passed' && live.has(`${pass}\u0000${key}`)) {

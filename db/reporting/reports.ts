@@ -6,7 +6,7 @@ import type { ReportType } from '../../domain/reporting/labels';
 import { type ReportIdentity, reportKey, reportLabel } from '../../domain/reporting/labels';
 import type { Severity } from '../../domain/reporting/severities';
 import type { Pass } from '../../domain/reporting/threshold-key';
-import { inChunks } from './chunked';
+import { copyRows } from './copy-rows';
 
 export interface StoredReportSummary {
   id: number;
@@ -169,24 +169,19 @@ export interface ReportEventRow {
   relapsed: boolean;
 }
 
-/** Report events computed in the worker, written in bounded statements. */
+/**
+ * Report events computed in the worker, with COPY: the report was inserted in this transaction and
+ * the rows are one per (event, IP), so none can be there already.
+ */
 export async function insertReportEventRows(
   client: pg.PoolClient,
   rows: readonly ReportEventRow[],
 ): Promise<number> {
-  return inChunks(rows, (chunk) =>
-    client.query(
-      `INSERT INTO report_events (report_id, event_id, storage_time, ip, relapsed)
-       SELECT * FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::inet[], $5::boolean[])
-       ON CONFLICT DO NOTHING`,
-      [
-        chunk.map((r) => r.reportId),
-        chunk.map((r) => r.eventId),
-        chunk.map((r) => r.storageTime),
-        chunk.map((r) => r.ip),
-        chunk.map((r) => r.relapsed),
-      ],
-    ),
+  return copyRows(
+    client,
+    { table: 'report_events', columns: ['report_id', 'event_id', 'storage_time', 'ip', 'relapsed'] },
+    rows,
+    (r) => [r.reportId, r.eventId, r.storageTime, r.ip, r.relapsed],
   );
 }
 

@@ -84,9 +84,12 @@ export function createClassifier(
       let fallback = ref.fallback;
       const groupsWithFilters = [null, ...ref.chain, ...ref.fallback].some((g) => byGroup.has(g));
       if (groupsWithFilters && event.event) {
+        const whole = event.event as IdeaEvent;
+        // The single-IP copy is made only if a filter reads the event, its sections or their IPs.
         const context = filterContext(
-          singleIpCopy(event.event, section, ip) as IdeaEvent,
+          whole,
           event.classification,
+          () => singleIpCopy(whole, section, ip) as IdeaEvent,
         );
         for (const g of [null, ...ref.chain]) {
           const hit = matching(byGroup.get(g), context);
@@ -95,7 +98,11 @@ export function createClassifier(
             break;
           }
         }
-        if (!filter) fallback = ref.fallback.filter((g) => !matching(byGroup.get(g), context));
+        // The same list when no fallback group drops the IP: chain keys are memoized by list.
+        if (!filter && ref.fallback.some((g) => byGroup.has(g))) {
+          const kept = ref.fallback.filter((g) => !matching(byGroup.get(g), context));
+          if (kept.length < ref.fallback.length) fallback = kept;
+        }
       }
       hits.push({
         ip,

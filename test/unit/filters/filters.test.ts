@@ -57,6 +57,57 @@ describe('CEL filters over IDEA events', () => {
     });
   });
 
+  it('reads the single-IP view only for the event, its sections and their IPs, and makes it once', () => {
+    let views = 0;
+    const oneIp = { ...scan, Source: [{ IP4: ['192.0.2.70'], Proto: ['tcp'] }] } as IdeaEvent;
+    const context = () =>
+      filterContext(scan, {}, () => {
+        views++;
+        return oneIp;
+      });
+    const run = (source: string, c = context()) => compileExpression('test', source).evaluate(c);
+    expect(run('"Recon.Scanning" in Category && 22 in targetPorts && "tcp" in protocols')).toEqual({
+      ok: true,
+      value: true,
+    });
+    expect(run('detectors.exists(d, d.endsWith("scan_detector"))')).toEqual({ ok: true, value: true });
+    expect(views).toBe(0);
+    const shared = context();
+    expect(run('"2001:db8::5" in sourceIPs', shared)).toEqual({ ok: true, value: false });
+    expect(run('size(event.Source[0].IP4) == 1 && size(Source) == 1', shared)).toEqual({
+      ok: true,
+      value: true,
+    });
+    expect(views).toBe(1);
+  });
+
+  it('evaluates an expression over repeating variables once per combination of their values', () => {
+    const compiled = compileExpression('test', '"Recon.Scanning" in Category && size(detectors) > 0');
+    let reads = 0;
+    const counted = (e: IdeaEvent) => {
+      const context = filterContext(e);
+      return new Proxy(context, {
+        get(target, name) {
+          if (name === 'Category') reads++;
+          return Reflect.get(target, name);
+        },
+      });
+    };
+    const spam = event({ Category: ['Abusive.Spam'], Node: [{ Name: 'cz.example.spam' }] });
+    expect(compiled.evaluate(counted(scan))).toEqual({ ok: true, value: true });
+    expect(compiled.evaluate(counted(spam))).toEqual({ ok: true, value: false });
+    const firstTime = reads;
+    expect(compiled.evaluate(counted(scan))).toEqual({ ok: true, value: true });
+    expect(compiled.evaluate(counted(spam))).toEqual({ ok: true, value: false });
+    // The second time round only the memo's key reads the variable, not the evaluation.
+    expect(reads - firstTime).toBeLessThan(firstTime);
+    // Over the IPs (or the event), every context is evaluated: a single-IP view changes the answer.
+    const byIp = compileExpression('test', 'anyIpIn(sourceIPs, "192.0.2.64/27")');
+    const view = (ip: string) => () => ({ ...scan, Source: [{ IP4: [ip] }] }) as IdeaEvent;
+    expect(byIp.evaluate(filterContext(scan, {}, view('192.0.2.70')))).toEqual({ ok: true, value: true });
+    expect(byIp.evaluate(filterContext(scan, {}, view('203.0.113.1')))).toEqual({ ok: true, value: false });
+  });
+
   it('names the filter and the compiler message when an expression does not compile', () => {
     expect(() => compileExpression('filter "broken"', 'Category ==')).toThrow(FilterCompileError);
     expect(() => compileExpression('filter "broken"', 'Category ==')).toThrow(/^filter "broken": at 1:\d+: /);

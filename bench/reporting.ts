@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import pg from 'pg';
 import type { MailCatcher } from '../scripts/dev/mail-catcher';
 import { groupName } from './lib/catalog';
-import { type CpuAccount, startCpuAccounting } from './lib/cpu-accounting';
+import { type CpuAccount, parentPid, startCpuAccounting } from './lib/cpu-accounting';
 import type { Dataset } from './lib/dataset';
 import { type Figure, perSecond, round } from './lib/figures';
 import { runGroups } from './lib/group-runs';
@@ -17,13 +17,36 @@ import { startWorker } from './lib/worker-process';
 const SCAN_COLUMNS = `id, storage_time::text, source_ips, target_ips, event_class, target_class, event_subclasses,
   target_subclasses, categories, node_names, event_severity, target_severity, event`;
 
-/** The role of a process during a reporting cycle, for its CPU account. */
-function cycleRole(pid: number, command: string, name: string, workerPid: number): string {
+/**
+ * The role of a process during a reporting cycle, for its CPU account. `postmaster` is the bench
+ * server's: another PostgreSQL on the machine (the machine's own cluster) is not the cycle's.
+ */
+function cycleRole(
+  process_: { pid: number; command: string; name: string; ppid: number },
+  workerPid: number,
+  postmaster: number | null,
+): string {
+  const { pid, command, name, ppid } = process_;
   if (pid === workerPid) return 'worker';
   if (pid === process.pid) return 'harness (Temporal client, mail sink)';
-  if (name === 'postgres' || command.includes('postgres')) return 'postgresql';
+  if (name === 'postgres' || command.includes('postgres')) {
+    if (postmaster === null || pid === postmaster || ppid === postmaster) return 'postgresql';
+    return 'another PostgreSQL on the machine';
+  }
   if (name === 'temporal') return 'temporal server';
   return 'other';
+}
+
+/** The postmaster of the server behind `url` when it runs on this machine (a backend's parent). */
+async function postmasterPid(url: string): Promise<number | null> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    return parentPid(rows[0]!.pid);
+  } finally {
+    await client.end();
+  }
 }
 
 /** One plain query over the window, read to the client through a cursor; returns seconds. */
@@ -76,7 +99,10 @@ export async function benchReporting(
   let cpu: CpuAccount;
   try {
     ctx.log(`reporting cycle: ${ds.groups} groups, ${ds.events} events`);
-    const accounting = startCpuAccounting((pid, command, name) => cycleRole(pid, command, name, worker.pid));
+    const postmaster = await postmasterPid(ds.url);
+    const accounting = startCpuAccounting((pid, command, name, ppid) =>
+      cycleRole({ pid, command, name, ppid }, worker.pid, postmaster),
+    );
     try {
       run = await runGroups(ctx.client, {
         taskQueue,

@@ -15,8 +15,18 @@ export interface CpuAccount {
   cores: number;
 }
 
-/** Which role a process plays, from its pid and command line. */
-export type Classify = (pid: number, command: string, name: string) => string;
+/** Which role a process plays, from its pid, command line, name and parent pid. */
+export type Classify = (pid: number, command: string, name: string, ppid: number) => string;
+
+/** The parent pid of a process on this machine, or null (gone, or not readable). */
+export function parentPid(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return null;
+  }
+}
 
 function machineTicks(): { busy: number; total: number } {
   const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
@@ -42,7 +52,7 @@ export function startCpuAccounting(classify: Classify, intervalMs = 500): { stop
           const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
           // A process born during the span counts from zero.
           seen.set(key, {
-            role: classify(Number(entry), command, name),
+            role: classify(Number(entry), command, name, Number(fields[1])),
             first: initial ? secs : 0,
             last: secs,
           });

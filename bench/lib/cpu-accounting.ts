@@ -18,11 +18,13 @@ export interface CpuAccount {
 /** Which role a process plays, from its pid, command line, name and parent pid. */
 export type Classify = (pid: number, command: string, name: string, ppid: number) => string;
 
+/** The fields of /proc/<pid>/stat after the command name (state first, then ppid, …). */
+const statFields = (stat: string) => stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+
 /** The parent pid of a process on this machine, or null (gone, or not readable). */
 export function parentPid(pid: number): number | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return Number(statFields(readFileSync(`/proc/${pid}/stat`, 'utf8'))[1]);
   } catch {
     return null;
   }
@@ -43,7 +45,7 @@ export function startCpuAccounting(classify: Classify, intervalMs = 500): { stop
       try {
         const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
         const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const fields = statFields(stat);
         const secs = (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
         const key = `${entry}:${fields[19]}`;
         const known = seen.get(key);

@@ -9,6 +9,7 @@ import {
   CancelledFailure,
   getExternalWorkflowHandle,
   isCancellation,
+  log,
   patched,
   proxyActivities,
   setHandler,
@@ -29,6 +30,7 @@ import { settleAll } from './settle-all';
 
 const COMBINED_STEPS_PATCH = 'combined-severity-steps';
 const ONE_STEP_PATCH = 'one-step-severity-run';
+const FORCE_REACHES_STEP_PATCH = 'force-reaches-one-step';
 
 const retry = {
   initialInterval: '2 seconds',
@@ -81,19 +83,42 @@ export async function reportSeverity(input: SeverityRunInput): Promise<SeverityR
     workflowId: workflowInfo().workflowId,
   };
   setHandler(severityProgressQuery, () => progress);
-  // `herald force` on the group run reaches the severity runs too: until the render step starts,
-  // mode, template, locale, time zone and mail options can still change (test data cannot).
+  // `herald force` on the group run reaches the severity runs too: until the render starts, mode,
+  // template, locale, time zone and mail options can still change (test data cannot). Staged runs
+  // pass them to their render step. A one-step run's step may wait at the window fence or fetch
+  // for minutes before it renders: the run records what arrives meanwhile in PostgreSQL, where the
+  // step reads it under the run's render lock (recordReportRunOverrides), or learns it came late.
   let rendering = false;
+  let stepInFlight = false;
   const force = { ...input.force };
   const mailOptions = { ...input.mail };
+  let overridesRecorded: Promise<void> = Promise.resolve();
+  const recordOverrides = () => {
+    const options = { runId: input.runId, force: { ...force }, mail: { ...mailOptions } };
+    // One after the other, so the last override is the one recorded.
+    overridesRecorded = overridesRecorded.then(async () => {
+      try {
+        const { applied } = await quick.recordReportRunOverrides(options);
+        if (!applied)
+          log.warn('force arrived after this run stored its reports; they keep the options they had');
+      } catch (error) {
+        // Cancelled with the run, or the database down for all retries: the step renders with
+        // what it had (the run's own failure, if any, surfaces from the step).
+        log.warn('force could not be passed to the running step', { error: String(error) });
+      }
+    });
+  };
   setHandler(forceSignal, (o) => {
     if (rendering) return;
+    // Runs recorded before overrides reached a running step ignored force during it.
+    if (stepInFlight && !patched(FORCE_REACHES_STEP_PATCH)) return;
     if (o.mode !== undefined) force.mode = o.mode;
     if (o.template !== undefined) force.template = o.template;
     if (o.locale !== undefined) force.locale = o.locale;
     if (o.timezone !== undefined) force.timezone = o.timezone;
     if (o.mailTestMode !== undefined) mailOptions.mailTestMode = o.mailTestMode;
     if (o.mailTo !== undefined) mailOptions.mailTo = o.mailTo;
+    if (stepInFlight) recordOverrides();
   });
   // Live progress for this run's query and, when `tellGroup`, the group run's `progress` query (a
   // signal costs a workflow task here and one in the group run); a lost signal (parent gone) is
@@ -119,9 +144,16 @@ export async function reportSeverity(input: SeverityRunInput): Promise<SeverityR
     let rendered: RenderResult;
     let filterHits: Record<string, number>;
     if (oneStep) {
-      // The step renders with the force options it starts with.
+      let prepared: Awaited<ReturnType<typeof scan.prepareReports>>;
+      stepInFlight = true;
+      try {
+        prepared = await scan.prepareReports({ ...input, force, mail: mailOptions });
+      } finally {
+        stepInFlight = false;
+      }
       rendering = true;
-      const prepared = await scan.prepareReports({ ...input, force, mail: mailOptions });
+      // An override still being recorded finds the reports stored and says so (a warning).
+      await overridesRecorded;
       rendered = prepared;
       filterHits = prepared.filterHits;
     } else {

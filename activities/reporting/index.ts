@@ -11,6 +11,7 @@ import { createPrepareActivity } from './prepare';
 import { createQuietWindowsActivity } from './quiet-windows';
 import { createRelapseActivity } from './relapse';
 import { createRenderActivity } from './render';
+import { createRunOverridesActivity } from './run-overrides';
 import { createSendActivity } from './send';
 import { createThresholdActivity } from './threshold';
 
@@ -24,6 +25,7 @@ export function createReportingActivities(deps: ActivityDeps) {
     thresholdReportEvents: createThresholdActivity(deps),
     relapseReportEvents: createRelapseActivity(deps),
     renderReports: createRenderActivity(deps),
+    recordReportRunOverrides: createRunOverridesActivity(deps),
     sendReportMail: createSendActivity(deps),
     cleanupReportRun: createCleanupActivity(deps),
     finishReportRun: createFinishActivity(deps),

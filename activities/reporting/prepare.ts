@@ -11,8 +11,10 @@
 // transaction back and the retry starts over.
 import { Context } from '@temporalio/activity';
 import { inTransaction } from '../../db/pool';
+import { takeRenderLock } from '../../db/reporting/render-lock';
 import { insertReportEventRows, type ReportEventRow, reportsOfRun } from '../../db/reporting/reports';
 import { loadRunOutcome, type RunOutcome, saveRunOutcome } from '../../db/reporting/run-outcomes';
+import { loadRunOverrides } from '../../db/reporting/run-overrides';
 import type { StagedHitRow } from '../../db/reporting/staging';
 import { insertThresholdedEvents, upsertThresholdKeys } from '../../db/reporting/thresholds';
 import { chainKey } from '../../domain/reporting/chains';
@@ -23,7 +25,7 @@ import { chargeRunHits } from './charge-hits';
 import { gatherRun } from './gather-run';
 import { heartbeat, passResults, resultOf } from './render';
 import { storeRunReports } from './store-reports';
-import type { RenderResult, SeverityRunInput } from './types';
+import type { RenderOptions, RenderResult, SeverityRunInput } from './types';
 
 export interface PrepareResult extends RenderResult {
   fetched: { source: number; target: number };
@@ -127,15 +129,18 @@ export function createPrepareActivity(deps: ActivityDeps) {
     try {
       return await inTransaction(deps.pool, async (client) => {
         // Two attempts of the same run serialise here; the second finds the first one's outcome.
-        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`herald-render:${input.runId}`]);
+        await takeRenderLock(client, input.runId);
         const stored = await loadRunOutcome(client, input.runId);
         if (stored) return resultFrom(stored, await reportsOfRun(client, input.runId));
+        // `herald force` that reached the run while this step fetched (run-overrides.ts): from
+        // here on, under the lock, it is refused as too late.
+        const options = (await loadRunOverrides<RenderOptions>(client, input.runId)) ?? input;
 
         await insertThresholdedEvents(client, scope, run.thresholded);
         await storeRunReports(
           deps,
           client,
-          { ...input, filterHits: run.filterHits },
+          { ...input, force: options.force, mail: options.mail, filterHits: run.filterHits },
           { counters, chains, aggregates: async () => run.aggregates.toRows() },
           {
             reportEvents: async (c, reportId, report) => {

@@ -4,6 +4,7 @@
 // labels derive from the run (labels.ts); a repeated call finds the run's reports and returns them.
 import { Context } from '@temporalio/activity';
 import { inTransaction } from '../../db/pool';
+import { takeRenderLock } from '../../db/reporting/render-lock';
 import { aggregateRunEvents, insertReportEvents, reportsOfRun } from '../../db/reporting/reports';
 import { loadStaged, type StagedHitRow } from '../../db/reporting/staging';
 import { upsertThresholds } from '../../db/reporting/thresholds';
@@ -61,7 +62,7 @@ export function createRenderActivity(deps: ActivityDeps) {
     const beat = setInterval(heartbeat(), 5000);
     return inTransaction(deps.pool, async (client) => {
       // Two attempts of the same run (a retry racing a stuck predecessor) serialise here.
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`herald-render:${input.runId}`]);
+      await takeRenderLock(client, input.runId);
       const staged = await loadStaged(client, input.runId);
       const { counters, chains } = passResults(staged, input.fetched);
       const done = await reportsOfRun(client, input.runId);

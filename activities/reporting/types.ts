@@ -15,6 +15,14 @@ export interface MailOptions {
   mailTo?: string[];
 }
 
+/** What `herald force` can still change in a severity run until it renders. */
+export type RenderOptions = Pick<SeverityRunInput, 'force' | 'mail'>;
+
+/** The overrides a forced run records while its step works; `applied` false: too late. */
+export interface RunOverridesInput extends RenderOptions {
+  runId: string;
+}
+
 export interface SeverityRunInput {
   /** The severity workflow id: the run's idempotency key and staging key. */
   runId: string;

@@ -99,12 +99,25 @@ async function listCycle(query: string): Promise<{ workflowId: string; runId: st
   return out;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+/**
+ * Polls until `probe` returns `done`. Times out only when its count has not grown for `stallMs`:
+ * on 2 cores, beside the crash trials and the worker already running the first groups, the
+ * server's schedulers start the 200 runs at a pace that varies several-fold between CI runs
+ * (a fixed 120 s once ran out with the runs still coming), while a stuck cycle stops counting.
+ */
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<{ count: number; done?: T }>,
+  stallMs: number,
+): Promise<T> {
+  let best = -1;
+  let lastGrowth = Date.now();
   for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    const { count, done } = await probe();
+    if (done !== undefined) return done;
+    if (count > best) [best, lastGrowth] = [count, Date.now()];
+    else if (Date.now() - lastGrowth > stallMs)
+      throw new Error(`waiting for ${what}: stuck at ${best} for ${stallMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 1000));
   }
 }
@@ -164,7 +177,7 @@ beforeAll(async () => {
     `${GROUPS} scheduled group runs in visibility`,
     async () => {
       const runs = await listCycle('WorkflowType = "reportGroup" AND HeraldRunKind = "schedule"');
-      return runs.length >= GROUPS ? runs : undefined;
+      return { count: runs.length, done: runs.length >= GROUPS ? runs : undefined };
     },
     120_000,
   );
@@ -190,7 +203,10 @@ beforeAll(async () => {
   const closedQuery = 'HeraldRunKind = "schedule" AND ExecutionStatus != "Running"';
   await waitFor(
     'visibility to list the cycle as closed',
-    async () => ((await listCycle(closedQuery)).length >= GROUPS + reportedRuns ? true : undefined),
+    async () => {
+      const closed = (await listCycle(closedQuery)).length;
+      return { count: closed, done: closed >= GROUPS + reportedRuns ? true : undefined };
+    },
     120_000,
   );
   await new Promise((r) => setTimeout(r, 5000));

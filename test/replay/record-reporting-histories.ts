@@ -6,10 +6,12 @@
 //
 // With SUFFIX the files are report-group.SUFFIX.json and report-severity.SUFFIX.json: older
 // fixtures stay, so histories recorded before a patched() change keep replaying too.
+// With --force-during-step, `herald force --mode none` (the group's forceOverrides update) reaches
+// the high severity run while its step waits at the window fence behind an open writer.
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import pg from 'pg';
 import { config } from '../../config/env';
@@ -17,11 +19,51 @@ import { repoRoot } from '../../config/paths';
 import { migrateUp } from '../../db/migrate';
 import { mailTaskQueue } from '../../domain/reporting/mail-task-queue';
 import { startMailCatcher } from '../../scripts/dev/mail-catcher';
-import type { ReportGroupResult } from '../../workflows/report-messages';
+import { forceOverridesUpdate } from '../../workflows/report-group';
+import { progressQuery, type ReportGroupResult } from '../../workflows/report-messages';
 import { alignedPast, reportingActivities, seedCatalog, storeEvents } from '../integration/reporting/support';
 import { historyToFixture } from './histories';
 
 const out = path.join(repoRoot, 'test', 'replay', 'histories');
+const forceDuringStep = process.argv.includes('--force-during-step');
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Runs the group with its high severity's step held at the fence while `force --mode none` lands. */
+async function forcedWhileFetching(
+  pool: pg.Pool,
+  start: () => Promise<WorkflowHandle>,
+): Promise<ReportGroupResult> {
+  const writer = await pool.connect();
+  let handle: WorkflowHandle;
+  try {
+    await writer.query('BEGIN');
+    await writer.query("INSERT INTO event_ids (id, storage_time) VALUES ('held-open', now())");
+    handle = await start();
+    const child = await until(
+      'the high severity run',
+      async () => (await handle.query(progressQuery)).high?.workflowId,
+    );
+    await handle.executeUpdate(forceOverridesUpdate, { args: [{ mode: 'none' }] });
+    await until('the override recorded', async () => {
+      const { rows } = await pool.query('SELECT 1 FROM report_run_overrides WHERE run_id = $1', [child]);
+      return rows.length > 0 ? true : undefined;
+    });
+  } finally {
+    await writer.query('ROLLBACK');
+    writer.release();
+  }
+  return handle.result();
+}
 
 async function main() {
   const env = config();
@@ -83,15 +125,19 @@ async function main() {
     await mailWorker.runUntil(() =>
       worker.runUntil(async () => {
         const groupId = `report:child:replay:${randomUUID()}`;
-        const result: ReportGroupResult = await client.workflow.execute('reportGroup', {
-          taskQueue,
-          workflowId: groupId,
-          args: [
-            { group: 'child', timeHigh: timeHigh.toISOString(), severities: ['high', 'critical', 'low'] },
-          ],
-        });
+        const start = () =>
+          client.workflow.start('reportGroup', {
+            taskQueue,
+            workflowId: groupId,
+            args: [
+              { group: 'child', timeHigh: timeHigh.toISOString(), severities: ['high', 'critical', 'low'] },
+            ],
+          });
+        const result: ReportGroupResult = await (forceDuringStep
+          ? forcedWhileFetching(pool, start)
+          : start().then((handle) => handle.result()));
         const severityId = result.severities.high!.workflowId!;
-        const suffix = process.argv[2] ? `.${process.argv[2]}` : '';
+        const suffix = args[0] ? `.${args[0]}` : '';
         const runs: [string, string][] = [
           [`report-group${suffix}.json`, groupId],
           [`report-severity${suffix}.json`, severityId],

@@ -9,8 +9,9 @@ import '../support/provided';
 import { historyFromFixture } from './histories';
 
 // Recorded before the patched() changes 'skip-quiet-severity-windows' and 'combined-severity-steps',
-// after them, and after 'one-step-severity-run': every flow must keep replaying while runs of any
-// age may be open.
+// after them, and after 'one-step-severity-run'; then `force --mode none` during a one-step run's
+// step before 'force-reaches-one-step' (ignored, the mails went out) and after it (recorded for
+// the step, no mail): every flow must keep replaying while runs of any age may be open.
 const histories = [
   'report-group.json',
   'report-severity.json',
@@ -18,6 +19,10 @@ const histories = [
   'report-severity.combined-steps.json',
   'report-group.one-step.json',
   'report-severity.one-step.json',
+  'report-group.one-step-forced.json',
+  'report-severity.one-step-forced.json',
+  'report-group.force-during-step.json',
+  'report-severity.force-during-step.json',
 ];
 
 describe('reporting workflows replay', () => {

@@ -18,10 +18,12 @@ import { ledgerCursors } from '../../../db/reporting/ledger';
 import { type MailCatcher, startMailCatcher } from '../../../scripts/dev/mail-catcher';
 import { forceOverridesUpdate } from '../../../workflows/report-group';
 import {
+  type GroupProgress,
   heraldGroupKey,
   heraldRunKindKey,
   progressQuery,
   type ReportGroupResult,
+  severityProgressQuery,
 } from '../../../workflows/report-messages';
 import { heraldBin } from '../../support/cli';
 import { freshDatabase, type TestDatabase } from '../../support/database';
@@ -93,6 +95,17 @@ async function visible(query: string, count: number): Promise<string[]> {
     await new Promise((r) => setTimeout(r, 200));
   }
   return ids.sort();
+}
+
+/** Polls `probe` every 100 ms until it returns a value; fails after 30 s naming what it awaited. */
+async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after 30 s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 describe('rerun', () => {
@@ -237,11 +250,13 @@ describe('force', () => {
         ],
       });
       const handle = client.workflow.getHandle(workflowId);
-      for (let i = 0; i < 100; i++) {
-        const p = await handle.query(progressQuery).catch(() => ({}) as Record<string, { stage?: string }>);
-        if (p.high?.stage === 'fetch') break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      // The held writer keeps the group's quiet-window check waiting (10 s) and then the severity
+      // run's one step at the fence: force while that step is in flight, the case a one-step run
+      // once ignored (it took only the options it started with).
+      const child = await until('the high severity run to start', async () => {
+        const p = await handle.query(progressQuery).catch(() => ({}) as GroupProgress);
+        return p.high?.workflowId;
+      });
       // The dashboard shows the live stage of the running run.
       const status = await herald(['status', '--json'], env);
       expect(status.code).toBe(0);
@@ -266,6 +281,17 @@ describe('force', () => {
         signalled: [{ workflowId, overrides: { mode: 'none' } }],
         schedule: 'no-schedule',
       });
+      // The group run passes the override on by signal, and the severity run records it for its
+      // step (report_run_overrides): from then on its render must use it. Let the fetch go on.
+      await until('the override recorded for the running step', async () => {
+        const { rows } = await db.pool.query<{ mode: string }>(
+          "SELECT options->'force'->>'mode' AS mode FROM report_run_overrides WHERE run_id = $1",
+          [child],
+        );
+        return rows[0]?.mode === 'none' ? true : undefined;
+      });
+      const stage = await client.workflow.getHandle(child).query(severityProgressQuery);
+      expect(stage.stage).toBe('fetch');
     } finally {
       await writer.query('ROLLBACK');
       writer.release();
@@ -281,7 +307,7 @@ describe('force', () => {
       [fg],
     );
     expect(outbox.rows[0].n).toBe(0);
-  }, 60_000);
+  }, 90_000);
 
   it('validates before sending: the CLI and the workflow update validator refuse a bad mode', async () => {
     const bad = await herald(['force', '--group', fg, '--timezone', 'Mars/Olympus'], env);

@@ -85,7 +85,7 @@ async function cycle() {
   process.env.HERALD_DATABASE_URL = admin;
   const base = await startStack(log);
   const connection = await Connection.connect({ address: base.temporalAddress });
-  const catcher = await startMailCatcher({ smtpPort: 0 });
+  const catcher = await startMailCatcher({ smtpPort: 0, parseOnRead: true });
   try {
     // The worker inherits this process's environment: a V8 CPU profile of it when asked.
     if (values['worker-profile'])

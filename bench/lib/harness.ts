@@ -70,7 +70,7 @@ export async function runBenchmarks(options: {
     stack = await startStack(log);
     connection = await Connection.connect({ address: stack.temporalAddress });
     const client = new Client({ connection, namespace: 'default' });
-    catcher = await startMailCatcher({ smtpPort: 0 });
+    catcher = await startMailCatcher({ smtpPort: 0, parseOnRead: true });
     const ctx = { stack, client, catcher, log };
 
     let lastDataset: Dataset | undefined;

@@ -34,6 +34,12 @@ export interface MailCatcherOptions {
   rejectWith?: (recipient: string) => { code: number; message: string } | undefined;
   /** SMTP AUTH required and checked by this function (over plain TCP: the catcher has no TLS). */
   authenticate?: (username: string, password: string) => boolean;
+  /**
+   * Keep the raw message on receipt and parse it when `messages()` is called: a sink that only
+   * receives while something is timed (the benchmarks), and checks everything afterwards. Not
+   * with `httpPort` or `storeDir`, whose pages and reloads read parsed messages.
+   */
+  parseOnRead?: boolean;
 }
 
 export interface MailCatcher {
@@ -119,7 +125,11 @@ function messagePage(m: CaughtMail): string {
 
 export async function startMailCatcher(options: MailCatcherOptions = {}): Promise<MailCatcher> {
   const host = options.host ?? '127.0.0.1';
+  if (options.parseOnRead && (options.httpPort !== undefined || options.storeDir))
+    throw new Error('mail catcher: parseOnRead is for an in-memory catcher without a web page');
   const memory = new Map<string, CaughtMail>();
+  // Received, not parsed yet (parseOnRead).
+  const unparsed = new Map<string, { raw: Buffer; meta: Parameters<typeof toCaught>[2] }>();
   if (options.storeDir) mkdirSync(options.storeDir, { recursive: true });
 
   const store = async (
@@ -131,7 +141,8 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
       writeFileSync(path.join(options.storeDir, `${id}.eml`), raw);
       writeFileSync(path.join(options.storeDir, `${id}.json`), JSON.stringify(meta));
     }
-    memory.set(id, await toCaught(id, raw, meta));
+    if (options.parseOnRead) unparsed.set(id, { raw, meta });
+    else memory.set(id, await toCaught(id, raw, meta));
   };
 
   // Messages kept from earlier runs of a persistent catcher.
@@ -229,6 +240,7 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
 
   function clear() {
     memory.clear();
+    unparsed.clear();
     if (options.storeDir) {
       for (const file of readdirSync(options.storeDir))
         rmSync(path.join(options.storeDir, file), { force: true });
@@ -240,7 +252,13 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
     httpPort,
     smtpUrl: `smtp://${host}:${smtpPort}`,
     webUrl: httpPort ? `http://${host === '0.0.0.0' ? 'localhost' : host}:${httpPort}` : undefined,
-    messages: async () => sorted(),
+    messages: async () => {
+      for (const [id, { raw, meta }] of unparsed) {
+        memory.set(id, await toCaught(id, raw, meta));
+        unparsed.delete(id);
+      }
+      return sorted();
+    },
     clear,
     close: async () => {
       await new Promise<void>((resolve) => smtp.close(() => resolve()));

@@ -38,20 +38,13 @@ import type { CliResult } from '../support/cli';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { fileNamespace } from '../support/namespace';
 import { createTestWorker, randomTaskQueue, testClient } from '../support/temporal';
+import { until } from '../support/until';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
 
 const OUTAGE_MS = 30_000;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
+// How the outage tests poll: every 250 ms, for up to a minute unless said otherwise.
+const POLL = { timeoutMs: 60_000, intervalMs: 250 };
 
 describe('PostgreSQL unreachable for 30 s during a run', () => {
   const suffix = randomUUID().slice(0, 6);
@@ -141,13 +134,17 @@ describe('PostgreSQL unreachable for 30 s during a run', () => {
             }),
           ),
         );
-        const severityRuns = await until('every severity run in its fetch', async () => {
-          const progress = await Promise.all(handles.map((h) => h.query(progressQuery)));
-          const runs = progress.flatMap((p) => Object.values(p));
-          return runs.length === 5 && runs.every((s) => s.stage === 'fetch' && s.workflowId)
-            ? runs.map((s) => s.workflowId!)
-            : undefined;
-        });
+        const severityRuns = await until(
+          'every severity run in its fetch',
+          async () => {
+            const progress = await Promise.all(handles.map((h) => h.query(progressQuery)));
+            const runs = progress.flatMap((p) => Object.values(p));
+            return runs.length === 5 && runs.every((s) => s.stage === 'fetch' && s.workflowId)
+              ? runs.map((s) => s.workflowId!)
+              : undefined;
+          },
+          POLL,
+        );
         await proxy.cut();
         const cutAt = Date.now();
         await writer.query('ROLLBACK');
@@ -166,7 +163,7 @@ describe('PostgreSQL unreachable for 30 s during a run', () => {
             }
             return undefined;
           },
-          OUTAGE_MS - 5_000,
+          { ...POLL, timeoutMs: OUTAGE_MS - 5_000 },
         );
         expect(failure).toMatch(/ECONNREFUSED|ECONNRESET|Connection terminated/);
         const early = await Promise.all(
@@ -279,13 +276,17 @@ describe('Temporal unreachable for 30 s from the CLI', () => {
       [{ group, severity: 'high', ip: '10.81.0.1' }],
       new Date(timeHigh.getTime() - 5 * 60_000),
     );
-    await until('the worker process polling through the proxy', async () => {
-      const d = await client.workflowService.describeTaskQueue({
-        namespace: fileNamespace(),
-        taskQueue: { name: taskQueue, kind: 1 /* TASK_QUEUE_KIND_NORMAL */ },
-      });
-      return (d.pollers?.length ?? 0) > 0 ? true : undefined;
-    });
+    await until(
+      'the worker process polling through the proxy',
+      async () => {
+        const d = await client.workflowService.describeTaskQueue({
+          namespace: fileNamespace(),
+          taskQueue: { name: taskQueue, kind: 1 /* TASK_QUEUE_KIND_NORMAL */ },
+        });
+        return (d.pollers?.length ?? 0) > 0 ? true : undefined;
+      },
+      POLL,
+    );
   }, 120_000);
 
   afterAll(async () => {

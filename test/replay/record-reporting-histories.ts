@@ -22,21 +22,12 @@ import { startMailCatcher } from '../../scripts/dev/mail-catcher';
 import { forceOverridesUpdate } from '../../workflows/report-group';
 import { progressQuery, type ReportGroupResult } from '../../workflows/report-messages';
 import { alignedPast, reportingActivities, seedCatalog, storeEvents } from '../integration/reporting/support';
+import { until } from '../support/until';
 import { historyToFixture } from './histories';
 
 const out = path.join(repoRoot, 'test', 'replay', 'histories');
 const forceDuringStep = process.argv.includes('--force-during-step');
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Runs the group with its high severity's step held at the fence while `force --mode none` lands. */
 async function forcedWhileFetching(
@@ -52,12 +43,17 @@ async function forcedWhileFetching(
     const child = await until(
       'the high severity run',
       async () => (await handle.query(progressQuery)).high?.workflowId,
+      { timeoutMs: 60_000 },
     );
     await handle.executeUpdate(forceOverridesUpdate, { args: [{ mode: 'none' }] });
-    await until('the override recorded', async () => {
-      const { rows } = await pool.query('SELECT 1 FROM report_run_overrides WHERE run_id = $1', [child]);
-      return rows.length > 0 ? true : undefined;
-    });
+    await until(
+      'the override recorded',
+      async () => {
+        const { rows } = await pool.query('SELECT 1 FROM report_run_overrides WHERE run_id = $1', [child]);
+        return rows.length > 0 ? true : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
   } finally {
     await writer.query('ROLLBACK');
     writer.release();

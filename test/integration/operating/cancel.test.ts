@@ -23,6 +23,7 @@ import {
 } from '../../../workflows/report-messages';
 import { freshDatabase, type TestDatabase } from '../../support/database';
 import { createTestWorker, randomTaskQueue, testClient } from '../../support/temporal';
+import { until } from '../../support/until';
 import { cliEnv, herald } from '../reporting/cli';
 import { alignedPast, reportingActivities, seedCatalog, storeEvents } from '../reporting/support';
 
@@ -94,16 +95,6 @@ afterAll(async () => {
   await db?.drop();
   rmSync(home, { recursive: true, force: true });
 });
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function startGroupRun(group: string, T: Date): Promise<string> {
   const workflowId = `report:${group}:run:${T.toISOString()}:${suffix}`;

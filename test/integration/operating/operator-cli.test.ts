@@ -28,6 +28,7 @@ import {
 import { heraldBin } from '../../support/cli';
 import { freshDatabase, type TestDatabase } from '../../support/database';
 import { createTestWorker, randomTaskQueue, testClient } from '../../support/temporal';
+import { until } from '../../support/until';
 import { cliEnv, herald } from '../reporting/cli';
 import { alignedPast, reportingActivities, seedCatalog, storeEvents } from '../reporting/support';
 
@@ -95,17 +96,6 @@ async function visible(query: string, count: number): Promise<string[]> {
     await new Promise((r) => setTimeout(r, 200));
   }
   return ids.sort();
-}
-
-/** Polls `probe` every 100 ms until it returns a value; fails after 30 s naming what it awaited. */
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after 30 s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('rerun', () => {

@@ -49,7 +49,13 @@ const cpuLines = report.figures
       .map(([role, s]) => `${role} ${n(s)} s`)
       .join(', ');
     const busy = f.machineBusy === undefined ? '' : `; all cores ${Math.round(f.machineBusy * 100)} % busy`;
-    return `- CPU during the ${f.name}: ${roles}${busy}`;
+    const scan = f.baselineCpuSeconds
+      ? `; the raw scan: ${Object.entries(f.baselineCpuSeconds)
+          .filter(([role, s]) => role !== 'other' || s >= 1)
+          .map(([role, s]) => `${role} ${n(s)} s`)
+          .join(', ')}`
+      : '';
+    return `- CPU during the ${f.name}: ${roles}${busy}${scan}`;
   });
 process.stdout.write(
   [

@@ -17,12 +17,17 @@ export interface Figure {
   cpuSeconds?: Record<string, number>;
   /** Share of all the machine's cores busy while the figure ran, 0–1. */
   machineBusy?: number;
+  /** CPU seconds per process role while the baseline ran (the raw scan: its backend and client). */
+  baselineCpuSeconds?: Record<string, number>;
   /** Where the time went: execution seconds per activity type, summed. */
   activitySeconds?: Record<string, number>;
   /** Seconds activities waited in the task queue (scheduled → started) per type, summed. */
   activityQueueSeconds?: Record<string, number>;
-  /** Workflow tasks: seconds queued (scheduled → started) and running, summed; and how many. */
-  workflowTaskSeconds?: { queued: number; running: number; count: number };
+  /**
+   * Workflow tasks: seconds queued (scheduled → started) and running, summed; how many; and how
+   * many missed the worker's cache (sent to the normal queue after a run's first task).
+   */
+  workflowTaskSeconds?: { queued: number; running: number; count: number; unsticky?: number };
   /** Activities per type that needed more than one attempt. */
   retriedActivities?: Record<string, number>;
   notes?: string[];

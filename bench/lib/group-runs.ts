@@ -14,11 +14,18 @@ export interface GroupRunsResult {
   activitySeconds: Record<string, number>;
   /** Seconds activities of each type waited in the task queue (scheduled → started), summed. */
   activityQueueSeconds: Record<string, number>;
-  /** Seconds workflow tasks waited (scheduled → started) and ran (started → completed), summed. */
-  workflowTaskSeconds: { queued: number; running: number; count: number };
+  /**
+   * Seconds workflow tasks waited (scheduled → started) and ran (started → completed), summed;
+   * `unsticky`: tasks after a run's first that went to the normal queue instead of the worker's
+   * sticky queue (the worker no longer had the run cached and replayed its whole history).
+   */
+  workflowTaskSeconds: { queued: number; running: number; count: number; unsticky: number };
   /** Activities per type that took more than one attempt. */
   retriedActivities: Record<string, number>;
 }
+
+// temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_STICKY (history events decode enums as numbers).
+const STICKY_TASK_QUEUE = 2;
 
 const toMs = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
   t ? Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6 : 0;
@@ -26,7 +33,7 @@ const toMs = (t: { seconds?: unknown; nanos?: number | null } | null | undefined
 interface Times {
   run: Record<string, number>;
   queue: Record<string, number>;
-  workflowTasks: { queued: number; running: number; count: number };
+  workflowTasks: { queued: number; running: number; count: number; unsticky: number };
   /** Activities that needed more than one attempt (a lost task is retried after its timeout). */
   retried: Record<string, number>;
 }
@@ -40,9 +47,16 @@ async function addActivityTimes(client: Client, workflowId: string, times: Times
   const started = new Map<string, number>();
   let taskScheduled = 0;
   let taskStarted = 0;
+  let firstTaskSeen = false;
   for (const e of history.events ?? []) {
     const id = String(e.eventId);
-    if (e.workflowTaskScheduledEventAttributes) taskScheduled = toMs(e.eventTime);
+    const scheduledTask = e.workflowTaskScheduledEventAttributes;
+    if (scheduledTask) {
+      taskScheduled = toMs(e.eventTime);
+      if (firstTaskSeen && scheduledTask.taskQueue?.kind !== STICKY_TASK_QUEUE)
+        times.workflowTasks.unsticky++;
+      firstTaskSeen = true;
+    }
     if (e.workflowTaskStartedEventAttributes) {
       taskStarted = toMs(e.eventTime);
       times.workflowTasks.queued += (taskStarted - taskScheduled) / 1000;
@@ -112,7 +126,7 @@ export async function runGroups(
   const times: Times = {
     run: {},
     queue: {},
-    workflowTasks: { queued: 0, running: 0, count: 0 },
+    workflowTasks: { queued: 0, running: 0, count: 0, unsticky: 0 },
     retried: {},
   };
   for (let i = 0; i < sample.length; i++) {
@@ -142,6 +156,7 @@ export async function runGroups(
       queued: Math.round(times.workflowTasks.queued * 10) / 10,
       running: Math.round(times.workflowTasks.running * 10) / 10,
       count: times.workflowTasks.count,
+      unsticky: times.workflowTasks.unsticky,
     },
   };
 }

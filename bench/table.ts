@@ -39,23 +39,20 @@ const rows = report.figures.map((f: Figure) => {
     .join(', ');
   return `| ${f.name} | ${inputs} | ${time(f.herald)} · ${headline(f.herald)} | ${f.baseline ? `${time(f.baseline)} · ${headline(f.baseline)}` : '—'} | **${f.ratio.value ?? '—'}×** ${f.ratio.meaning} | ${n(f.peakRssMiB)} |`;
 });
-// Where the CPU went, for the figures that account for it (reporting cycles).
+// Where the CPU went, for the figures that account for it (reporting cycles): roles by CPU seconds,
+// "other" only when it is at least a second.
+const byRole = (seconds: Record<string, number>) =>
+  Object.entries(seconds)
+    .filter(([role, s]) => role !== 'other' || s >= 1)
+    .sort((a, b) => b[1] - a[1])
+    .map(([role, s]) => `${role} ${n(s)} s`)
+    .join(', ');
 const cpuLines = report.figures
   .filter((f) => f.cpuSeconds)
   .map((f) => {
-    const roles = Object.entries(f.cpuSeconds!)
-      .filter(([role, s]) => role !== 'other' || s >= 1)
-      .sort((a, b) => b[1] - a[1])
-      .map(([role, s]) => `${role} ${n(s)} s`)
-      .join(', ');
     const busy = f.machineBusy === undefined ? '' : `; all cores ${Math.round(f.machineBusy * 100)} % busy`;
-    const scan = f.baselineCpuSeconds
-      ? `; the raw scan: ${Object.entries(f.baselineCpuSeconds)
-          .filter(([role, s]) => role !== 'other' || s >= 1)
-          .map(([role, s]) => `${role} ${n(s)} s`)
-          .join(', ')}`
-      : '';
-    return `- CPU during the ${f.name}: ${roles}${busy}${scan}`;
+    const scan = f.baselineCpuSeconds ? `; the raw scan: ${byRole(f.baselineCpuSeconds)}` : '';
+    return `- CPU during the ${f.name}: ${byRole(f.cpuSeconds!)}${busy}${scan}`;
   });
 process.stdout.write(
   [

@@ -1,4 +1,6 @@
-// Every workflow herald registers (the worker bundles this file). Deterministic code only.
-export * from './access-log-monitor';
-export * from './report-group';
-export * from './report-severity';
+// The workflows herald registers (the worker bundles this file): workflow functions only, since
+// every export of it becomes a workflow type. Deterministic code only.
+export { accessLogMonitor } from './access-log-monitor';
+export { reportGroup } from './report-group';
+export { reportRerun } from './report-rerun';
+export { reportSeverity } from './report-severity';

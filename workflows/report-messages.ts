@@ -1,7 +1,7 @@
 // The reporting engine's messages and shapes, shared by the workflows and the CLI: inputs,
 // results, the `force` signal, the `progress` query, workflow ids and search attribute keys.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ReportRef, RunKind } from '../activities/reporting/types';
 import type { LedgerEntry } from '../db/reporting/ledger';
 import type { Counters } from '../domain/reporting/chains';
@@ -31,6 +31,46 @@ export interface ReportGroupInput {
   severities?: Severity[];
   force?: ForceOverrides;
   runKind?: RunKind;
+}
+
+/** A group run that re-reports one past window `[rerun.from, timeHigh)`. */
+export interface RerunWindow {
+  from: string;
+  /** Makes the re-run's severity ids unique (several re-runs of one window may exist). */
+  nonce: string;
+}
+
+export interface ReportGroupRunInput extends ReportGroupInput {
+  rerun?: RerunWindow;
+  /** Ignore `force` for runs whose nominal time is at or after this (ISO): `herald force --until`. */
+  forceUntil?: string;
+}
+
+/** `herald rerun`: a past period `[from, to)`, cut into windows of `windowSeconds` (the last may be shorter). */
+export interface ReportRerunInput {
+  group: string;
+  from: string;
+  to: string;
+  windowSeconds: number;
+  severities?: Severity[];
+  force?: ForceOverrides;
+  nonce: string;
+}
+
+export interface RerunWindowResult {
+  window: TimeWindow;
+  workflowId: string;
+  /** Counters summed over the window's severities; reports = reports made. */
+  counters: Counters;
+  reports: number;
+  failed: Severity[];
+}
+
+export interface RerunProgress {
+  total: number;
+  done: number;
+  current: string | null;
+  windows: RerunWindowResult[];
 }
 
 export type SeverityOutcome = 'reported' | 'skipped-no-events' | 'skipped-too-soon' | 'failed';
@@ -82,6 +122,9 @@ export type GroupProgress = Partial<Record<Severity, SeverityProgress>>;
 
 /** Overrides for the severities the run has not started yet. */
 export const forceSignal = defineSignal<[ForceOverrides]>('force');
+/** The same, validated (refused before they reach history); returns the group run's merged overrides. */
+export const forceOverridesUpdate = defineUpdate<ForceOverrides, [ForceOverrides]>('forceOverrides');
+export const rerunProgressQuery = defineQuery<RerunProgress>('rerunProgress');
 export const progressQuery = defineQuery<GroupProgress>('progress');
 /** A severity run tells its group run where it is (stage, counters so far). */
 export const severityProgressSignal =
@@ -98,6 +141,16 @@ export function severityWorkflowId(
 ): string {
   return `report:${group}:${severity}:${new Date(windowEnd).toISOString()}${testData ? ':test-data' : ''}`;
 }
+
+export const rerunSeverityWorkflowId = (
+  group: string,
+  severity: Severity,
+  windowEnd: string,
+  nonce: string,
+): string => `${severityWorkflowId(group, severity, windowEnd)}:rerun:${nonce}`;
+
+export const rerunGroupWorkflowId = (group: string, windowEnd: string, nonce: string): string =>
+  `report:${group}:rerun:${new Date(windowEnd).toISOString()}:${nonce}`;
 
 export function adhocGroupWorkflowId(group: string, timeHigh: string | undefined, nonce: string): string {
   return `report:${group}:run:${timeHigh ?? 'now'}:${nonce}`;

@@ -2,7 +2,7 @@
 // counted them is retried: the run's hits are recorded first, and only new rows are charged.
 import type pg from 'pg';
 import { chargeCatalogHits } from '../../db/reporting/catalog';
-import { recordRunHits } from '../../db/reporting/staging';
+import { recordRunHits } from '../../db/reporting/run-hits';
 import type { FilterDefinition } from '../../domain/filters/filter';
 import { filterKey } from '../../domain/reporting/classify';
 

@@ -5,7 +5,6 @@
 // report aggregates are counted on the way, so nothing is staged and no event is read twice
 // (issue 9). Writes nothing: prepare.ts stores the outcome in one transaction.
 import type { Context } from '@temporalio/activity';
-import type { StagedHitRow } from '../../db/reporting/staging';
 import {
   liveThresholdKeys,
   relapseCandidates,
@@ -16,6 +15,7 @@ import type { FilterDefinition } from '../../domain/filters/filter';
 import { createClassifier } from '../../domain/reporting/classify';
 import { EventAggregates } from '../../domain/reporting/event-aggregates';
 import { relapsedEvents } from '../../domain/reporting/relapse';
+import type { RunHit } from '../../domain/reporting/run-hit';
 import { PASSES, thresholdKey, wholeClass } from '../../domain/reporting/threshold-key';
 import type { ActivityDeps } from '../deps';
 import { loadClassifierCatalog } from './classifier-catalog';
@@ -28,7 +28,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 
 export interface GatheredRun {
   /** Every (event, IP) of the window and of the relapses, at its final stage. */
-  hits: StagedHitRow[];
+  hits: RunHit[];
   /** Of the passed hits: what the report bodies show. */
   aggregates: EventAggregates;
   /** Events suppressed by a live key (Mentat's events_thresholded), once per pass, key and event. */
@@ -59,7 +59,7 @@ export async function gatherRun(
     loadClassifierCatalog(deps.pool, log),
     liveThresholdKeys(deps.pool, scope),
   ]);
-  const hits: StagedHitRow[] = [];
+  const hits: RunHit[] = [];
   const aggregates = new EventAggregates();
   const thresholded = new Map<string, ThresholdedEventRow>();
   const fetched = { source: 0, target: 0 };
@@ -90,7 +90,7 @@ export async function gatherRun(
           if (seenIps.includes(hit.ip)) continue; // one (event, IP) once, as staging's key had it
           seenIps.push(hit.ip);
           const key = thresholdKey(whole, hit.ip);
-          let stage: StagedHitRow['stage'] = hit.stage;
+          let stage: RunHit['stage'] = hit.stage;
           if (stage === 'passed' && live.has(`${pass}\u0000${key}`)) {
             stage = 'thresholded';
             const id = `${pass}\u0000${key}\u0000${event.id}`;

@@ -12,18 +12,19 @@
 import { Context } from '@temporalio/activity';
 import { inTransaction } from '../../db/pool';
 import { takeRenderLock } from '../../db/reporting/render-lock';
-import { insertReportEventRows, type ReportEventRow, reportsOfRun } from '../../db/reporting/reports';
+import { insertReportEventRows, type ReportEventRow } from '../../db/reporting/report-events';
 import { loadRunOutcome, type RunOutcome, saveRunOutcome } from '../../db/reporting/run-outcomes';
 import { loadRunOverrides } from '../../db/reporting/run-overrides';
-import type { StagedHitRow } from '../../db/reporting/staging';
+import { reportsOfRun } from '../../db/reporting/run-reports';
 import { insertThresholdedEvents, upsertThresholdKeys } from '../../db/reporting/thresholds';
 import { chainKey } from '../../domain/reporting/chains';
 import type { PlannedReport } from '../../domain/reporting/report-plan';
+import type { RunHit } from '../../domain/reporting/run-hit';
 import type { Pass } from '../../domain/reporting/threshold-key';
 import type { ActivityDeps } from '../deps';
 import { chargeRunHits } from './charge-hits';
 import { gatherRun } from './gather-run';
-import { heartbeat, passResults, resultOf } from './render';
+import { heartbeat, passResults, resultOf } from './run-result';
 import { storeRunReports } from './store-reports';
 import type { RenderOptions, RenderResult, SeverityRunInput } from './types';
 
@@ -37,8 +38,8 @@ const passChain = (pass: Pass, ref: { chain: readonly string[]; fallback: readon
   `${pass}\u0000${chainKey(ref)}`;
 
 /** Passed hits by pass and chain: the events of each report are read from here. */
-function passedByChain(hits: readonly StagedHitRow[]): Map<string, StagedHitRow[]> {
-  const index = new Map<string, StagedHitRow[]>();
+function passedByChain(hits: readonly RunHit[]): Map<string, RunHit[]> {
+  const index = new Map<string, RunHit[]>();
   for (const hit of hits) {
     if (hit.stage !== 'passed') continue;
     const key = passChain(hit.pass, hit);
@@ -53,7 +54,7 @@ function passedByChain(hits: readonly StagedHitRow[]): Map<string, StagedHitRow[
 function reportEventRows(
   reportId: number,
   report: PlannedReport,
-  passed: ReadonlyMap<string, StagedHitRow[]>,
+  passed: ReadonlyMap<string, RunHit[]>,
 ): ReportEventRow[] {
   const rows = new Map<string, ReportEventRow>();
   for (const hit of passed.get(passChain(report.pass, report)) ?? []) {
@@ -78,7 +79,7 @@ function reportEventRows(
 
 /** Every reported key once, with the first label (by text) of a report covering its IP. */
 function reportedKeys(
-  passed: ReadonlyMap<string, StagedHitRow[]>,
+  passed: ReadonlyMap<string, RunHit[]>,
   extraLabels: readonly { pass: Pass; ip: string; label: string }[],
 ) {
   const labels = new Map<string, string>();

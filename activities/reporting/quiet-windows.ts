@@ -56,7 +56,7 @@ export function createQuietWindowsActivity(deps: ActivityDeps) {
         counters: { ...ZERO_COUNTERS },
         reports: [],
         filterHits: {},
-        cleanup: { thresholds: 0, events: 0, staged: 0 },
+        cleanup: { thresholds: 0, events: 0 },
       });
     return { quiet };
   };

@@ -5,17 +5,12 @@
 import { gzipSync } from 'node:zlib';
 import type pg from 'pg';
 import { loadGlobalSettings, loadGroups, loadTimings } from '../../db/reporting/catalog';
-import {
-  type EventAggregateRow,
-  freeLabel,
-  insertOutbox,
-  insertReport,
-  loadAttachmentSettings,
-  loadClassInfo,
-  type OutboxAttachment,
-  reportEventsJson,
-} from '../../db/reporting/reports';
+import { insertOutbox, type OutboxAttachment } from '../../db/reporting/outbox-rows';
+import { reportEventsJson } from '../../db/reporting/report-events';
+import { freeLabel, insertReport } from '../../db/reporting/report-rows';
+import { loadAttachmentSettings, loadClassInfo } from '../../db/reporting/report-settings';
 import { type ChainResult, type Counters, chainKey } from '../../domain/reporting/chains';
+import type { EventAggregateRow } from '../../domain/reporting/event-aggregates';
 import { reportKey } from '../../domain/reporting/labels';
 import { resolveRecipients } from '../../domain/reporting/recipients';
 import {

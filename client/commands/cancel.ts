@@ -1,13 +1,13 @@
 // `herald cancel WORKFLOW-ID`: a clean abort of a report run. Cancelling a group run or a re-run
 // cancels its children too (they wait for each other's cleanup); each severity run stops its
-// current step at the next heartbeat, deletes its staged rows and marks its unsent mails
-// `cancelled` (workflows/report-severity.ts). With --wait, prints each run's final status and
-// what the cleanup left: staged rows (0) and the outbox of the severity runs by status.
+// current step at the next heartbeat and marks its unsent mails `cancelled`
+// (workflows/report-severity.ts). With --wait, prints each run's final status and the outbox of
+// the severity runs by status.
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Command } from 'commander';
-import type pg from 'pg';
 import { createPool } from '../../db/pool';
+import { outboxStatusOfRuns } from '../../db/reporting/outbox';
 import { UserError } from '../errors';
 import { withSpinner } from '../operations/progress';
 import { REPORT_WORKFLOW_TYPES } from '../operations/runs';
@@ -25,9 +25,7 @@ export interface CancelledRun {
 }
 
 export interface CancelCleanup {
-  /** Staged rows left by the severity runs (0 after a clean abort). */
-  stagedRows: number;
-  /** Their outbox rows by status; `pending` is 0 after a clean abort. */
+  /** The severity runs' outbox rows by status; `pending` is 0 after a clean abort. */
   outbox: Record<string, number>;
 }
 
@@ -65,22 +63,6 @@ async function describeRoot(handle: WorkflowHandle, workflowId: string) {
   }
 }
 
-async function cleanupOf(pool: pg.Pool, severityRuns: string[]): Promise<CancelCleanup> {
-  const staged = await pool.query<{ n: number }>(
-    'SELECT count(*)::int AS n FROM report_staged_hits WHERE run_id = ANY($1::text[])',
-    [severityRuns],
-  );
-  const outbox = await pool.query<{ status: string; n: number }>(
-    `SELECT o.status, count(*)::int AS n FROM report_outbox o JOIN reports r ON r.id = o.report_id
-      WHERE r.run_id = ANY($1::text[]) GROUP BY o.status ORDER BY o.status`,
-    [severityRuns],
-  );
-  return {
-    stagedRows: staged.rows[0]?.n ?? 0,
-    outbox: Object.fromEntries(outbox.rows.map((r) => [r.status, r.n])),
-  };
-}
-
 export async function cancelRun(workflowId: string, wait: boolean): Promise<CancelResult> {
   return withOperatorClient(async (client) => {
     const handle = client.workflow.getHandle(workflowId);
@@ -108,7 +90,12 @@ export async function cancelRun(workflowId: string, wait: boolean): Promise<Canc
     const pool = createPool(undefined, 2);
     try {
       const severityRuns = runs.filter((r) => r.type === 'reportSeverity').map((r) => r.workflowId);
-      return { workflowId, runs, waited: true, cleanup: await cleanupOf(pool, severityRuns) };
+      return {
+        workflowId,
+        runs,
+        waited: true,
+        cleanup: { outbox: await outboxStatusOfRuns(pool, severityRuns) },
+      };
     } finally {
       await pool.end();
     }
@@ -149,9 +136,7 @@ export function registerCancelCommands(program: Command): void {
         const outbox = Object.entries(result.cleanup.outbox)
           .map(([status, n]) => `${n} ${status}`)
           .join(', ');
-        process.stdout.write(
-          `cleanup: ${result.cleanup.stagedRows} staged rows left; mails: ${outbox || 'none'}\n`,
-        );
+        process.stdout.write(`mails: ${outbox || 'none'}\n`);
       }
     });
 }

@@ -5,8 +5,12 @@
 import type { Client } from '@temporalio/client';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import type { Command } from 'commander';
-import { forceOverridesUpdate, type ReportGroupRunInput } from '../../workflows/report-group';
-import { type ForceOverrides, scheduleIdFor } from '../../workflows/report-messages';
+import {
+  type ForceOverrides,
+  forceOverridesUpdate,
+  type ReportGroupRunInput,
+  scheduleIdFor,
+} from '../../workflows/report-messages';
 import { UsageError } from '../errors';
 import { parseInstant } from '../operations/rerun-plan';
 import { listVisibility } from '../operations/runs';

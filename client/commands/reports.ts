@@ -2,7 +2,7 @@
 // and exactly what a recipient read (`show LABEL --text` / `--html`).
 import type { Command } from 'commander';
 import { createPool } from '../../db/pool';
-import { listReports, reportByLabel } from '../../db/reporting/reports';
+import { listReports, reportByLabel } from '../../db/reporting/stored-reports';
 import { UsageError, UserError } from '../errors';
 import { formatTable, printJson } from '../output';
 

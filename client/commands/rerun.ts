@@ -6,8 +6,14 @@ import type { Command } from 'commander';
 import { config } from '../../config/env';
 import { createPool } from '../../db/pool';
 import { isSeverity, type Severity } from '../../domain/reporting/severities';
-import { type ReportRerunInput, type RerunProgress, rerunProgressQuery } from '../../workflows/report-group';
-import { type ForceOverrides, heraldGroupKey, heraldRunKindKey } from '../../workflows/report-messages';
+import {
+  type ForceOverrides,
+  heraldGroupKey,
+  heraldRunKindKey,
+  type ReportRerunInput,
+  type RerunProgress,
+  rerunProgressQuery,
+} from '../../workflows/report-messages';
 import { UsageError } from '../errors';
 import { confirm } from '../operations/confirm';
 import { progressBar } from '../operations/progress';

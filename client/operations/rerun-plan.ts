@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { countEvents } from '../../db/events/search';
 import { loadGlobalSettings, loadGroups, loadTimings } from '../../db/reporting/catalog';
 import { SEVERITIES, type Severity } from '../../domain/reporting/severities';
-import { rerunWindows } from '../../workflows/report-group';
+import { rerunWindows } from '../../domain/reporting/time-window';
 import type { ForceOverrides } from '../../workflows/report-messages';
 import { UsageError, UserError } from '../errors';
 

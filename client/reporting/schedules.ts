@@ -11,11 +11,11 @@ import {
 } from '@temporalio/client';
 import type { CatalogGroup } from '../../db/reporting/catalog';
 import { DEFAULT_GROUP_INTERVAL_SECONDS } from '../../domain/reporting/timing';
-import type { ReportGroupRunInput } from '../../workflows/report-group';
 import {
   heraldGroupKey,
   heraldRunKindKey,
   type ReportGroupInput,
+  type ReportGroupRunInput,
   scheduleIdFor,
 } from '../../workflows/report-messages';
 

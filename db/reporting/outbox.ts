@@ -114,6 +114,35 @@ export async function failUndeliveredMails(pool: pg.Pool, runId: string): Promis
   return rowCount ?? 0;
 }
 
+/**
+ * Marks a cancelled run's mails without an outcome as `cancelled`. Accepted and failed rows keep
+ * their outcome; a send still in flight that SMTP accepts later overwrites this with `accepted`.
+ */
+export async function cancelRunMails(pool: pg.Pool, runId: string): Promise<number> {
+  const { rowCount } = await pool.query(
+    `UPDATE report_outbox o
+        SET status = 'cancelled', cancelled_at = now(),
+            last_error = coalesce(o.last_error, 'run cancelled')
+       FROM reports r
+      WHERE r.id = o.report_id AND r.run_id = $1 AND o.status = 'pending'`,
+    [runId],
+  );
+  return rowCount ?? 0;
+}
+
+/** The outbox rows of the given severity runs, counted by status. */
+export async function outboxStatusOfRuns(
+  pool: pg.Pool,
+  runIds: readonly string[],
+): Promise<Record<string, number>> {
+  const { rows } = await pool.query<{ status: string; n: number }>(
+    `SELECT o.status, count(*)::int AS n FROM report_outbox o JOIN reports r ON r.id = o.report_id
+      WHERE r.run_id = ANY($1::text[]) GROUP BY o.status ORDER BY o.status`,
+    [runIds],
+  );
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
+
 export interface OutboxListRow {
   id: number;
   label: string;

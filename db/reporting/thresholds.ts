@@ -6,32 +6,6 @@ import type { Severity } from '../../domain/reporting/severities';
 import { PASSES, type Pass } from '../../domain/reporting/threshold-key';
 import { inChunks } from './chunked';
 
-/**
- * Marks this run's passed hits whose key is live (ttl_time ≥ time_h) as thresholded and records
- * the events (Mentat's events_thresholded, createtime = time_h). One statement: a retry finds
- * nothing left to mark and records nothing twice.
- */
-export async function markThresholded(
-  pool: pg.Pool,
-  run: { runId: string; group: string; severity: Severity; timeHigh: Date },
-): Promise<number> {
-  const { rowCount } = await pool.query(
-    `WITH marked AS (
-       UPDATE report_staged_hits h SET stage = 'thresholded'
-         FROM report_thresholds t
-        WHERE h.run_id = $1 AND NOT h.relapsed AND h.stage = 'passed'
-          AND t.group_name = $2 AND t.severity = $3 AND t.pass = h.pass AND t.key = h.threshold_key
-          AND t.ttl_time >= $4
-       RETURNING h.pass, h.threshold_key, h.event_id, h.storage_time)
-     INSERT INTO report_thresholded_events (group_name, severity, pass, key, event_id, storage_time, create_time)
-     SELECT DISTINCT ON (pass, threshold_key, event_id) $2, $3, pass, threshold_key, event_id, storage_time, $4::timestamptz
-       FROM marked
-     ON CONFLICT DO NOTHING`,
-    [run.runId, run.group, run.severity, run.timeHigh],
-  );
-  return rowCount ?? 0;
-}
-
 export interface RelapseCandidates {
   thresholds: (ThresholdRow & { reportLabel: string | null })[];
   records: (ThresholdedRecord & { storageTime: string })[];
@@ -91,38 +65,6 @@ function timeParams(times: PassTimes): Date[] {
     new Date(times[pass].relapseTime),
     new Date(times[pass].ttlTime),
   ]);
-}
-
-/**
- * Arms (or re-arms) the threshold of every key a staged run reported (§4.2); runs inside the
- * render transaction. `extraLabels` maps pass+IP to the label of a report covering that IP; each
- * key takes the first of its IP's labels (by text), as upsertThresholdKeys is given them.
- */
-export async function upsertThresholds(
-  client: pg.PoolClient,
-  run: {
-    runId: string;
-    group: string;
-    severity: Severity;
-    times: PassTimes;
-  },
-  extraLabels: { pass: Pass; ip: string; label: string }[],
-): Promise<number> {
-  const { rows } = await client.query<{ pass: Pass; key: string; label: string | null }>(
-    `SELECT DISTINCT ON (h.pass, h.threshold_key) h.pass, h.threshold_key AS key, l.label
-       FROM report_staged_hits h
-       LEFT JOIN unnest($2::text[], $3::inet[], $4::text[]) AS l(pass, ip, label)
-         ON l.pass = h.pass AND l.ip = h.ip
-      WHERE h.run_id = $1 AND h.stage = 'passed'
-      ORDER BY h.pass, h.threshold_key, l.label NULLS LAST`,
-    [
-      run.runId,
-      extraLabels.map((l) => l.pass),
-      extraLabels.map((l) => l.ip),
-      extraLabels.map((l) => l.label),
-    ],
-  );
-  return upsertThresholdKeys(client, run, rows);
 }
 
 /**

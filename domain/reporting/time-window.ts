@@ -42,3 +42,34 @@ export function laterCursor(a: string | undefined, b: string | undefined): strin
   if (!b) return a;
   return Date.parse(a) >= Date.parse(b) ? a : b;
 }
+
+/** The windows of a re-run: consecutive, `windowSeconds` long, the last cut at `to`. */
+export function rerunWindows(from: string, to: string, windowSeconds: number): TimeWindow[] {
+  const windows: TimeWindow[] = [];
+  const end = Date.parse(to);
+  for (let start = Date.parse(from); start < end; start += windowSeconds * 1000)
+    windows.push(windowOf(start, Math.min(start + windowSeconds * 1000, end)));
+  return windows;
+}
+
+/** A severity's next window: `[cursor, time_h)` when due, else the too-soon span it waits on. */
+export type SeverityWindow = { due: boolean; window: TimeWindow };
+
+/**
+ * The window of one severity in a group run: from its cursor (the later of the run's previous
+ * result and the ledger; `time_h − per` when neither knows one) to time_h, due once a whole period
+ * has passed. A re-run's window is given and always due.
+ */
+export function severityWindow(args: {
+  cursor: string | undefined;
+  periodSeconds: number;
+  timeHigh: number;
+  rerunFrom?: string;
+}): SeverityWindow {
+  const { cursor, periodSeconds, timeHigh, rerunFrom } = args;
+  if (rerunFrom !== undefined) return { due: true, window: windowOf(Date.parse(rerunFrom), timeHigh) };
+  const from = cursor ? Date.parse(cursor) : initialCursor(timeHigh, periodSeconds);
+  if (!isDue(from, periodSeconds, timeHigh))
+    return { due: false, window: { from: iso(from), to: iso(Math.max(from, timeHigh)) } };
+  return { due: true, window: windowOf(from, timeHigh) };
+}

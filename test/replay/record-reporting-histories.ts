@@ -4,8 +4,8 @@
 //
 //   node --import tsx test/replay/record-reporting-histories.ts [SUFFIX]
 //
-// With SUFFIX the files are report-group.SUFFIX.json and report-severity.SUFFIX.json: older
-// fixtures stay, so histories recorded before a patched() change keep replaying too.
+// With SUFFIX the files are report-group.SUFFIX.json and report-severity.SUFFIX.json, so the
+// fixtures of an older shape can stay beside the new ones (docs/versioning.md).
 // With --force-during-step, `herald force --mode none` (the group's forceOverrides update) reaches
 // the high severity run while its step waits at the window fence behind an open writer.
 import { randomUUID } from 'node:crypto';
@@ -19,8 +19,7 @@ import { repoRoot } from '../../config/paths';
 import { migrateUp } from '../../db/migrate';
 import { mailTaskQueue } from '../../domain/reporting/mail-task-queue';
 import { startMailCatcher } from '../../scripts/dev/mail-catcher';
-import { forceOverridesUpdate } from '../../workflows/report-group';
-import { progressQuery, type ReportGroupResult } from '../../workflows/report-messages';
+import { forceOverridesUpdate, progressQuery, type ReportGroupResult } from '../../workflows/report-messages';
 import { alignedPast, reportingActivities, seedCatalog, storeEvents } from '../integration/reporting/support';
 import { until } from '../support/until';
 import { historyToFixture } from './histories';

@@ -211,7 +211,6 @@ export async function snapshotState(pool: pg.Pool) {
       `SELECT 'filter' AS kind, name, hits FROM filters
        UNION ALL SELECT 'detector', name, hits FROM detectors ORDER BY 1, 2`,
     ),
-    staged: await q('SELECT count(*)::int AS n FROM report_staged_hits'),
   };
 }
 

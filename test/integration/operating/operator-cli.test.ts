@@ -16,8 +16,8 @@ import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ledgerCursors } from '../../../db/reporting/ledger';
 import { type MailCatcher, startMailCatcher } from '../../../scripts/dev/mail-catcher';
-import { forceOverridesUpdate } from '../../../workflows/report-group';
 import {
+  forceOverridesUpdate,
   type GroupProgress,
   heraldGroupKey,
   heraldRunKindKey,
@@ -443,7 +443,7 @@ describe('status, history export and replay', () => {
     const scheduled = changed.events.find(
       (e: Record<string, unknown>) => e.activityTaskScheduledEventAttributes,
     );
-    scheduled.activityTaskScheduledEventAttributes.activityType.name = 'fetchEventsRenamed';
+    scheduled.activityTaskScheduledEventAttributes.activityType.name = 'prepareRenamed';
     const changedFile = path.join(home, 'changed-report-severity.json');
     writeFileSync(changedFile, JSON.stringify(changed));
 
@@ -477,7 +477,7 @@ describe('status, history export and replay', () => {
         ok: false,
         kind: 'nondeterminism',
         error:
-          "[TMPRL1100] Nondeterminism error: Activity type of scheduled event 'fetchEventsRenamed' does not match activity type of activity command 'fetchReportEvents'",
+          "[TMPRL1100] Nondeterminism error: Activity type of scheduled event 'prepareRenamed' does not match activity type of activity command 'prepareReports'",
         firstMismatch: { eventId: Number(scheduled.eventId), eventType: 'ACTIVITY_TASK_SCHEDULED' },
       },
     ]);

@@ -106,7 +106,7 @@ describe('quiet severity windows', () => {
         workflow_id: severityWorkflowId('calm', row.severity, to),
         result: 'skipped-no-events',
         counters: { new: 0, rep: 0 },
-        cleanup: { thresholds: 0, events: 0, staged: 0 },
+        cleanup: { thresholds: 0, events: 0 },
         run_kind: 'adhoc',
       });
     expect(rows.find((r) => r.severity === 'high')).toMatchObject({ result: 'reported' });

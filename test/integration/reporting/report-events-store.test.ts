@@ -3,7 +3,7 @@
 // exactly, and a report's events go with the report.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyText } from '../../../db/reporting/copy-rows';
-import { insertReportEventRows, type ReportEventRow } from '../../../db/reporting/reports';
+import { insertReportEventRows, type ReportEventRow } from '../../../db/reporting/report-events';
 import { freshDatabase, type TestDatabase } from '../../support/database';
 
 let db: TestDatabase;

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { firstMismatch, shortReason } from '../../../client/operations/replay';
 import { runsQuery } from '../../../client/operations/runs';
-import { invalidOverrides, rerunWindows } from '../../../workflows/report-group';
+import { invalidOverrides } from '../../../domain/reporting/force-overrides';
+import { rerunWindows } from '../../../domain/reporting/time-window';
 
 describe('rerunWindows', () => {
   it('cuts a period into consecutive windows, the last one cut at the end', () => {

@@ -18,7 +18,7 @@ export function severityName(severity: Severity, lang: Language): string {
   return SEVERITY_NAMES[lang][severity];
 }
 
-/** Subjects as Mentat writes them (reference §4.9), so recipients' filters keep matching. */
+/** Subjects as Mentat writes them, so recipients' filters keep matching. */
 const SUBJECTS: Record<Language, Record<ReportType, (ip: string) => string>> = {
   en: {
     summary: () => 'Notice about possible problems in your network',

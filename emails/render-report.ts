@@ -1,4 +1,4 @@
-// A report as a mail: Mentat-compatible subject and headers (reference §4.9), and an HTML part
+// A report as a mail: Mentat-compatible subject and headers, and an HTML part
 // (react-email) and a plain-text part rendered from the same view (report-view.ts).
 import { render } from '@react-email/render';
 import type { Counters } from '../domain/reporting/chains';
@@ -83,7 +83,7 @@ export async function renderReport(
 
 const headerValue = (value: string) => value.replace(/[\r\n]+/g, ' ');
 
-/** Mentat's report headers (reference §4.9), so recipients' mail filters keep working. */
+/** Mentat's report headers, so recipients' mail filters keep working. */
 export function mentatHeaders(r: ReportData): Record<string, string> {
   const headers: Record<string, string> = {
     'X-Mentat-Report-Class': 'events',

@@ -2,8 +2,8 @@
 // (prepare.ts): the window's events of the group and severity (both passes), split per IP and
 // classified (chain, filters, credibility); hits of keys still live at time_h are thresholded;
 // expired keys with an event in their relapse window report their suppressed events again. The
-// report aggregates are counted on the way, so nothing is staged and no event is read twice
-// (issue 9). Writes nothing: prepare.ts stores the outcome in one transaction.
+// report aggregates are counted on the way, so nothing is written and no event is read twice.
+// Writes nothing: prepare.ts stores the outcome in one transaction.
 import type { Context } from '@temporalio/activity';
 import {
   liveThresholdKeys,
@@ -134,7 +134,7 @@ export async function gatherRun(
   if (unknown.size > 0)
     log.info({ detectors: [...unknown] }, 'unknown detectors counted with credibility 1.0');
 
-  // Relapse (reference §3.5): over the stored records plus the ones this run just made (a key that
+  // Relapse: over the stored records plus the ones this run just made (a key that
   // expires exactly at time_h is both live and expired), as the staged steps saw them.
   let relapsed = 0;
   for (const pass of PASSES) {

@@ -1,9 +1,9 @@
 // Steps 1–4 of a severity run as one activity: fetch, threshold and relapse in memory
 // (gather-run.ts), then ONE transaction writes the run's thresholded events, reports with their
-// events, rendered outbox rows, armed thresholds and its outcome (W-2); the catalog's hit counters
+// events, rendered outbox rows, armed thresholds and its outcome (docs/mentat.md, "One transaction per run"); the catalog's hit counters
 // move once per run in a short transaction before it.
 // Nothing is staged: the staged steps (collect.ts, render.ts) wrote and re-read every hit, which
-// was most of a reporting cycle's database time (issue 9).
+// was most of a reporting cycle's database time.
 //
 // Idempotent: a repeated call, or a second attempt racing a stuck one, finds the run's outcome
 // (under the same advisory lock the render step takes) and returns it with the stored reports,

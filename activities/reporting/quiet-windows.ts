@@ -12,7 +12,7 @@ import type { ActivityDeps } from '../deps';
 import type { RunKind } from './types';
 
 /**
- * How long the check waits for writers still stamping events inside the window (W-5). Shorter
+ * How long the check waits for writers still stamping events inside the window (docs/mentat.md, "Late writers"). Shorter
  * than fetch's wait: past it the check decides nothing and the children wait as they always did.
  */
 const LATE_WRITER_WAIT_MS = 10_000;

@@ -1,5 +1,5 @@
 // Step 5, send: delivers one outbox row over SMTP with its stable Message-ID, once in practice:
-// a row already accepted is skipped; the server's answer and queue id are recorded (fixes W-7).
+// a row already accepted is skipped; the server's answer and queue id are recorded (docs/mentat.md, "Delivery recorded").
 // A 5xx or an address nodemailer cannot use is final (recorded, non-retryable); anything else
 // (4xx, connection refused, timeouts, a refused login) is retried by Temporal with backoff.
 // The one duplicate left is "accepted by SMTP, worker died before the record"; the Message-ID

@@ -1,7 +1,7 @@
 // The reports of a severity run, written inside the caller's transaction: report rows, their
 // events, one rendered outbox row per mail (with its attachment) and the armed thresholds (fixes
-// W-2). Shared by the one-step run (prepare.ts, hits in memory) and the older render step
-// (render.ts, hits staged in PostgreSQL); only where the events and thresholds come from differs.
+// docs/mentat.md, "One transaction per run"). The caller
+// (prepare.ts) gives the report events and the keys to arm.
 import { gzipSync } from 'node:zlib';
 import type pg from 'pg';
 import { loadGlobalSettings, loadGroups, loadTimings } from '../../db/reporting/catalog';

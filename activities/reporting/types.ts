@@ -44,7 +44,7 @@ export interface FetchResult {
   detectorHits: Record<string, number>;
   unknownDetectors: string[];
   filterErrors: number;
-  /** True when writers stamping events in the window were still open at the deadline (W-5). */
+  /** True when writers stamping events in the window were still open at the deadline (docs/mentat.md, "Late writers"). */
   lateWritersPending: boolean;
 }
 

@@ -1,4 +1,4 @@
-// What the fetching steps share: the wait for the window's late writers (W-5), the window query,
+// What the fetching steps share: the wait for the window's late writers (docs/mentat.md, "Late writers"), the window query,
 // the relapsed events read in slices, and the shape a stored event is classified in.
 import type { Context } from '@temporalio/activity';
 import type pg from 'pg';
@@ -15,7 +15,7 @@ import type { Pass } from '../../domain/reporting/threshold-key';
 import type { ActivityDeps } from '../deps';
 import type { SeverityRunInput } from './types';
 
-/** How long a fetch waits for writers still stamping events inside the window (W-5). */
+/** How long a fetch waits for writers still stamping events inside the window (docs/mentat.md, "Late writers"). */
 const LATE_WRITER_WAIT_MS = 120_000;
 
 /** Waits until the window is closed; false (and a warning) when writers were still open. */

@@ -1,4 +1,4 @@
-// Typed search/count over the event store (Mentat's search_events, reference §5.6), used by the
+// Typed search/count over the event store (Mentat's search_events), used by the
 // CLI and the reporter. All predicates are AND-ed; list parameters are OR-ed within themselves.
 // Time windows are half-open [from, to) on storage_time.
 import { parseNetwork } from '../../domain/idea/network';
@@ -212,7 +212,7 @@ export interface WindowQuery {
   limit?: number;
 }
 
-/** The reporter's fetch (reference §3.1) as an EventQuery. */
+/** The reporter's fetch as an EventQuery. */
 export function windowQuery(window: WindowQuery): EventQuery {
   return {
     from: window.from,

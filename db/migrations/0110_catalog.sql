@@ -1,6 +1,6 @@
 -- Up Migration
 -- The reporting catalog: abuse groups and their networks, per-group reporting settings,
--- filters, detectors, event classes and global settings (Mentat's sqldb models, reference §5).
+-- filters, detectors, event classes and global settings (Mentat's sqldb models).
 -- Imported from a YAML/JSON file (`herald catalog import`) in one transaction, upserted by name.
 
 CREATE TABLE groups (
@@ -107,7 +107,7 @@ CREATE TABLE global_settings (
 );
 INSERT INTO global_settings (id) VALUES (true);
 
--- Per-severity timing in seconds (reference §4.1): per = report period, thr = suppression,
+-- Per-severity timing in seconds: per = report period, thr = suppression,
 -- rel = relapse window (0 = no relapse). *_target are the target-pass variants.
 CREATE TABLE reporting_timings (
   severity text PRIMARY KEY CHECK (severity IN ('info', 'low', 'medium', 'high', 'critical')),

@@ -1,7 +1,7 @@
 -- Up Migration
--- The reporting engine's state (issue 4): candidate events staged per severity run, thresholds
--- and thresholded events with an explicit scope (W-13), reports with their event IDs in a side
--- table (W-12), the mail outbox, and the report_runs ledger (the runlog and the fallback cursor).
+-- The reporting engine's state: candidate events staged per severity run, thresholds
+-- and thresholded events with an explicit scope (docs/mentat.md, "Threshold scope"), reports with their event IDs in a side
+-- table (docs/mentat.md, "Report size"), the mail outbox, and the report_runs ledger (the runlog and the fallback cursor).
 
 -- Administrators who receive redirected mail (group `redirect`, Mentat's --mail-admin).
 ALTER TABLE global_settings ADD COLUMN IF NOT EXISTS admin_emails text[] NOT NULL DEFAULT '{}';
@@ -82,14 +82,14 @@ CREATE TABLE reports (
   locale text NOT NULL,
   timezone text NOT NULL,
   template text NOT NULL,
-  statistics jsonb NOT NULL DEFAULT '{}',         -- counts only, never ID lists (W-12)
+  statistics jsonb NOT NULL DEFAULT '{}',         -- counts only, never ID lists (docs/mentat.md, "Report size")
   structured_data jsonb NOT NULL DEFAULT '{}',
   created_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX reports_group_created_idx ON reports (group_name, created_at);
 CREATE INDEX reports_run_idx ON reports (run_id);
 
--- The events of a report (W-12: IDs live here, not in the statistics JSON).
+-- The events of a report (docs/mentat.md, "Report size": IDs live here, not in the statistics JSON).
 CREATE TABLE report_events (
   report_id bigint NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
   event_id text NOT NULL,

@@ -1,5 +1,5 @@
 -- Up Migration
--- Mail and delivery (issue 5): per-group attachment settings (Mentat's `attachments`, `compress`,
+-- Mail and delivery: per-group attachment settings (Mentat's `attachments`, `compress`,
 -- `max_attachment_size`), the attachments of outbox mails, and what delivery learned from the MTA.
 
 ALTER TABLE group_settings

@@ -2,7 +2,7 @@
 -- The reporter's window query asks for one (pass, severity, group) at a time. With only a GIN on
 -- the groups and a btree on (severity, storage_time), PostgreSQL intersected the group's events
 -- with the severity's whole range (≈430k index entries for `low` at 1M events) once per group,
--- severity and pass (issue 9). This expression index holds exactly those scopes, so each query
+-- severity and pass. This expression index holds exactly those scopes, so each query
 -- reads the index entries of its own events. Building it over existing events takes ≈8 s per
 -- million rows; afterwards ingest maintains it (one small GIN entry per group of an event).
 

@@ -1,5 +1,5 @@
 -- Up Migration
--- A severity run that collects and renders in one step (issue 9: no staged hits) keeps what it
+-- A severity run that collects and renders in one step keeps what it
 -- counted here, written in the same transaction as its reports: a retried step, or a second
 -- attempt racing a stuck one, finds the run done and returns the same counters without fetching
 -- again (thresholds armed by the first attempt would otherwise count its events as suppressed).

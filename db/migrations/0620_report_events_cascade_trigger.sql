@@ -1,6 +1,6 @@
 -- Up Migration
 -- Storing a report's events checked the foreign key to reports row by row: half of the time of
--- writing the ≈1M report events of a 1M-event cycle (issue 9). Herald writes a report's events in
+-- writing the ≈1M report events of a 1M-event cycle. Herald writes a report's events in
 -- the transaction that inserts the report, right after it, so the check never finds anything; what
 -- the key still did for an operator, deleting a report's events with the report, a statement-level
 -- trigger does once per DELETE.

@@ -1,6 +1,6 @@
 // Many rows from the worker into one table with COPY (text format). For the ≈1M report events of
 // a 1M-event cycle it took under half the time of INSERT … SELECT FROM unnest, in PostgreSQL and
-// in the worker (issue 9). COPY has no ON CONFLICT: callers write only rows the table cannot hold
+// in the worker. COPY has no ON CONFLICT: callers write only rows the table cannot hold
 // yet (e.g. the events of a report inserted in the same transaction).
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';

@@ -1,4 +1,4 @@
-// report_thresholds and report_thresholded_events, always within one scope (group, severity);
+// Report_thresholds and report_thresholded_events, always within one scope (group, severity);
 // the pass is a column of both (domain/reporting/threshold-key.ts explains the scope).
 import type pg from 'pg';
 import type { ThresholdedRecord, ThresholdRow } from '../../domain/reporting/relapse';
@@ -68,7 +68,7 @@ function timeParams(times: PassTimes): Date[] {
 }
 
 /**
- * W-11: per severity, right after its relapse step. Thresholds that expired by time_h were just
+ * Per severity (docs/mentat.md, "Cleanup per severity"), right after its relapse step. Thresholds that expired by time_h were just
  * evaluated for relapse (re-armed ones now lie in the future), so they go; then records whose key
  * is gone or that precede the key's current suppression (Mentat's thresholded_events_clean).
  */
@@ -136,7 +136,7 @@ export async function insertThresholdedEvents(
 }
 
 /**
- * Arms (or re-arms) the given keys (§4.2), each with the label of the report that covers it,
+ * Arms (or re-arms) the given keys, each with the label of the report that covers it,
  * inside the same transaction as the reports.
  */
 export async function upsertThresholdKeys(

@@ -1,5 +1,5 @@
 // The events of one window, read in keyset-paginated batches, after making sure every event
-// stamped inside the window is visible (W-5).
+// stamped inside the window is visible (docs/mentat.md, "Late writers").
 import type pg from 'pg';
 import type { Pass } from '../../domain/reporting/threshold-key';
 
@@ -30,7 +30,7 @@ export interface WindowEventRow {
 }
 
 /**
- * W-5: `storage_time` is stamped when a row is inserted, not when its transaction commits, so an
+ * Late writers (docs/mentat.md): `storage_time` is stamped when a row is inserted, not when its transaction commits, so an
  * event stamped before `to` may become visible only later. Waits until the database clock has
  * passed `to` and every transaction that was running at that moment has finished; after that, no
  * row stamped (clock_timestamp) before `to` can still appear. The writers waited for are this
@@ -121,7 +121,7 @@ async function waitForWritersOfTheCluster(
 }
 
 // Times as float8 epoch milliseconds: parsing three timestamps per row into Dates was a tenth of
-// the worker's time in a 1M-event cycle (issue 9).
+// the worker's time in a 1M-event cycle.
 const EVENT_SPAN = `(extract(epoch FROM coalesce(e.event_time, e.detect_time)) * 1000)::float8 AS first_ms,
   (extract(epoch FROM coalesce(e.cease_time, e.event_time, e.detect_time)) * 1000)::float8 AS last_ms`;
 

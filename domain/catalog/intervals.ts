@@ -1,5 +1,5 @@
-// Mentat's named reporting intervals (reference §4.1), in seconds: one table, kept with the
-// reporting timing it names (11days..13days are the real values, not Mentat's 10 days: W-15).
+// Mentat's named reporting intervals, in seconds: one table, kept with the
+// reporting timing it names (11days..13days are the real values: docs/mentat.md, "Smaller fixes").
 import { REPORTING_INTERVALS } from '../reporting/timing';
 
 export const reportingIntervals: Record<string, number> = REPORTING_INTERVALS;

@@ -1,6 +1,4 @@
-// What a severity run found, per (event, IP), and how it adds up per group chain (reference §3.2–
-// §3.7). Counters are computed per chain from that chain's own hits, which fixes W-8 (counters
-// wiped by relapses, empty filter log) and W-9 (per-chain counters taken from section totals).
+// What a severity run found, per (event, IP), and how it adds up per group chain. Counters are computed per chain from that chain's own hits (docs/mentat.md, "Counters").
 
 /** How far one (event, IP) got: dropped by a filter, by credibility, by a live threshold, or passed. */
 export type HitStage = 'filtered' | 'uncredible' | 'thresholded' | 'passed';

@@ -1,4 +1,4 @@
-// One (event, IP) through Mentat's steps B and C (reference §3.2, §3.3): chain resolution,
+// One (event, IP) through Mentat's steps B and C: chain resolution,
 // filters (global ones once, then every chain group's; a fallback group whose filter matches is
 // dropped from the fallback list), then detector credibility.
 

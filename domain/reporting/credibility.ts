@@ -1,6 +1,6 @@
-// Detector credibility (reference §3.3): the product of the credibility of every detector
+// Detector credibility: the product of the credibility of every detector
 // (Node[].Name) of an event; below 0.5 the event is not reported. Unknown detectors count as 1.0
-// and are returned so the run can log them (fixes W-10: they never crash the run). The blocked
+// and are returned so the run can log them (they never crash the run: docs/mentat.md, "Credibility"). The blocked
 // event's hit is charged to the least credible known detector, the one that caused the block,
 // not blindly to the last node.
 

@@ -1,7 +1,6 @@
 // What a report body shows about the events of one (pass, relapsed, chain, IP, class): how many,
 // first and last time, detectors, connections, ports and protocols. Counted in the worker while it
-// classifies, from the event it already holds (issue 9: joining a million hits back to their
-// events in SQL for this was a third of PostgreSQL's time in a reporting cycle).
+// classifies, from the event it already holds.
 import type { ChainRef } from './chains';
 import { chainKey } from './chains';
 import type { Pass } from './threshold-key';

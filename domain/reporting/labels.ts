@@ -1,6 +1,6 @@
 // Report labels in Mentat's shape, `M<YYYYMMDD><type><severity>-<5 of [A-Z0-9]>`
 // (e.g. M20250314SH-7QK2Z), but derived from the report's identity instead of drawn at random
-// (fixes W-2/W-15: a retried run produces the same labels, so nothing is stored or mailed twice).
+// (a retried run produces the same labels, so nothing is stored or mailed twice).
 import type { Severity } from './severities';
 
 export type ReportType = 'summary' | 'extra' | 'target';

@@ -1,5 +1,5 @@
-// Who receives a report (reference §4.5, Current `get_recipients`), plus herald's redirect and
-// mail test mode, which replace To and clear Cc and Bcc (fixes W-6: Mentat kept Cc and Bcc).
+// Who receives a report, plus herald's redirect and
+// mail test mode, which replace To and clear Cc and Bcc (docs/mentat.md, "Test mode and redirect").
 import { SEVERITIES, type Severity, severityIndex } from './severities';
 
 /** A group's address lists per severity (`emails_<sev>`). */

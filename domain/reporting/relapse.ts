@@ -1,11 +1,11 @@
-// Relapse selection (reference §3.5, §4.6, Current semantics), as a pure function over the
+// Relapse selection, as a pure function over the
 // thresholds of one scope (group, severity, pass) and their thresholded-event records.
 //
 // A key relapses at time_h when its suppression has expired (ttltime ≤ time_h), it has a relapse
 // window (relapsetime ≠ ttltime; critical has rel = none) and at least one event was recorded in
 // that window (createtime ≥ relapsetime). It then reports every event recorded since the original
 // report (createtime ≥ thresholdtime), each under the IP of the key that relapsed (fixes the
-// W-15 item "relapsed events are attributed to every current IP of the event").
+// docs/mentat.md, "Smaller fixes").
 import { keyIp } from './threshold-key';
 
 export interface ThresholdRow {

@@ -1,4 +1,4 @@
-// Which reports a chain produces and who gets them by mail (reference §3.6, §4.4, §5.1 modes):
+// Which reports a chain produces and who gets them by mail:
 // a summary (source pass) or target report per chain, always stored; extra reports, one per
 // source IP, when some chain group wants them. Recipients are chosen among the groups that want
 // the report type; the first of them decides locale, time zone and redirect.

@@ -1,5 +1,5 @@
 // The severities herald reports, in Mentat's order (REPORT_SEVERITIES, Current: info first).
-// The order matters: recipients are chosen from the report's severity *downwards* (§4.5).
+// The order matters: recipients are chosen from the report's severity *downwards*.
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 

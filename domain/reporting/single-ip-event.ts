@@ -1,4 +1,4 @@
-// Mentat filters a multi-IP event one address at a time (reference §3.2 step 1): a copy of the
+// Mentat filters a multi-IP event one address at a time: a copy of the
 // event whose Source (or Target) sections carry no addresses except this one, in section[0].
 
 type Json = Record<string, unknown>;

@@ -1,6 +1,6 @@
-// Thresholding keys and times (reference §3.4, §4.2).
+// Thresholding keys and times.
 //
-// SCOPE (W-13). Mentat's key is `wholeClass+++ip` and nothing else, so one group's report
+// SCOPE (docs/mentat.md, "Threshold scope"). Mentat's key is `wholeClass+++ip` and nothing else, so one group's report
 // suppresses another group's events and a class that changes severity stays suppressed. herald
 // keeps Mentat's key text but stores it with an explicit scope, and a threshold only ever applies
 // within that scope:
@@ -54,7 +54,7 @@ export interface ThresholdTimes {
   ttlTime: number;
 }
 
-/** §4.2: suppression starts at time_h, lasts thr seconds; its last rel seconds are the relapse window. */
+/** Suppression starts at time_h, lasts thr seconds; its last rel seconds are the relapse window. */
 export function thresholdTimes(timeHighMs: number, thrSeconds: number, relSeconds: number): ThresholdTimes {
   const ttlTime = timeHighMs + thrSeconds * 1000;
   return { thresholdTime: timeHighMs, ttlTime, relapseTime: ttlTime - relSeconds * 1000 };

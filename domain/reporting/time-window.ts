@@ -1,5 +1,5 @@
-// Run times and windows, all in UTC epoch milliseconds (fixes W-1: no host-local conversions) and
-// half-open [from, to) (fixes W-5's double fetch of boundary events).
+// Run times and windows, all in UTC epoch milliseconds (no host-local conversions) and
+// half-open [from, to) (docs/mentat.md, "Windows in UTC", "Late writers").
 
 export interface TimeWindow {
   /** Inclusive lower bound (ISO 8601, UTC). */

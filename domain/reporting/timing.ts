@@ -1,9 +1,9 @@
-// Reporting timing per severity (reference §4.1): how often a severity is reported (`per`), how
+// Reporting timing per severity: how often a severity is reported (`per`), how
 // long a reported (class, IP) stays suppressed (`thr`) and how long the relapse window at the end
 // of the suppression is (`rel`). All values in seconds.
 import type { Severity } from './severities';
 
-/** Mentat's REPORTING_INTERVALS, with 11/12/13 days fixed (Mentat maps all three to 10 days: W-15). */
+/** Mentat's REPORTING_INTERVALS, with 11/12/13 days fixed (docs/mentat.md, "Smaller fixes"). */
 export const REPORTING_INTERVALS = {
   none: 0,
   '5mins': 300,

@@ -1,4 +1,4 @@
-// Group chains from the catalog's networks (reference §3.2): every network containing the IP,
+// Group chains from the catalog's networks: every network containing the IP,
 // most specific first; owners of non-base networks form the chain, owners of base networks the
 // fallback list; both de-duplicated in order. Parent/child group links play no part in it.
 import { networkContains, type ParsedNetwork, parseNetwork } from '../idea/network';

@@ -1,4 +1,4 @@
-// Issue 8, crash faults: the worker process (`bin/herald worker`) is killed with SIGKILL at a
+// Crash faults: the worker process (`bin/herald worker`) is killed with SIGKILL at a
 // random point of a reporting cycle — when a watched severity run has reached fetch, threshold,
 // render or send, plus a random delay — and started again. 20 seeded trials (HERALD_FAULT_SEED
 // repeats a run), each in its own database and namespace, each ending exactly like a fault-free

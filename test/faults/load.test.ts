@@ -1,4 +1,4 @@
-// Issue 8, Load (`npm run test:faults`): 200 groups, ONE scheduled reporting cycle with 1,000,000
+// Load (`npm run test:faults`): 200 groups, ONE scheduled reporting cycle with 1,000,000
 // events in its window, through `bin/herald worker` as its own process and a real SMTP server.
 //   - the worker's resident memory stays under a bound (it runs with HERALD_WORKER_MEMORY_LIMIT_MB
 //     at that bound, so passing it would also stop the worker: exit 3);
@@ -11,7 +11,7 @@
 // is stored quickly. The schedules tick daily: a triggered run's time_h is then today's midnight
 // UTC whatever minute the trigger lands in, and the events, stamped 5 minutes before it, lie in
 // every severity's first window (cursor = time_h − period). The generator's Test events (≈1 %, all
-// of severity info) are never reported by a normal run (W-14), so the info windows are quiet.
+// of severity info) are never reported by a normal run (docs/mentat.md, "Test data"), so the info windows are quiet.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -327,7 +327,7 @@ describe(`one scheduled cycle: ${GROUPS} groups, ${EVENTS.toLocaleString('en-US'
     expect(new Set(ledger.map((r) => r.run_kind))).toEqual(new Set(['schedule']));
     // The events in each (group, severity)'s window as the fetch defines it: source pass (the
     // group resolves a source, event severity) plus target pass (target group, target severity);
-    // test events (category Test, W-14) and shadow events are never reported by a normal run.
+    // test events (category Test, docs/mentat.md, "Test data") and shadow events are never reported by a normal run.
     const { rows: counted } = await db.pool.query<{ group_name: string; severity: string; n: number }>(
       `WITH windows AS (SELECT DISTINCT group_name, severity, window_from, window_to FROM report_runs),
             hits AS (
@@ -378,7 +378,7 @@ describe(`one scheduled cycle: ${GROUPS} groups, ${EVENTS.toLocaleString('en-US'
     const sum = (k: keyof Counters) => ledger.reduce((n, r) => n + r.counters[k], 0);
     console.info(
       `load: ledger ${ledger.length} severity runs (${ledger.filter((r) => r.result === 'reported').length} ` +
-        `reported); ${test} test events not reported (W-14); new ${sum('new')}, filtered ${sum('fltBlk')}, ` +
+        `reported); ${test} test events not reported (docs/mentat.md, "Test data"); new ${sum('new')}, filtered ${sum('fltBlk')}, ` +
         `uncredible ${sum('detBlk')}, thresholded ${sum('thrBlk')}, reported ${sum('rep')}; ` +
         `${reported.reduce((n, r) => n + r.reports, 0)} reports`,
     );

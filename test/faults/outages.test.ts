@@ -1,4 +1,4 @@
-// Issue 8, Outages (the long ones; `npm run test:faults`). Each outage is real: a TCP proxy in front
+// Outages (the long ones; `npm run test:faults`). Each outage is real: a TCP proxy in front
 // of the run's shared PostgreSQL or Temporal server (test/faults/support/tcp-proxy.ts) resets every
 // connection through it and refuses new ones for 30 s, then listens again; the servers themselves,
 // which other test files use, keep running.
@@ -113,7 +113,7 @@ describe('PostgreSQL unreachable for 30 s during a run', () => {
     });
     await worker.run(async () => {
       // An open writer transaction (a direct connection, not through the proxy) holds every fetch
-      // at the window fence (W-5): the outage starts while all severity runs are in their fetch.
+      // at the window fence (docs/mentat.md, "Late writers"): the outage starts while all severity runs are in their fetch.
       const writer = await db.pool.connect();
       let handles: WorkflowHandle[];
       try {

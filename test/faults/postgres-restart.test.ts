@@ -1,4 +1,4 @@
-// Issue 8, crash faults: PostgreSQL is stopped (immediate mode: no checkpoint, every session cut
+// Crash faults: PostgreSQL is stopped (immediate mode: no checkpoint, every session cut
 // off, crash recovery at the next start) while a reporting cycle is in fetch, render or send, and
 // started again a few seconds later. This file runs its own embedded PostgreSQL (never the run's
 // shared cluster nor the machine's). The `bin/herald worker` process stays up; activities that

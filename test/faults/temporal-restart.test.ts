@@ -1,4 +1,4 @@
-// Issue 8, crash faults: the Temporal server itself is killed (SIGKILL) in the middle of a
+// Crash faults: the Temporal server itself is killed (SIGKILL) in the middle of a
 // reporting cycle and started again on its persisted database. This file runs its own dev server
 // (the run's shared one is never killed); the `bin/herald worker` process stays up through the
 // outage. The cycle completes with the same reports, thresholds, ledger and mails as a fault-free

@@ -1,4 +1,4 @@
-// Issue 5, Must show 3: the worker process is killed (SIGKILL) while a run is sending 50 mails and
+// The worker process is killed (SIGKILL) while a run is sending 50 mails and
 // then restarted: every report arrives, each Message-ID once, except at most one copy more of a
 // mail that SMTP had accepted when the worker died before recording it (the test counts those).
 import { mkdtempSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// Issue 5, Must show 1, 2 and 4: report mails received on a real SMTP server (the in-process mail
+// Report mails received on a real SMTP server (the in-process mail
 // catcher: smtp-server + mailparser) with Mentat's subjects and headers, To/Cc, the stable
 // Message-ID, both parts, the JSON attachment and the Czech version; mail test mode and redirect
 // reach nobody but the test address; an SMTP server down in the middle of a run and a 550 for one
@@ -234,7 +234,7 @@ describe('reports on the command line', () => {
   }, 60_000);
 });
 
-describe('mail test mode and redirect (W-6)', () => {
+describe('mail test mode and redirect', () => {
   it('delivers only to the test address or the admins; Cc and Bcc cleared', async () => {
     mail.clear();
     // Also the per-run overrides: the second template set and a forced locale and time zone.

@@ -1,4 +1,4 @@
-// Issue 5, delivery: HERALD_MAIL_RATE_PER_SECOND limits report mails per second on the mail task
+// Delivery: HERALD_MAIL_RATE_PER_SECOND limits report mails per second on the mail task
 // queue (Temporal's per-task-queue limit), here for a `herald worker` process sending 12 mails at
 // 2 per second; without the limit its 10 concurrent sends arrive together.
 import { mkdtempSync } from 'node:fs';

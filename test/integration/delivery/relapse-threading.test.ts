@@ -1,4 +1,4 @@
-// Issue 5: a relapse mail names the earlier report of its key in the body and threads to it with
+// A relapse mail names the earlier report of its key in the body and threads to it with
 // References / In-Reply-To (Mentat did this for extra reports only, and not in summary-only mode).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MailCatcher, startMailCatcher } from '../../../scripts/dev/mail-catcher';

@@ -1,4 +1,4 @@
-// Issue 8, hostile input: access-log lines from the internet — binary garbage and 1 MB lines
+// Hostile input: access-log lines from the internet — binary garbage and 1 MB lines
 // through both parsers, and through the real tailer into the monitor workflow (Temporal): they
 // are counted as parse errors, the good lines around them are counted as hits, nothing crashes.
 // Long request paths are cut to 128-character sections and over-long client fields are parse

@@ -1,4 +1,4 @@
-// Issue 8, hostile input: catalog files with header-injection attempts in group names and e-mail
+// Hostile input: catalog files with header-injection attempts in group names and e-mail
 // addresses, a YAML alias bomb and filter expressions that try to loop or overflow the stack.
 // `herald catalog import` rejects them with one line per problem (file, path, reason) and applies
 // nothing (docs/schema.md: the import is one transaction); loops that CEL can express compile

@@ -1,4 +1,4 @@
-// Issue 8, hostile input: IDEA events from third-party detectors through the real ingest path
+// Hostile input: IDEA events from third-party detectors through the real ingest path
 // (`herald events ingest`). Each line is either stored exactly as given (SQL metacharacters,
 // CR/LF and header-like text, HTML and script in every string field, a 10 MB description,
 // 10,000 IPs) or repaired and recorded (U+0000), or rejected with its line,

@@ -1,4 +1,4 @@
-// Issue 8, hostile input: a real reporting run (Temporal worker, PostgreSQL, SMTP) over stored
+// Hostile input: a real reporting run (Temporal worker, PostgreSQL, SMTP) over stored
 // hostile events — CR/LF with header-like text, SQL and script in every string field and in the
 // class and detector names the mail shows, a 10 MB description, 10,000 IPs in one event — with
 // hostile filters in the catalog (nested macros, a string blow-up over the 10 MB description).

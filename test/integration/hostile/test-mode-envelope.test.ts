@@ -1,4 +1,4 @@
-// Issue 8, wrong recipients, end to end: a catalog drawn by fast-check (seeded) — groups with
+// Wrong recipients, end to end: a catalog drawn by fast-check (seeded) — groups with
 // nested networks, address lists on every severity, Bcc-worthy fallbacks, one group on redirect —
 // reported by real runs (Temporal, PostgreSQL, SMTP). In mail test mode the SMTP envelope and
 // the To/Cc/Bcc headers of every mail received hold the test address only; without test mode the

@@ -1,4 +1,4 @@
-// Must-show 2: a generated log with a baseline, a spike and a return to baseline, replayed with
+// A generated log with a baseline, a spike and a return to baseline, replayed with
 // `herald monitor tail --from-start --until-eof` (the CLI as a child process), gives exactly the
 // expected alert and recovered transitions with their bucket times; `monitor status --json` and
 // `alerts list --json` report them.

@@ -1,4 +1,4 @@
-// Must-show 3: the tailer (`herald monitor tail` as a child process) is killed with SIGKILL at
+// The tailer (`herald monitor tail` as a child process) is killed with SIGKILL at
 // random points and restarted, 10 times; the monitor's final totals equal the file's line count
 // and its transitions equal an uninterrupted replay: nothing lost, nothing counted twice.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,12 +1,12 @@
-// Issue 7, the operator CLI on the real stack (Temporal dev server, PostgreSQL, SMTP catcher), the
+// The operator CLI on the real stack (Temporal dev server, PostgreSQL, SMTP catcher), the
 // CLI run as a child process and its --json output checked:
-//   rerun (Must show 4): a two-day period → one re-run group run per window, marked
+//   rerun: a two-day period → one re-run group run per window, marked
 //     HeraldRunKind=rerun, mails only to the test address, the scheduled cursors unchanged;
 //     without --yes and without a terminal it refuses (exit 2) and starts nothing.
-//   force (Must show 2): --mode none on a running run → the severity not yet rendered sends nothing;
+//   force: --mode none on a running run → the severity not yet rendered sends nothing;
 //     stored on the schedule with --until; an expired --until is ignored by the workflow; the update
 //     validator refuses a bad mode.
-//   status, runs list, history export, replay (Must show 3) and an unreachable Temporal.
+//   status, runs list, history export, replay and an unreachable Temporal.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -222,7 +222,7 @@ describe('force', () => {
       new Date(T.getTime() - 5 * MIN),
     );
     mail.clear();
-    // An open writer transaction holds the fetch at the window fence (W-5) while we force.
+    // An open writer transaction holds the fetch at the window fence (docs/mentat.md, "Late writers") while we force.
     const writer = await db.pool.connect();
     let workflowId: string;
     try {

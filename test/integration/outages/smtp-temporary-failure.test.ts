@@ -1,4 +1,4 @@
-// Issue 8, Outages: an SMTP server answering 421 (service not available, try later) for a while,
+// Outages: an SMTP server answering 421 (service not available, try later) for a while,
 // then 250. The mails are retried with backoff and delivered once each when it takes them again;
 // while it refuses, `herald mail outbox` shows every mail as pending with the 421 answer. A mail
 // still pending when its run ends (its sends gave up) is marked failed for `herald mail retry`.

@@ -1,7 +1,7 @@
-// Must show 4: a schedule trigger and `herald run` for the same group and window at once produce
-// one set of reports. Must show 3 (schedule part): a deleted and recreated schedule recovers the
-// cursor from the report_runs ledger, so the window is not reported again. Also the CLI's
-// `run --wait --json` shape and the schedules commands.
+// A schedule trigger and `herald run` for the same group and window at once produce one set of
+// reports; a deleted and recreated schedule recovers the cursor from the report_runs ledger, so
+// the window is not reported again. Also the CLI's `run --wait --json` shape and the schedules
+// commands. Each test syncs the schedules it needs itself.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,7 +22,6 @@ let worker: Awaited<ReturnType<typeof createTestWorker>>;
 let workerDone: Promise<unknown>;
 let env: NodeJS.ProcessEnv;
 const taskQueue = randomTaskQueue('schedules');
-let firstTimeHigh = '';
 
 async function scheduleRuns(id: string, count: number): Promise<ReportGroupResult[]> {
   const handle = client.schedule.getHandle(id);
@@ -42,7 +41,10 @@ beforeAll(async () => {
   mail = await startMailCatcher({ smtpPort: 0 });
   env = cliEnv(db.url, taskQueue, mkdtempSync(path.join(tmpdir(), 'herald-cli-')));
   await seedCatalog(db.pool, {
-    groups: [{ name: 'acme', networks: [{ network: '192.0.2.0/24' }], emails: { high: ['soc@acme.test'] } }],
+    groups: [
+      { name: 'acme', networks: [{ network: '192.0.2.0/24' }], emails: { high: ['soc@acme.test'] } },
+      { name: 'beta', networks: [{ network: '198.51.100.0/24' }], emails: { high: ['soc@beta.test'] } },
+    ],
   });
   ({ client, close: closeClient } = await testClient());
   worker = await createTestWorker({ taskQueue, activities: reportingActivities(db.pool, mail.smtpUrl) });
@@ -53,10 +55,11 @@ const afterAllResolvers: (() => void)[] = [];
 afterAll(async () => {
   for (const resolve of afterAllResolvers) resolve();
   await workerDone;
-  await client.schedule
-    .getHandle('report:acme')
-    .delete()
-    .catch(() => {});
+  for (const id of ['report:acme', 'report:beta'])
+    await client.schedule
+      .getHandle(id)
+      .delete()
+      .catch(() => {});
   await closeClient?.();
   await mail?.close();
   await db?.drop();
@@ -64,29 +67,48 @@ afterAll(async () => {
 
 describe('schedules and ad-hoc runs', () => {
   it('creates one schedule per enabled group', async () => {
+    await herald(['schedules', 'delete', 'acme'], env);
     const sync = await herald(['schedules', 'sync', '--json'], env);
     expect(sync.stderr).toBe('');
-    expect(JSON.parse(sync.stdout)).toEqual({
-      changes: [{ group: 'acme', action: 'created', interval: 600 }],
+    expect(JSON.parse(sync.stdout).changes).toContainEqual({
+      group: 'acme',
+      action: 'created',
+      interval: 600,
     });
     const list = JSON.parse((await herald(['schedules', 'list', '--json'], env)).stdout);
-    expect(list.schedules).toMatchObject([
-      { group: 'acme', scheduleId: 'report:acme', paused: false, intervalSeconds: 600 },
-    ]);
+    expect(list.schedules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          group: 'acme',
+          scheduleId: 'report:acme',
+          paused: false,
+          intervalSeconds: 600,
+        }),
+        expect.objectContaining({
+          group: 'beta',
+          scheduleId: 'report:beta',
+          paused: false,
+          intervalSeconds: 600,
+        }),
+      ]),
+    );
     const again = JSON.parse((await herald(['schedules', 'sync', '--json'], env)).stdout);
-    expect(again.changes).toEqual([{ group: 'acme', action: 'unchanged', interval: 600 }]);
+    expect(again.changes).toEqual([
+      { group: 'acme', action: 'unchanged', interval: 600 },
+      { group: 'beta', action: 'unchanged', interval: 600 },
+    ]);
   });
 
   it('reports a window once when a schedule trigger and `herald run` start together', async () => {
+    expect((await herald(['schedules', 'sync'], env)).code).toBe(0);
     await awayFromBoundary(600, 30_000);
     const timeHigh = new Date(Math.floor(Date.now() / 600_000) * 600_000);
-    firstTimeHigh = timeHigh.toISOString();
     await storeEvents(
       db.pool,
       [{ group: 'acme', severity: 'high', ip: '192.0.2.10' }],
       new Date(timeHigh.getTime() - 60_000),
     );
-    // An open writer transaction holds the first severity run at its window fence (W-5), so both
+    // An open writer transaction holds the first severity run at its window fence, so both
     // group runs are certainly in flight together, whichever CLI process starts faster.
     const writer = await db.pool.connect();
     await writer.query('BEGIN');
@@ -122,7 +144,7 @@ describe('schedules and ad-hoc runs', () => {
     expect(trigger.code).toBe(0);
     const [scheduled] = await scheduleRuns('report:acme', 1);
     const out = JSON.parse(run.stdout);
-    const { rows } = await db.pool.query('SELECT label, mail_to FROM reports');
+    const { rows } = await db.pool.query("SELECT label, mail_to FROM reports WHERE group_name = 'acme'");
     expect(rows).toHaveLength(1);
     expect(out).toEqual({
       runs: [
@@ -159,26 +181,45 @@ describe('schedules and ad-hoc runs', () => {
       result: 'reported',
       reports: [{ label: rows[0].label }],
     });
-    expect(await mail.messages()).toHaveLength(1);
+    expect((await mail.messages()).filter((m) => m.to.includes('soc@acme.test'))).toHaveLength(1);
   }, 60_000);
 
   it('recovers the cursor from the ledger after the schedule is deleted and recreated', async () => {
-    expect((await herald(['schedules', 'delete', 'acme'], env)).code).toBe(0);
-    expect(JSON.parse((await herald(['schedules', 'sync', '--json'], env)).stdout).changes).toEqual([
-      { group: 'acme', action: 'created', interval: 600 },
-    ]);
-    expect((await herald(['schedules', 'trigger', 'acme'], env)).code).toBe(0);
-    const [fresh] = await scheduleRuns('report:acme', 1);
-    // The recreated schedule has no last result: every cursor comes from the ledger. In the same
-    // 10-minute slot high is not due; in a later one it continues exactly where the first run ended.
-    const high = fresh!.severities.high!;
-    if (fresh!.timeHigh === firstTimeHigh) expect(high.result).toBe('skipped-too-soon');
-    else expect(high).toMatchObject({ result: 'skipped-no-events', window: { from: firstTimeHigh } });
+    // beta's last real window ends one interval before the current slot: a triggered run (in this
+    // slot or, past a boundary, the next) starts exactly there, whichever slot it lands in.
+    await awayFromBoundary(600, 30_000);
+    const cursor = new Date(Math.floor(Date.now() / 600_000) * 600_000 - 600_000);
+    await storeEvents(
+      db.pool,
+      [{ group: 'beta', severity: 'high', ip: '198.51.100.10' }],
+      new Date(cursor.getTime() - 60_000),
+    );
+    const first = await herald(
+      ['run', '--group', 'beta', '--time-high', cursor.toISOString(), '--wait', '--json'],
+      env,
+    );
+    expect(first.stderr).toBe('');
+    expect(JSON.parse(first.stdout).runs[0].severities.high.result).toBe('reported');
+
+    expect((await herald(['schedules', 'sync'], env)).code).toBe(0);
+    expect((await herald(['schedules', 'delete', 'beta'], env)).code).toBe(0);
+    expect(JSON.parse((await herald(['schedules', 'sync', '--json'], env)).stdout).changes).toContainEqual({
+      group: 'beta',
+      action: 'created',
+      interval: 600,
+    });
+    expect((await herald(['schedules', 'trigger', 'beta'], env)).code).toBe(0);
+    const [fresh] = await scheduleRuns('report:beta', 1);
+    // The recreated schedule has no last result: every cursor comes from the ledger.
+    expect(fresh!.severities.high).toMatchObject({
+      result: 'skipped-no-events',
+      window: { from: cursor.toISOString(), to: fresh!.timeHigh },
+    });
     expect(Object.keys(fresh!.cursors).sort()).toEqual(['critical', 'high', 'info', 'low', 'medium']);
     expect(fresh!.cursors.high).toBe(fresh!.timeHigh);
-    const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM reports');
+    const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM reports WHERE group_name = 'beta'");
     expect(rows[0].n).toBe(1);
-  });
+  }, 60_000);
 
   it('refuses bad options with one line and exit code 2', async () => {
     const bad = await herald(['run', '--severity', 'urgent'], env);

@@ -1,4 +1,4 @@
-// Must show 3 (worker part) and W-5: the cursors continue across a worker restart (a new worker
+// (worker part) and docs/mentat.md, "Late writers": the cursors continue across a worker restart (a new worker
 // process state, the ledger as the only memory of ad-hoc runs), schedule runs carry them in their
 // last result (backfill), windows are half-open so a boundary event is reported exactly once,
 // and an event committed while a run is fetching is reported, never skipped.
@@ -93,7 +93,7 @@ describe('durable cursors', () => {
     expect(reported.get(inside!)).toEqual([second.severities.high!.reports[0]!.label]);
   });
 
-  it('reports an event whose transaction commits while the run is fetching (W-5)', async () => {
+  it('reports an event whose transaction commits while the run is fetching', async () => {
     const taskQueue = randomTaskQueue('late-commit');
     const T2 = alignedPast(60);
     const writer = new pg.Client({ connectionString: db.url });

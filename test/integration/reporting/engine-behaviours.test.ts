@@ -1,6 +1,6 @@
-// The engine's guarantees one by one, on the real stack: threshold scope per group (W-13),
-// test-data runs report only Test events (W-14), mail test mode replaces To and clears Cc/Bcc
-// (W-6), the `force` signal and `progress` query, idempotent render and send (W-2, W-7), and a
+// The engine's guarantees one by one, on the real stack (docs/mentat.md): threshold scope per
+// group, test-data runs report only Test events, mail test mode replaces To and clears Cc/Bcc,
+// the `force` signal and `progress` query, idempotent render and send, and a
 // permanent SMTP failure recorded without failing the run.
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,7 +56,7 @@ afterAll(async () => {
 const high = ['high' as const];
 
 describe('reporting engine behaviours', () => {
-  it("keeps thresholds per group: the child's report does not suppress the parent's (W-13)", async () => {
+  it("keeps thresholds per group: the child's report does not suppress the parent's", async () => {
     const T = alignedPast(400);
     // The same class and IP, once resolved to the child, once to the parent (chain child > parent).
     await storeEvents(
@@ -83,7 +83,7 @@ describe('reporting engine behaviours', () => {
     expect(parent.severities.high).toMatchObject({ result: 'reported', counters: { thrBlk: 0, rep: 1 } });
   });
 
-  it('reports only Test events in a test-data run, and none in a real one (W-14)', async () => {
+  it('reports only Test events in a test-data run, and none in a real one', async () => {
     const T = alignedPast(300);
     await storeEvents(
       db.pool,
@@ -117,7 +117,7 @@ describe('reporting engine behaviours', () => {
     ]);
   });
 
-  it('sends to the test address only, without Cc or Bcc, in mail test mode (W-6)', async () => {
+  it('sends to the test address only, without Cc or Bcc, in mail test mode', async () => {
     const T = alignedPast(200);
     await storeEvents(
       db.pool,
@@ -169,7 +169,7 @@ describe('reporting engine behaviours', () => {
 
   it("shows the live stage of a running severity in the group run's progress", async () => {
     const T = alignedPast(90);
-    // An open writer transaction holds the fetch at the window fence (W-5) while we look.
+    // An open writer transaction holds the fetch at the window fence (docs/mentat.md, "Late writers") while we look.
     const writer = await db.pool.connect();
     try {
       await writer.query('BEGIN');
@@ -194,7 +194,7 @@ describe('reporting engine behaviours', () => {
     }
   });
 
-  it('renders and sends idempotently: a repeated step changes nothing (W-2, W-7)', async () => {
+  it('renders and sends idempotently: a repeated step changes nothing', async () => {
     const { rows } = await db.pool.query(
       `SELECT r.run_id, r.window_from, r.window_to, o.id AS outbox_id FROM reports r JOIN report_outbox o ON o.report_id = r.id
         WHERE r.group_name = 'child' ORDER BY r.id LIMIT 1`,

@@ -1,4 +1,4 @@
-// Must show 5: a severity run with 100,000 events in its window keeps a small history (< 200
+// A severity run with 100,000 events in its window keeps a small history (< 200
 // events, no payload over 64 KB): events stay in PostgreSQL, activities exchange counters and ids.
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,7 +81,7 @@ describe('history size with 100,000 events', () => {
     expect(Math.max(...events.map(largestPayload))).toBeLessThan(64 * 1024);
   });
 
-  it('stores the event IDs beside the report, not in it (W-12)', async () => {
+  it('stores the event IDs beside the report, not in it', async () => {
     const { rows } = await db.pool.query(
       `SELECT count(*)::int AS n, (SELECT pg_column_size(statistics) FROM reports LIMIT 1) AS stats_bytes
          FROM report_events`,

@@ -1,4 +1,4 @@
-// Issue 9: a due window with nothing to do (no event in either pass, no expired threshold, no
+// A due window with nothing to do (no event in either pass, no expired threshold, no
 // orphaned thresholded record) gets its skipped-no-events ledger row from the group run itself,
 // without a severity child; a window with an expired threshold still gets its child (relapse and
 // cleanup work there), as does every window with events.

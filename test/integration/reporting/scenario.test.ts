@@ -1,6 +1,6 @@
-// Must show 1: three groups (parent network, child network, an ISP reached only as the owner of a
+// Three groups (parent network, child network, an ISP reached only as the owner of a
 // base network), one low-credibility detector, one filter, events of every severity → the
-// expected reports per group, severity and type, with their counters and To/Cc (§4.5), received
+// expected reports per group, severity and type, with their counters and To/Cc, received
 // on a real SMTP server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABEL_PATTERN } from '../../../domain/reporting/labels';
@@ -116,7 +116,7 @@ describe('a group run over every severity', () => {
     });
   });
 
-  it('counts per run: fetched, filtered, not credible, reported (Test events excluded, W-14)', () => {
+  it('counts per run: fetched, filtered, not credible, reported (Test events excluded)', () => {
     expect(child.severities.high?.counters).toEqual({
       new: 7,
       flt: 5,
@@ -132,7 +132,7 @@ describe('a group run over every severity', () => {
     expect(parent.severities.high?.counters).toMatchObject({ new: 1, flt: 1, det: 0, detBlk: 1, rep: 0 });
   });
 
-  it('stores summary and extra reports per chain with per-chain counters and §4.5 recipients', async () => {
+  it('stores summary and extra reports per chain with per-chain counters and Mentat recipients', async () => {
     const rows = await reportRows(db.pool);
     const view = rows.map((r) => [
       r.group_name,

@@ -1,4 +1,4 @@
-// Must show 3 (server part): a schedule's cursor survives a restart of the Temporal server itself.
+// A schedule's cursor survives a restart of the Temporal server itself.
 // This file runs its own dev server (persisted to a file) so it can stop and restart it. The
 // ledger is emptied before the second run, so only the schedule's last completion result,
 // kept by the restarted server, can tell the second run where the first one stopped.

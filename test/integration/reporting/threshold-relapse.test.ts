@@ -1,4 +1,4 @@
-// Must show 2: the same class and IP in the next window is thresholded, not reported; after
+// The same class and IP in the next window is thresholded, not reported; after
 // ttltime, with events recorded in the relapse window, a relapse report lists everything
 // suppressed since the report (Current semantics); for critical (rel = none) nothing relapses.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,7 +44,7 @@ beforeAll(async () => {
   await store('B', 'high', at(5 * MIN));
   await store('other-ip', 'high', at(6 * MIN), '192.0.2.8');
   await store('C', 'high', at(12 * HOUR + 30 * MIN)); // inside the relapse window (last 12 h of 1 day)
-  // A second key whose detector loses its credibility before the relapse run (W-15: relapsed
+  // A second key whose detector loses its credibility before the relapse run (docs/mentat.md, "Smaller fixes": relapsed
   // events are checked for credibility again).
   const flaky = async (name: string, storedAt: Date) => {
     ids[name] = (
@@ -102,7 +102,7 @@ async function reportEvents(label: string) {
 }
 
 describe('thresholding and relapse', () => {
-  it('reports the first event of a key and arms its threshold (§4.2)', async () => {
+  it('reports the first event of a key and arms its threshold', async () => {
     expect(runs[0]!.severities.high).toMatchObject({
       result: 'reported',
       counters: { new: 2, thr: 2, rep: 2 },
@@ -111,7 +111,7 @@ describe('thresholding and relapse', () => {
       "SELECT key FROM report_thresholds WHERE severity = 'high' ORDER BY key",
     );
     // After the last run only the relapsed key is armed (re-armed by its relapse); the other-IP
-    // key and the flaky key expired without a (credible) relapse and were cleaned up (W-11).
+    // key and the flaky key expired without a (credible) relapse and were cleaned up (docs/mentat.md, "Cleanup per severity").
     expect(rows.map((r) => r.key)).toEqual(['attempt-login+++192.0.2.7']);
   });
 
@@ -133,7 +133,7 @@ describe('thresholding and relapse', () => {
     expect(await reportEvents(summary.label)).toEqual(
       [ids.B!, ids.C!].sort().map((event_id) => ({ event_id, relapsed: true })),
     );
-    // The relapse re-armed the key from its own time_h; the records it covered are cleaned up (W-11).
+    // The relapse re-armed the key from its own time_h; the records it covered are cleaned up (docs/mentat.md, "Cleanup per severity").
     const { rows } = await db.pool.query(
       "SELECT threshold_time FROM report_thresholds WHERE severity = 'high' AND key = 'attempt-login+++192.0.2.7'",
     );

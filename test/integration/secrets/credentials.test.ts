@@ -1,4 +1,4 @@
-// Issue 8, Secrets: the SMTP and database passwords herald is given never appear in workflow
+// Secrets: the SMTP and database passwords herald is given never appear in workflow
 // arguments, results or histories, in the worker's logs, in what it stores, or in the CLI's error
 // messages. Real credentials on real servers: a PostgreSQL role with a password (scram-sha-256)
 // on a test database, and the mail catcher requiring SMTP AUTH. A `bin/herald worker` process logs
@@ -121,7 +121,7 @@ beforeAll(async () => {
   home = mkdtempSync(path.join(tmpdir(), 'herald-secrets-'));
   await admin(async (c) => {
     await c.query(`CREATE ROLE ${c.escapeIdentifier(role)} LOGIN PASSWORD ${c.escapeLiteral(dbPassword)}`);
-    // To see which sessions of its database are writing (the fetch's window fence, W-5).
+    // To see which sessions of its database are writing (the fetch's window fence, docs/mentat.md, "Late writers").
     await c.query(`GRANT pg_read_all_stats TO ${c.escapeIdentifier(role)}`);
   });
   [db, mail] = await Promise.all([

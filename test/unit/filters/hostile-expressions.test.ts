@@ -1,4 +1,4 @@
-// Issue 8, hostile input: filter expressions that try to loop, blow up strings or reach outside
+// Hostile input: filter expressions that try to loop, blow up strings or reach outside
 // the event. CEL has no loops or I/O; what is left (nested macros, growing strings, deep nesting)
 // is either a compile error naming the filter or an evaluation error within a bounded cost, and
 // the filter is then skipped — never a hang, a crash or a thrown exception.

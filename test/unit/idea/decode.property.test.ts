@@ -1,4 +1,4 @@
-// Issue 8, hostile input, property-based (fast-check): whatever a detector sends — arbitrary
+// Hostile input, property-based (fast-check): whatever a detector sends — arbitrary
 // bytes, arbitrary JSON, valid events with arbitrary strings in their free-text fields — decoding
 // never throws; it gives a valid event or a one-line reason, and a valid event keeps its strings.
 import fc from 'fast-check';

@@ -12,7 +12,7 @@ const hit = (eventId: string, ip: string, stage: Hit['stage'], ref = A): Hit => 
   ...ref,
 });
 
-describe('counters per chain (§3.7, W-8, W-9)', () => {
+describe('counters per chain', () => {
   const hits: Hit[] = [
     hit('e1', '10.1.0.1', 'passed'),
     hit('e1', '10.2.0.1', 'passed', B), // one event, two chains
@@ -82,7 +82,7 @@ describe('counters per chain (§3.7, W-8, W-9)', () => {
   });
 });
 
-describe('report plan (§3.6, §4.4)', () => {
+describe('report plan', () => {
   const settings = new Map<string, GroupReportSettings>([
     [
       'child',
@@ -125,7 +125,7 @@ describe('report plan (§3.6, §4.4)', () => {
   });
 });
 
-describe('relapse selection (§4.6)', () => {
+describe('relapse selection', () => {
   const d = (day: number) => Date.parse(`2026-03-${String(day).padStart(2, '0')}T00:00:00Z`);
   const low = { key: 'scan+++10.1.0.1', thresholdTime: d(1), relapseTime: d(5), ttlTime: d(7) };
   const critical = {

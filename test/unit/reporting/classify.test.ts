@@ -12,7 +12,7 @@ const whois = createWhois([
   { group: 'v6', network: '2001:db8::/32', isBase: false, rank: null },
 ]);
 
-describe('group chains (§3.2)', () => {
+describe('group chains', () => {
   it('lists the owners of every containing network, most specific first, base networks apart', () => {
     expect(whois.lookup('10.0.1.7')).toEqual({ chain: ['child', 'parent'], fallback: ['isp'] });
     expect(whois.lookup('10.0.2.7')).toEqual({ chain: ['parent'], fallback: ['isp'] });
@@ -22,7 +22,7 @@ describe('group chains (§3.2)', () => {
   });
 });
 
-describe('credibility (§3.3, W-10)', () => {
+describe('credibility', () => {
   const detectors = new Map([
     ['good', 1],
     ['meh', 0.6],
@@ -51,7 +51,7 @@ describe('credibility (§3.3, W-10)', () => {
   });
 });
 
-describe('single-IP copies (§3.2 step 1)', () => {
+describe('single-IP copies', () => {
   const event = {
     ID: 'e',
     Source: [{ IP4: ['10.0.1.1', '10.0.2.2'], Port: [22] }, { IP6: ['2001:db8::1'] }],

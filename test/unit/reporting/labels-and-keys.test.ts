@@ -17,7 +17,7 @@ const identity: ReportIdentity = {
   ip: null,
 };
 
-describe('report labels (W-2, W-15)', () => {
+describe('report labels', () => {
   it("have Mentat's shape with the window end's date, type and severity", () => {
     const label = reportLabel(identity);
     expect(label).toMatch(LABEL_PATTERN);
@@ -60,7 +60,7 @@ describe('report labels (W-2, W-15)', () => {
   });
 });
 
-describe('threshold keys (§3.4, W-13)', () => {
+describe('threshold keys', () => {
   it('use the whole class, else the categories', () => {
     expect(wholeClass('vulnerable-config-ssdp', [], ['Vulnerable.Config'])).toBe('vulnerable-config-ssdp');
     expect(wholeClass('attempt-login', ['ssh', 'telnet'], [])).toBe('attempt-login/ssh, telnet');
@@ -68,7 +68,7 @@ describe('threshold keys (§3.4, W-13)', () => {
     expect(thresholdKey('attempt-login/ssh', '2001:db8::1')).toBe('attempt-login/ssh+++2001:db8::1');
     expect(keyIp('attempt-login/ssh+++2001:db8::1')).toBe('2001:db8::1');
   });
-  it('compute the suppression and relapse times of §4.2', () => {
+  it('compute the suppression and relapse times Mentat uses', () => {
     const T = Date.parse('2026-03-01T00:00:00Z');
     const low = thresholdTimes(T, 518400, 172800);
     expect(new Date(low.ttlTime).toISOString()).toBe('2026-03-07T00:00:00.000Z');

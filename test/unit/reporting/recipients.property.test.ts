@@ -1,4 +1,4 @@
-// Issue 8, wrong recipients, property-based (fast-check): over random catalogs — nested networks
+// Wrong recipients, property-based (fast-check): over random catalogs — nested networks
 // owned by random groups (base or not), address lists per severity, modes, redirect, a global
 // fallback — and random events, the engine's recipient path (whois chain → chains → report plan
 // → recipients, glued as activities/reporting/render.ts does) never mails an address outside the

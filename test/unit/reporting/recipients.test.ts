@@ -8,7 +8,7 @@ const parent = {
 };
 const base = { name: 'isp', emails: { info: ['abuse@isp.example'] } };
 
-describe('recipients (§4.5)', () => {
+describe('recipients', () => {
   it('takes To from the report severity down, the rest of the chain in Cc', () => {
     expect(
       resolveRecipients({
@@ -56,7 +56,7 @@ describe('recipients (§4.5)', () => {
       source: 'global-fallback',
     });
   });
-  it('replaces To and clears Cc and Bcc in mail test mode and on redirect (W-6)', () => {
+  it('replaces To and clears Cc and Bcc in mail test mode and on redirect', () => {
     const common = {
       severity: 'high' as const,
       groups: [child, parent],

@@ -10,7 +10,7 @@ import { DEFAULT_TIMING, intervalSeconds, REPORTING_INTERVALS } from '../../../d
 
 const t = (iso: string) => Date.parse(iso);
 
-describe('time_h flooring (W-1)', () => {
+describe('time_h flooring', () => {
   it('floors to the interval in UTC, dropping seconds and milliseconds', () => {
     expect(new Date(floorTimeHigh(t('2026-03-14T10:27:59.999Z'), 600)).toISOString()).toBe(
       '2026-03-14T10:20:00.000Z',
@@ -50,7 +50,7 @@ describe('due and too soon', () => {
       '2026-03-14T10:00:00.000Z',
     );
   });
-  it('builds half-open windows and refuses empty ones (W-5)', () => {
+  it('builds half-open windows and refuses empty ones', () => {
     expect(windowOf(t('2026-03-14T10:00:00Z'), t('2026-03-14T10:10:00Z'))).toEqual({
       from: '2026-03-14T10:00:00.000Z',
       to: '2026-03-14T10:10:00.000Z',
@@ -67,7 +67,7 @@ describe('due and too soon', () => {
 });
 
 describe('timing table', () => {
-  it("keeps Mentat's defaults and fixes 11/12/13 days (W-15)", () => {
+  it("keeps Mentat's defaults and fixes 11/12/13 days", () => {
     expect(DEFAULT_TIMING.critical).toEqual({ per: 600, thr: 7200, rel: 0 });
     expect(DEFAULT_TIMING.low).toEqual({ per: 86400, thr: 518400, rel: 172800 });
     expect(REPORTING_INTERVALS['11days']).toBe(11 * 86400);

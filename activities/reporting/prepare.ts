@@ -1,12 +1,12 @@
-// Steps 1–4 of a severity run as one activity: fetch, threshold and relapse in memory
-// (gather-run.ts), then ONE transaction writes the run's thresholded events, reports with their
-// events, rendered outbox rows, armed thresholds and its outcome (docs/mentat.md, "One transaction per run"); the catalog's hit counters
-// move once per run in a short transaction before it.
-// Nothing is staged: the staged steps (collect.ts, render.ts) wrote and re-read every hit, which
-// was most of a reporting cycle's database time.
+// A severity run's step, one activity: fetch, threshold and relapse in memory (gather-run.ts),
+// then ONE transaction writes the run's thresholded events, reports with their events, rendered
+// outbox rows, armed thresholds and its outcome (docs/mentat.md, "One transaction per run"); the
+// catalog's hit counters move once per run in a short transaction before it. Nothing is written
+// between fetch and render: writing and re-reading every hit would cost more database time than
+// the rest of the cycle.
 //
 // Idempotent: a repeated call, or a second attempt racing a stuck one, finds the run's outcome
-// (under the same advisory lock the render step takes) and returns it with the stored reports,
+// (under the run's advisory lock) and returns it with the stored reports,
 // without fetching again. A worker dying mid-step loses only work in memory; PostgreSQL rolls the
 // transaction back and the retry starts over.
 import { Context } from '@temporalio/activity';

@@ -92,8 +92,8 @@ function checkNames(expr: Expr | undefined, scope: Set<string>, problems: string
 
 // Variables whose values repeat from event to event (a few categories, detectors, classes, ports):
 // an expression reading only these gives the same value for the same values, so a run evaluates
-// it once per combination instead of once per (event, IP) — CEL was a fifth of the classifying
-// time of a 1M-event cycle. The IDs, texts, sections and IP lists are left out.
+// it once per combination instead of once per (event, IP): evaluated per hit, CEL takes a fifth
+// of the classifying time of a 1M-event cycle. The IDs, texts, sections and IP lists are left out.
 const REPEATING = new Set<string>([
   'Category',
   'detectors',

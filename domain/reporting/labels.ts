@@ -18,8 +18,8 @@ export interface ReportIdentity {
   ip: string | null;
   /**
    * Base-network owners of the chain (recipients of last resort). Two chains can differ only
-   * here (a fallback group's filter dropped it for some IPs); empty lists leave the key as it
-   * always was, so runs reported before keep their labels.
+   * here (a fallback group's filter dropped it for some IPs); empty lists leave the key
+   * unchanged, so the labels of chains without fallback groups do not depend on this field.
    */
   fallback?: readonly string[];
   /** Test-data runs report other events than the real run of the same window. */

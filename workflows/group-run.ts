@@ -4,6 +4,7 @@
 import { getExternalWorkflowHandle } from '@temporalio/workflow';
 import type { GroupPlan, RunKind } from '../activities/reporting/types';
 import { ZERO_COUNTERS } from '../domain/reporting/chains';
+import { type Realm, thresholdRealm } from '../domain/reporting/realm';
 import type { Severity } from '../domain/reporting/severities';
 import { iso, laterCursor, severityWindow, type TimeWindow } from '../domain/reporting/time-window';
 import {
@@ -52,6 +53,11 @@ export class GroupRun {
 
   get testData(): boolean {
     return this.force.testData === true;
+  }
+
+  /** The threshold state of this run's severity runs (docs/run-kinds.md). */
+  get realm(): Realm {
+    return thresholdRealm({ testData: this.testData, rerunNonce: this.input.rerun?.nonce });
   }
 
   /** `herald force`: merged here and passed on to the severity runs still before their render. */
@@ -141,7 +147,7 @@ export class GroupRun {
     };
   }
 
-  skipped(reason: 'group-unknown' | 'group-disabled'): ReportGroupResult {
+  skipped(reason: NonNullable<ReportGroupResult['skipped']>): ReportGroupResult {
     return {
       group: this.input.group,
       timeHigh: null,

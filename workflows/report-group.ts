@@ -13,6 +13,7 @@ import {
 import type { ReportingActivities } from '../activities/reporting';
 import { invalidOverrides } from '../domain/reporting/force-overrides';
 import { SEVERITIES, type Severity } from '../domain/reporting/severities';
+import { futureTimeHigh } from '../domain/reporting/time-bounds';
 import { floorTimeHigh } from '../domain/reporting/time-window';
 import { type DueSeverity, emptySummary, GroupRun } from './group-run';
 import {
@@ -78,6 +79,9 @@ export async function reportGroup(input: ReportGroupRunInput): Promise<ReportGro
   const timeHigh = input.rerun
     ? Date.parse(input.timeHigh!)
     : floorTimeHigh(nominalTime(input), plan.intervalSeconds);
+  // The CLI refuses such a bound already; a client that does not is refused here (Date.now() is
+  // the workflow's deterministic clock).
+  if (futureTimeHigh(timeHigh, Date.now())) return run.skipped('time-high-in-future');
   const runKind = run.runKind(workflowInfo().typedSearchAttributes.get(scheduledStartTimeKey) !== undefined);
   const due = run.dueSeverities(plan, timeHigh);
 
@@ -107,7 +111,13 @@ async function quietSeverities(
   // The check reads the window (after its writer fence) like a fetch does.
   for (const d of due) run.checking(d);
   try {
-    const { quiet } = await settleQuietWindows({ group, testData: run.testData, runKind, windows: due });
+    const { quiet } = await settleQuietWindows({
+      group,
+      testData: run.testData,
+      realm: run.realm,
+      runKind,
+      windows: due,
+    });
     return new Set(quiet);
   } catch (error) {
     if (isCancellation(error) && CancellationScope.current().consideredCancelled) throw error;

@@ -94,7 +94,8 @@ export interface ReportGroupResult {
   /** Per severity: the end of the last window reported (the durable cursor). */
   cursors: Partial<Record<Severity, string>>;
   severities: Partial<Record<Severity, SeverityRunSummary>>;
-  skipped?: 'group-unknown' | 'group-disabled';
+  /** Nothing ran: the group is unknown or disabled, or time_h lay in the future. */
+  skipped?: 'group-unknown' | 'group-disabled' | 'time-high-in-future';
 }
 
 export type SeverityStage =

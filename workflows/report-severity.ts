@@ -43,8 +43,8 @@ const { prepareReports } = proxyActivities<Pick<ReportingActivities, 'prepareRep
   retry,
   cancellationType,
 });
-const { finishReportRun, cancelRunOutbox } = proxyActivities<
-  Pick<ReportingActivities, 'finishReportRun' | 'cancelRunOutbox'>
+const { finishReportRun, cancelReportRun } = proxyActivities<
+  Pick<ReportingActivities, 'finishReportRun' | 'cancelReportRun'>
 >({ startToCloseTimeout: '2 minutes', retry, cancellationType });
 
 export async function reportSeverity(input: SeverityRunInput): Promise<SeverityRunSummary> {
@@ -113,11 +113,11 @@ export async function reportSeverity(input: SeverityRunInput): Promise<SeverityR
     };
   } catch (error) {
     if (!isCancellation(error)) throw error;
-    // `herald cancel`: the steps have stopped; mark the unsent mails whatever further cancellation
-    // requests arrive, then end Cancelled with no ledger row (the window was not reported, so the
-    // cursor stays and the next run covers it).
+    // `herald cancel`: the steps have stopped. Whatever further cancellation requests arrive, a run
+    // whose step stored reports keeps them deliverable (unsent mails marked cancelled, for `mail
+    // retry`) and writes its ledger row; one that stored nothing leaves its window to the next run.
     progress.stage = 'cleanup';
-    await CancellationScope.nonCancellable(() => cancelRunOutbox({ runId: input.runId }));
+    await CancellationScope.nonCancellable(() => cancelReportRun(input));
     throw error;
   }
 }

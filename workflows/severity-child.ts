@@ -55,6 +55,7 @@ export async function runSeverity(
           severity: d.severity,
           window: d.window,
           testData: run.testData,
+          realm: run.realm,
           force: {
             mode: run.force.mode,
             template: run.force.template,

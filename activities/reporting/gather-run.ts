@@ -54,7 +54,7 @@ export async function gatherRun(
   const timeHigh = to.getTime();
   await waitForWindow(deps, to, ctx, log);
 
-  const scope = { group: input.group, severity: input.severity, timeHigh: to };
+  const scope = { group: input.group, severity: input.severity, realm: input.realm, timeHigh: to };
   const [catalog, live] = await Promise.all([
     loadClassifierCatalog(deps.pool, log),
     liveThresholdKeys(deps.pool, scope),

@@ -1,8 +1,7 @@
 // The reporting engine's activities, built from the worker's dependencies. Workflows proxy them
 // by timeout profile, each proxy typed with the activities it may call (Pick<…>).
 import type { ActivityDeps } from '../deps';
-import { createCancelActivities } from './cancel';
-import { createFinishActivity } from './finish';
+import { createFinishActivities } from './finish';
 import { createLedgerActivities } from './ledger';
 import { createPlanActivity } from './plan';
 import { createPrepareActivity } from './prepare';
@@ -17,9 +16,8 @@ export function createReportingActivities(deps: ActivityDeps) {
     prepareReports: createPrepareActivity(deps),
     recordReportRunOverrides: createRunOverridesActivity(deps),
     sendReportMail: createSendActivity(deps),
-    finishReportRun: createFinishActivity(deps),
     ...createLedgerActivities(deps),
-    ...createCancelActivities(deps),
+    ...createFinishActivities(deps),
   };
 }
 

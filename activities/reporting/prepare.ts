@@ -112,7 +112,12 @@ export function createPrepareActivity(deps: ActivityDeps) {
     const run = await gatherRun(deps, input, Context.current());
     const { counters, chains } = passResults(run.hits, run.fetched);
     const passed = passedByChain(run.hits);
-    const scope = { group: input.group, severity: input.severity, timeHigh: new Date(input.window.to) };
+    const scope = {
+      group: input.group,
+      severity: input.severity,
+      realm: input.realm,
+      timeHigh: new Date(input.window.to),
+    };
     // Catalog hit counters first, in a short transaction of their own (once per run however often
     // this is retried): every run updates the same filter and detector rows, and holding their
     // locks through the render below made the runs' transactions wait for each other.
@@ -150,7 +155,7 @@ export function createPrepareActivity(deps: ActivityDeps) {
             thresholds: async (c, times, extraLabels) => {
               await upsertThresholdKeys(
                 c,
-                { group: input.group, severity: input.severity, times },
+                { group: input.group, severity: input.severity, realm: input.realm, times },
                 reportedKeys(passed, extraLabels),
               );
             },

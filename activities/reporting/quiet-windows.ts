@@ -6,6 +6,7 @@ import { writeLedger } from '../../db/reporting/ledger';
 import { quietWindows } from '../../db/reporting/quiet-windows';
 import { waitUntilWindowClosed } from '../../db/reporting/window-events';
 import { ZERO_COUNTERS } from '../../domain/reporting/chains';
+import type { Realm } from '../../domain/reporting/realm';
 import type { Severity } from '../../domain/reporting/severities';
 import type { TimeWindow } from '../../domain/reporting/time-window';
 import type { ActivityDeps } from '../deps';
@@ -20,6 +21,7 @@ const LATE_WRITER_WAIT_MS = 10_000;
 export interface QuietWindowsInput {
   group: string;
   testData: boolean;
+  realm: Realm;
   runKind: RunKind;
   /** Due severities, all windows ending at the run's time_h; workflowId = the child's id. */
   windows: { severity: Severity; window: TimeWindow; workflowId: string }[];
@@ -40,6 +42,7 @@ export function createQuietWindowsActivity(deps: ActivityDeps) {
     const quiet = await quietWindows(deps.pool, {
       group: input.group,
       testData: input.testData,
+      realm: input.realm,
       to: new Date(to),
       windows: input.windows.map((w) => ({ severity: w.severity, from: new Date(w.window.from) })),
     });

@@ -2,6 +2,7 @@
 // events stay in PostgreSQL. Workflows import these as types.
 import type { Counters } from '../../domain/reporting/chains';
 import type { ReportType } from '../../domain/reporting/labels';
+import type { Realm } from '../../domain/reporting/realm';
 import type { ForceOptions } from '../../domain/reporting/report-plan';
 import type { Severity } from '../../domain/reporting/severities';
 import type { TimeWindow } from '../../domain/reporting/time-window';
@@ -30,6 +31,8 @@ export interface SeverityRunInput {
   severity: Severity;
   window: TimeWindow;
   testData: boolean;
+  /** The threshold state this run reads and writes (domain/reporting/realm.ts). */
+  realm: Realm;
   force: ForceOptions;
   mail: MailOptions;
   runKind: RunKind;

@@ -59,7 +59,7 @@ export function registerMailCommands(program: Command): void {
     .description(
       'send a refused (failed) report mail again now, over HERALD_SMTP_URL; --failed: every failed mail',
     )
-    .option('--failed', 'every failed mail (oldest first) instead of one label')
+    .option('--failed', 'every failed or cancelled mail (oldest first) instead of one label')
     .option('--group <name>', "with --failed: only this group's mails")
     .option('--limit <n>', 'with --failed: at most this many', '1000')
     .option('--json', 'print the outcome as JSON')
@@ -162,7 +162,7 @@ async function failedOutboxRows(
 ): Promise<RetryRow[]> {
   const { rows } = await pool.query<RetryRow>(
     `SELECT o.id, r.label, o.status FROM report_outbox o JOIN reports r ON r.id = o.report_id
-      WHERE o.status = 'failed' AND ($1::text IS NULL OR r.group_name = $1) ORDER BY o.id LIMIT $2`,
+      WHERE o.status IN ('failed', 'cancelled') AND ($1::text IS NULL OR r.group_name = $1) ORDER BY o.id LIMIT $2`,
     [filter.group ?? null, filter.limit],
   );
   return rows;
@@ -178,8 +178,8 @@ function retryOne(pool: pg.Pool, send: (input: { outboxId: number }) => Promise<
       // A refused mail that a temporary error (a refused login, an outage) left pending again:
       // no run will send it, so it is failed again, with this attempt's answer, for the next
       // `mail retry`. (A mail that was pending still belongs to its run's retries.)
-      if (row.status === 'failed')
-        await pool.query("UPDATE report_outbox SET status = 'failed' WHERE id = $1 AND status = 'pending'", [
+      if (row.status !== 'pending')
+        await pool.query("UPDATE report_outbox SET status = 'failed', failed_at = now() WHERE id = $1 AND status = 'pending'", [
           row.id,
         ]);
       return { label: row.label, status: 'not-delivered', error: (error as Error).message };

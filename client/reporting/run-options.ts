@@ -1,6 +1,7 @@
 // `herald run` options → a validated reportGroup input; every mistake is one UsageError line.
 import { isReportingMode } from '../../domain/reporting/report-plan';
 import { isSeverity, type Severity } from '../../domain/reporting/severities';
+import { futureTimeHigh } from '../../domain/reporting/time-bounds';
 import type { ForceOverrides, ReportGroupInput } from '../../workflows/report-messages';
 import { UsageError } from '../errors';
 
@@ -26,6 +27,8 @@ export function parseTimeHigh(value: string | undefined): string | undefined {
   const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value);
   if (!Number.isFinite(ms))
     throw new UsageError(`--time-high: expected an ISO 8601 time or a Unix timestamp, got "${value}"`);
+  const future = futureTimeHigh(ms, Date.now());
+  if (future) throw new UsageError(`--time-high: ${future}`);
   return new Date(ms).toISOString();
 }
 

@@ -3,12 +3,14 @@
 // severity run over such a window only writes a `skipped-no-events` ledger row, so the group run
 // writes that row itself instead of starting a child workflow with six activities.
 import type pg from 'pg';
+import type { Realm } from '../../domain/reporting/realm';
 import type { Severity } from '../../domain/reporting/severities';
 import { REPORT_SCOPES_OF, reportScope } from './window-events';
 
 export interface QuietWindowsQuery {
   group: string;
   testData: boolean;
+  realm: Realm;
   /** The windows' common end (time_h). */
   to: Date;
   windows: readonly { severity: Severity; from: Date }[];
@@ -31,8 +33,8 @@ export async function quietWindows(pool: pg.Pool, q: QuietWindowsQuery): Promise
 
 /** The statement behind quietWindows (`windows` not empty). */
 export function quietWindowsQuery(q: QuietWindowsQuery): { text: string; values: unknown[] } {
-  // $1 to, $2 group, $3 test data; then per window: severity, from, source scope, target scope.
-  const params: unknown[] = [q.to, q.group, q.testData];
+  // $1 to, $2 group, $3 test data, $4 realm; then per window: severity, from, source scope, target scope.
+  const params: unknown[] = [q.to, q.group, q.testData, q.realm];
   const selects = q.windows.map((w) => {
     const param = (value: unknown) => `$${params.push(value)}`;
     const severity = param(w.severity);
@@ -49,12 +51,13 @@ export function quietWindowsQuery(q: QuietWindowsQuery): { text: string; values:
                            AND ${REPORT_SCOPES_OF('e')} && ARRAY[${target}::text]
                            AND NOT e.shadow_reporting_target AND e.is_test = $3)
         AND NOT EXISTS (SELECT 1 FROM report_thresholds t
-                         WHERE t.group_name = $2 AND t.severity = ${severity} AND t.ttl_time <= $1)
+                         WHERE t.group_name = $2 AND t.severity = ${severity} AND t.realm = $4
+                           AND t.ttl_time <= $1)
         AND NOT EXISTS (SELECT 1 FROM report_thresholded_events r
-                         WHERE r.group_name = $2 AND r.severity = ${severity}
+                         WHERE r.group_name = $2 AND r.severity = ${severity} AND r.realm = $4
                            AND NOT EXISTS (SELECT 1 FROM report_thresholds t
                                             WHERE t.group_name = r.group_name AND t.severity = r.severity
-                                              AND t.pass = r.pass AND t.key = r.key
+                                              AND t.realm = r.realm AND t.pass = r.pass AND t.key = r.key
                                               AND r.create_time > t.threshold_time))`;
   });
   return { text: selects.join('\nUNION ALL\n'), values: params };

@@ -71,8 +71,8 @@ const activities = {
     throw new Error('no mail in these tests');
   },
   async finishReportRun() {},
-  async cancelRunOutbox() {
-    return { cancelled: 0 };
+  async cancelReportRun() {
+    return { cancelledMails: 0, reported: false };
   },
   async awaitReportRun() {
     return null;

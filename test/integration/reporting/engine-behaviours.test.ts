@@ -209,6 +209,7 @@ describe('reporting engine behaviours', () => {
       severity: 'high',
       window: { from: row.window_from.toISOString(), to: row.window_to.toISOString() },
       testData: false,
+      realm: 'real',
       force: {},
       mail: {},
       runKind: 'adhoc',

@@ -113,6 +113,7 @@ describe('report scopes', () => {
     const quiet = quietWindowsQuery({
       group: 'university',
       testData: false,
+      realm: 'real',
       to,
       windows: SEVERITIES.map((severity) => ({ severity, from })),
     });

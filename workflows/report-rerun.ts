@@ -1,6 +1,8 @@
 // reportRerun (`herald rerun`): re-reports a past period window by window, one re-run group run
-// per window, one after another so thresholds see them in order. It reads no cursor and moves none.
-import { executeChild, setHandler } from '@temporalio/workflow';
+// per window, one after another so its own thresholds see them in order. It reads no cursor and
+// moves none, and reads and arms no threshold of real runs (docs/run-kinds.md).
+import { CancellationScope, executeChild, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { ReportingActivities } from '../activities/reporting';
 import { type Counters, ZERO_COUNTERS } from '../domain/reporting/chains';
 import type { Severity } from '../domain/reporting/severities';
 import { rerunWindows } from '../domain/reporting/time-window';
@@ -16,10 +18,36 @@ import {
   rerunProgressQuery,
 } from './report-messages';
 
+const { clearRerunThresholds } = proxyActivities<Pick<ReportingActivities, 'clearRerunThresholds'>>({
+  startToCloseTimeout: '2 minutes',
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 10,
+  },
+});
+
 export async function reportRerun(input: ReportRerunInput): Promise<RerunProgress> {
   const windows = rerunWindows(input.from, input.to, input.windowSeconds);
   const progress: RerunProgress = { total: windows.length, done: 0, current: null, windows: [] };
   setHandler(rerunProgressQuery, () => progress);
+  try {
+    await reportWindows(input, windows, progress);
+  } finally {
+    // The re-run's own thresholds go however it ended.
+    await CancellationScope.nonCancellable(() => clearRerunThresholds({ nonce: input.nonce }));
+  }
+  progress.current = null;
+  return progress;
+}
+
+/** One re-run group run per window, one after another (thresholds see them in order). */
+async function reportWindows(
+  input: ReportRerunInput,
+  windows: RerunWindowResult['window'][],
+  progress: RerunProgress,
+): Promise<void> {
   for (const window of windows) {
     const workflowId = rerunGroupWorkflowId(input.group, window.to, input.nonce);
     progress.current = workflowId;
@@ -45,8 +73,6 @@ export async function reportRerun(input: ReportRerunInput): Promise<RerunProgres
     progress.windows.push(windowResult(window, workflowId, result));
     progress.done++;
   }
-  progress.current = null;
-  return progress;
 }
 
 /** A window's severities summed up for the re-run's progress. */

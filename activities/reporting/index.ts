@@ -6,6 +6,7 @@ import { createLedgerActivities } from './ledger';
 import { createPlanActivity } from './plan';
 import { createPrepareActivity } from './prepare';
 import { createQuietWindowsActivity } from './quiet-windows';
+import { createRerunStateActivity } from './rerun-state';
 import { createRunOverridesActivity } from './run-overrides';
 import { createSendActivity } from './send';
 
@@ -16,6 +17,7 @@ export function createReportingActivities(deps: ActivityDeps) {
     prepareReports: createPrepareActivity(deps),
     recordReportRunOverrides: createRunOverridesActivity(deps),
     sendReportMail: createSendActivity(deps),
+    clearRerunThresholds: createRerunStateActivity(deps),
     ...createLedgerActivities(deps),
     ...createFinishActivities(deps),
   };

@@ -1,7 +1,7 @@
 // What a group run needs before it decides which severities are due: the group's interval and
 // enabled flag, the per-severity periods, and the ledger's cursors (the fallback for a run whose
 // workflow has no previous result).
-import { loadGroups, loadTimings } from '../../db/reporting/catalog';
+import { groupTimings, loadGroups, loadTimings } from '../../db/reporting/catalog';
 import { ledgerCursors } from '../../db/reporting/ledger';
 import { DEFAULT_GROUP_INTERVAL_SECONDS } from '../../domain/reporting/timing';
 import type { ActivityDeps } from '../deps';
@@ -16,7 +16,10 @@ export function createPlanActivity(deps: ActivityDeps) {
     ]);
     const group = groups.get(input.group);
     const timing = Object.fromEntries(
-      Object.entries(timings).map(([severity, t]) => [severity, { per: t.per, thr: t.thr, rel: t.rel }]),
+      Object.entries(groupTimings(timings, group?.timing)).map(([severity, t]) => [
+        severity,
+        { per: t.per, thr: t.thr, rel: t.rel },
+      ]),
     ) as GroupPlan['timing'];
     return {
       exists: group !== undefined,

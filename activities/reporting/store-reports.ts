@@ -4,7 +4,7 @@
 // (prepare.ts) gives the report events and the keys to arm.
 import { gzipSync } from 'node:zlib';
 import type pg from 'pg';
-import { loadGlobalSettings, loadGroups, loadTimings } from '../../db/reporting/catalog';
+import { groupTimings, loadGlobalSettings, loadGroups, loadTimings } from '../../db/reporting/catalog';
 import { insertOutbox, type OutboxAttachment } from '../../db/reporting/outbox-rows';
 import { reportEventsJson } from '../../db/reporting/report-events';
 import { freeLabel, insertReport } from '../../db/reporting/report-rows';
@@ -250,7 +250,9 @@ export async function storeRunReports(
       });
     }
   }
-  const timing = timings[input.severity];
+  // The run's group decides how long its keys stay suppressed (its own timing, else the global).
+  const own = groups.get(input.group) ?? (await loadGroups(client, [input.group])).get(input.group);
+  const timing = groupTimings(timings, own?.timing)[input.severity];
   const timeHigh = windowTo.getTime();
   await writers.thresholds(
     client,

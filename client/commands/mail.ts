@@ -179,9 +179,10 @@ function retryOne(pool: pg.Pool, send: (input: { outboxId: number }) => Promise<
       // no run will send it, so it is failed again, with this attempt's answer, for the next
       // `mail retry`. (A mail that was pending still belongs to its run's retries.)
       if (row.status !== 'pending')
-        await pool.query("UPDATE report_outbox SET status = 'failed', failed_at = now() WHERE id = $1 AND status = 'pending'", [
-          row.id,
-        ]);
+        await pool.query(
+          "UPDATE report_outbox SET status = 'failed', failed_at = now() WHERE id = $1 AND status = 'pending'",
+          [row.id],
+        );
       return { label: row.label, status: 'not-delivered', error: (error as Error).message };
     }
   };

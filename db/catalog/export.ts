@@ -105,6 +105,14 @@ export async function exportCatalog(db: Queryable): Promise<Record<string, unkno
         attachments: g.settings.attachments,
         compress: g.settings.compress,
         max_attachment_bytes: g.settings.maxAttachmentBytes,
+        ...(Object.keys(g.settings.timing).length > 0 && {
+          timing: Object.fromEntries(
+            Object.entries(g.settings.timing).map(([severity, t]) => [
+              severity,
+              { per: intervalName(t.per), thr: intervalName(t.thr), rel: intervalName(t.rel) },
+            ]),
+          ),
+        }),
       },
       filters: filters.filter((f) => f.group === g.name).map(exportFilter),
     })),

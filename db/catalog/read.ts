@@ -18,6 +18,8 @@ export interface GroupSettings {
   attachments: 'none' | 'json';
   compress: boolean;
   maxAttachmentBytes: number;
+  /** The group's own timing per severity in seconds, over the global table. */
+  timing: Partial<Record<Severity, { per: number; thr: number; rel: number }>>;
 }
 
 export interface GroupWithSettings {
@@ -39,6 +41,7 @@ export const emptySettings = (): GroupSettings => ({
   attachments: 'none',
   compress: false,
   maxAttachmentBytes: 10 * 1024 * 1024,
+  timing: {},
 });
 
 export async function loadGroups(
@@ -49,7 +52,7 @@ export async function loadGroups(
     `SELECT g.id, g.name, g.description, g.enabled, p.name AS parent, s.group_id AS has_settings,
             s.mode, s.emails_info, s.emails_low, s.emails_medium, s.emails_high, s.emails_critical,
             s.locale, s.timezone, s.redirect, s.interval_seconds, s.attachments, s.attachments_compress,
-            s.max_attachment_bytes
+            s.max_attachment_bytes, s.timing
        FROM groups g
        LEFT JOIN groups p ON p.id = g.parent_id
        LEFT JOIN group_settings s ON s.group_id = g.id
@@ -80,6 +83,7 @@ export async function loadGroups(
           attachments: row.attachments,
           compress: row.attachments_compress,
           maxAttachmentBytes: Number(row.max_attachment_bytes),
+          timing: row.timing ?? {},
         }
       : emptySettings(),
   }));

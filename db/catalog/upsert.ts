@@ -189,15 +189,15 @@ export async function importCatalog(pool: pg.Pool, catalog: Catalog): Promise<Ca
       await client.query(
         `INSERT INTO group_settings (group_id, mode, emails_info, emails_low, emails_medium, emails_high,
            emails_critical, locale, timezone, redirect, interval_seconds, attachments, attachments_compress,
-           max_attachment_bytes)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+           max_attachment_bytes, timing)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
          ON CONFLICT (group_id) DO UPDATE SET mode = EXCLUDED.mode, emails_info = EXCLUDED.emails_info,
            emails_low = EXCLUDED.emails_low, emails_medium = EXCLUDED.emails_medium,
            emails_high = EXCLUDED.emails_high, emails_critical = EXCLUDED.emails_critical,
            locale = EXCLUDED.locale, timezone = EXCLUDED.timezone, redirect = EXCLUDED.redirect,
            interval_seconds = EXCLUDED.interval_seconds, attachments = EXCLUDED.attachments,
            attachments_compress = EXCLUDED.attachments_compress,
-           max_attachment_bytes = EXCLUDED.max_attachment_bytes, updated_at = now()`,
+           max_attachment_bytes = EXCLUDED.max_attachment_bytes, timing = EXCLUDED.timing, updated_at = now()`,
         [
           groupId,
           r?.mode ?? null,
@@ -213,6 +213,7 @@ export async function importCatalog(pool: pg.Pool, catalog: Catalog): Promise<Ca
           r?.attachments ?? 'none',
           r?.compress ?? false,
           r?.max_attachment_bytes ?? 10 * 1024 * 1024,
+          JSON.stringify(r?.timing ?? {}),
         ],
       );
       await upsertFilters(client, groupId, g.filters);

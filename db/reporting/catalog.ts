@@ -12,6 +12,8 @@ type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
 export interface CatalogGroup extends GroupReportSettings {
   enabled: boolean;
   intervalSeconds: number | null;
+  /** The group's own timing per severity, over the global table (groupTimings). */
+  timing: Partial<Record<Severity, SeverityTiming>>;
 }
 
 export interface GlobalReportingSettings {
@@ -38,13 +40,14 @@ export async function loadGroups(
     timezone: string | null;
     redirect: boolean | null;
     interval_seconds: number | null;
+    timing: Partial<Record<Severity, SeverityTiming>> | null;
     emails_info: string[] | null;
     emails_low: string[] | null;
     emails_medium: string[] | null;
     emails_high: string[] | null;
     emails_critical: string[] | null;
   }>(
-    `SELECT g.name, g.enabled, s.mode, s.locale, s.timezone, s.redirect, s.interval_seconds,
+    `SELECT g.name, g.enabled, s.mode, s.locale, s.timezone, s.redirect, s.interval_seconds, s.timing,
             s.emails_info, s.emails_low, s.emails_medium, s.emails_high, s.emails_critical
        FROM groups g LEFT JOIN group_settings s ON s.group_id = g.id
       WHERE $1::text[] IS NULL OR g.name = ANY($1)
@@ -62,6 +65,7 @@ export async function loadGroups(
         timezone: r.timezone,
         redirect: r.redirect ?? false,
         intervalSeconds: r.interval_seconds,
+        timing: r.timing ?? {},
         emails: {
           info: r.emails_info ?? [],
           low: r.emails_low ?? [],
@@ -181,4 +185,17 @@ export async function chargeCatalogHits(
       [names, names.map((n) => detectorHits[n] ?? 0)],
     );
   }
+}
+
+/** The global timing table with a group's own per/thr/rel over it (the target pass keeps the global's). */
+export function groupTimings(
+  global: Record<Severity, SeverityTimings>,
+  own: Partial<Record<Severity, SeverityTiming>> | undefined,
+): Record<Severity, SeverityTimings> {
+  const merged = { ...global };
+  for (const severity of SEVERITIES) {
+    const t = own?.[severity];
+    if (t) merged[severity] = { ...global[severity], per: t.per, thr: t.thr, rel: t.rel };
+  }
+  return merged;
 }

@@ -118,6 +118,9 @@ const networkSchema = z.strictObject({
   rank: z.number().int().nullable().optional(),
 });
 
+/** A group's own timing of a severity, over the global table (Mentat's timing_cfg). */
+const groupTimingSchema = z.strictObject({ per: interval, thr: interval, rel: interval });
+
 const reportingSchema = z.strictObject({
   mode: mode.optional(),
   emails: z
@@ -133,6 +136,7 @@ const reportingSchema = z.strictObject({
   timezone: timeZone.optional(),
   redirect: z.boolean().default(false),
   interval: interval.optional(),
+  timing: z.partialRecord(severity, groupTimingSchema).optional(),
   /** The report's events as a JSON attachment (Mentat's `attachments`), optionally gzipped. */
   attachments: z.enum(['none', 'json'], { message: 'expected none or json' }).default('none'),
   compress: z.boolean().default(false),
@@ -343,6 +347,14 @@ function semanticProblems(catalog: Catalog): string[] {
         problems.push(`groups[${i}].networks[${j}].cidr: ${quoted(network.cidr)} is listed twice`);
       seen.add(key);
     });
+  });
+  catalog.groups.forEach((g, i) => {
+    for (const [sev, timing] of Object.entries(g.reporting?.timing ?? {})) {
+      if (timing && timing.rel > timing.thr)
+        problems.push(`groups[${i}].reporting.timing.${sev}.rel: must not be longer than thr`);
+      if (timing && timing.per <= 0)
+        problems.push(`groups[${i}].reporting.timing.${sev}.per: must be longer than 0`);
+    }
   });
   for (const [sev, timing] of Object.entries(catalog.settings?.timings ?? {})) {
     if (timing && timing.rel > timing.thr)

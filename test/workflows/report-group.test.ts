@@ -74,6 +74,9 @@ const activities = {
   async cancelReportRun() {
     return { cancelledMails: 0, reported: false };
   },
+  async clearRerunThresholds() {
+    return { thresholds: 0 };
+  },
   async awaitReportRun() {
     return null;
   },

@@ -143,6 +143,7 @@ describe('durable cursors', () => {
         name: 'beta',
         enabled: true,
         intervalSeconds: 600,
+        timing: {},
         mode: null,
         locale: null,
         timezone: null,

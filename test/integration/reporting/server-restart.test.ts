@@ -127,6 +127,7 @@ describe('a Temporal server restart', () => {
           name: 'acme',
           enabled: true,
           intervalSeconds: 600,
+          timing: {},
           mode: null,
           locale: null,
           timezone: null,

@@ -18,6 +18,8 @@ export interface GroupSpec {
   emails?: Partial<Record<Severity, string[]>>;
   locale?: string;
   redirect?: boolean;
+  /** The group's own timing per severity (seconds). */
+  timing?: Partial<Record<Severity, { per: number; thr: number; rel: number }>>;
 }
 
 export async function seedCatalog(
@@ -45,8 +47,8 @@ export async function seedCatalog(
       ]);
     const e = g.emails ?? {};
     await pool.query(
-      `INSERT INTO group_settings (group_id, mode, emails_info, emails_low, emails_medium, emails_high, emails_critical, locale, redirect)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      `INSERT INTO group_settings (group_id, mode, emails_info, emails_low, emails_medium, emails_high, emails_critical, locale, redirect, timing)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [
         id,
         g.mode ?? null,
@@ -57,6 +59,7 @@ export async function seedCatalog(
         e.critical ?? [],
         g.locale ?? null,
         g.redirect ?? false,
+        JSON.stringify(g.timing ?? {}),
       ],
     );
   }

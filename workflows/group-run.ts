@@ -91,9 +91,11 @@ export class GroupRun {
     const due: DueSeverity[] = [];
     for (const severity of this.severities) {
       // The later of the durable result and the ledger: an ad-hoc run in between moves it too.
-      const known = rerun
-        ? undefined
-        : laterCursor(this.previous?.cursors?.[severity], plan.ledgerCursors[severity]);
+      // Test-data runs and re-runs read no real cursor: a test-data window is [time_h − per, time_h).
+      const known =
+        rerun || this.testData
+          ? undefined
+          : laterCursor(this.previous?.cursors?.[severity], plan.ledgerCursors[severity]);
       if (known && !this.testData) this.cursors[severity] = laterCursor(this.cursors[severity], known);
       const next = severityWindow({
         cursor: known,
@@ -158,6 +160,8 @@ export class GroupRun {
   }
 
   runKind(scheduled: boolean): RunKind {
+    if (this.input.rerun) return 'rerun';
+    if (this.testData) return 'test-data';
     return this.input.runKind ?? (scheduled ? 'schedule' : 'adhoc');
   }
 }

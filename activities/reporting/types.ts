@@ -8,7 +8,8 @@ import type { Severity } from '../../domain/reporting/severities';
 import type { TimeWindow } from '../../domain/reporting/time-window';
 import type { SeverityTiming } from '../../domain/reporting/timing';
 
-export type RunKind = 'schedule' | 'adhoc' | 'backfill' | 'rerun';
+/** How a run was started; `test-data` marks a test-data run in the ledger, `runs list` and the UI. */
+export type RunKind = 'schedule' | 'adhoc' | 'backfill' | 'rerun' | 'test-data';
 
 export interface MailOptions {
   /** `--mail-test-mode`: every mail goes to `mailTo` (or the admins) only; Cc and Bcc cleared. */

@@ -9,7 +9,7 @@ import { listOutbox } from '../../db/reporting/outbox';
 import { UsageError, UserError } from '../errors';
 import { formatTable, printJson } from '../output';
 
-const STATUSES = ['pending', 'accepted', 'failed'] as const;
+const STATUSES = ['pending', 'accepted', 'failed', 'cancelled'] as const;
 
 export function registerMailCommands(program: Command): void {
   const mail = program.command('mail').description('report mail delivery');

@@ -65,7 +65,7 @@ export function registerRunCommands(program: Command): void {
                 memo: { group: input.group },
                 typedSearchAttributes: [
                   { key: heraldGroupKey, value: input.group },
-                  { key: heraldRunKindKey, value: 'adhoc' },
+                  { key: heraldRunKindKey, value: input.force?.testData ? 'test-data' : 'adhoc' },
                 ],
               }),
             ),

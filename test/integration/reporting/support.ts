@@ -90,6 +90,8 @@ export interface EventSpec {
   cls?: string;
   detector?: string;
   category?: string;
+  /** A test event (category Test beside its own), as detectors send them. */
+  test?: boolean;
   id?: string;
   target?: { ip: string; group: string; severity: Severity; cls: string };
 }
@@ -100,7 +102,7 @@ export function ideaEvent(spec: EventSpec, detectTime: Date): Record<string, unk
     Format: 'IDEA0',
     ID: spec.id ?? randomUUID(),
     DetectTime: detectTime.toISOString(),
-    Category: [spec.category ?? 'Recon.Scanning'],
+    Category: [spec.category ?? 'Recon.Scanning', ...(spec.test ? ['Test'] : [])],
     Source: [
       { IP4: ips.filter((ip) => !ip.includes(':')), IP6: ips.filter((ip) => ip.includes(':')), Port: [22] },
     ],

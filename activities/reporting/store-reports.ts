@@ -143,6 +143,7 @@ export async function storeRunReports(
         fallback: report.fallback,
         ip: report.ip,
         testData: input.testData,
+        ...(input.realm.startsWith('rerun:') ? { rerun: input.realm } : {}),
       };
       const label = await freeLabel(client, identity);
       labels.push(label);

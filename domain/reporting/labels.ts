@@ -24,6 +24,8 @@ export interface ReportIdentity {
   fallback?: readonly string[];
   /** Test-data runs report other events than the real run of the same window. */
   testData?: boolean;
+  /** A re-run's reports sit beside those of the window's own run (its realm names the re-run). */
+  rerun?: string;
 }
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -40,6 +42,7 @@ export function reportKey(identity: ReportIdentity): string {
     identity.ip,
     identity.testData === true,
     ...(identity.fallback && identity.fallback.length > 0 ? [identity.fallback] : []),
+    ...(identity.rerun ? [{ rerun: identity.rerun }] : []),
   ]);
 }
 

@@ -161,7 +161,7 @@ describe('run kinds', () => {
       ],
       env,
     );
-    expect(rerun, rerun.stdout + rerun.stderr).toMatchObject({ code: 0, stderr: '' });
+    expect(rerun, rerun.stdout + rerun.stderr).toMatchObject({ code: 0 });
     const reports = await db.pool.query(
       `SELECT r.run_id, r.mail_to, e.ip FROM reports r JOIN report_events e ON e.report_id = r.id
         WHERE r.group_name = 'rerun' ORDER BY r.id`,
@@ -262,7 +262,10 @@ describe('run kinds', () => {
     ).toBe(1);
 
     refuse = false;
-    const retry = await herald(['mail', 'retry', '--failed', '--group', 'cancel', '--json'], env);
+    const retry = await herald(['mail', 'retry', '--failed', '--group', 'cancel', '--json'], {
+      ...env,
+      HERALD_SMTP_URL: mail.smtpUrl,
+    });
     expect(retry, retry.stdout + retry.stderr).toMatchObject({ code: 0 });
     const outbox = await db.pool.query(
       `SELECT o.status FROM report_outbox o JOIN reports r ON r.id = o.report_id WHERE r.group_name = 'cancel'`,

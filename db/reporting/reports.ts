@@ -4,6 +4,7 @@ import type { Counters } from '../../domain/reporting/chains';
 import type { EventAggregateRow } from '../../domain/reporting/event-aggregates';
 import type { ReportType } from '../../domain/reporting/labels';
 import { type ReportIdentity, reportKey, reportLabel } from '../../domain/reporting/labels';
+import type { AttachmentWishes } from '../../domain/reporting/report-attachments';
 import type { Severity } from '../../domain/reporting/severities';
 import type { Pass } from '../../domain/reporting/threshold-key';
 import { copyRows } from './copy-rows';
@@ -230,12 +231,7 @@ export async function insertOutbox(client: pg.PoolClient, o: NewOutboxRow): Prom
 }
 
 /** A group's attachment wishes (Mentat's attachments/compress/max_attachment_size). */
-export interface AttachmentSettings {
-  attachments: 'none' | 'json';
-  compress: boolean;
-  /** Bytes of uncompressed JSON; 0 = no limit. */
-  maxBytes: number;
-}
+export type AttachmentSettings = AttachmentWishes;
 
 export async function loadAttachmentSettings(
   db: Pick<pg.PoolClient, 'query'>,
@@ -243,8 +239,8 @@ export async function loadAttachmentSettings(
 ): Promise<Map<string, AttachmentSettings>> {
   const { rows } = await db.query<{
     name: string;
-    attachments: 'none' | 'json';
-    attachments_compress: boolean;
+    attachments: AttachmentWishes['attachments'];
+    attachments_compress: AttachmentWishes['compress'];
     max_attachment_bytes: string;
   }>(
     `SELECT g.name, s.attachments, s.attachments_compress, s.max_attachment_bytes
@@ -261,33 +257,6 @@ export async function loadAttachmentSettings(
       },
     ]),
   );
-}
-
-/**
- * The report's events as JSON text, oldest first, as many as fit into `maxBytes` (0: all); the
- * database does the cut so a large report never passes through the process whole.
- */
-export async function reportEventsJson(
-  db: Pick<pg.PoolClient, 'query'>,
-  reportId: number,
-  maxBytes: number,
-): Promise<{ events: string[]; total: number }> {
-  const { rows } = await db.query<{ event: string | null; total: number }>(
-    `WITH ev AS (
-       SELECT DISTINCT ON (e.id) e.id, e.storage_time, e.event::text AS event
-         FROM report_events re JOIN events e ON e.id = re.event_id AND e.storage_time = re.storage_time
-        WHERE re.report_id = $1
-        ORDER BY e.id, e.storage_time),
-     sized AS (
-       SELECT event, sum(octet_length(event) + 2) OVER (ORDER BY storage_time, id) AS upto,
-              count(*) OVER () AS total
-         FROM ev)
-     SELECT event, total::int FROM sized WHERE $2::bigint = 0 OR upto <= $2::bigint
-     UNION ALL SELECT NULL, (SELECT count(*)::int FROM ev)`,
-    [reportId, maxBytes],
-  );
-  const total = rows[rows.length - 1]?.total ?? 0;
-  return { events: rows.filter((r) => r.event !== null).map((r) => r.event!), total };
 }
 
 /** Catalog labels and reference links of event classes. */

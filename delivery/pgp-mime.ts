@@ -1,8 +1,8 @@
 // PGP/MIME signing (RFC 3156): the message's MIME entity (its Content-* headers and body, as
-// nodemailer composes it: CRLF lines, every part quoted-printable or base64) is signed as it will
-// be sent, and becomes the first part of a multipart/signed whose second part is the detached
-// signature. Every other header (From, To, Subject, Message-ID, X-Mentat-*) stays on the outer
-// message, unchanged. docs/mail.md shows the structure and how to verify it.
+// nodemailer composes it: CRLF lines, 7-bit parts) is signed as it will be sent, and becomes the
+// first part of a multipart/signed whose second part is the detached signature. Every other
+// header (From, To, Subject, Message-ID, X-Mentat-*) stays on the outer message, unchanged.
+// docs/mail.md shows the structure and how to verify it.
 import { randomBytes } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type Mail from 'nodemailer/lib/mailer';

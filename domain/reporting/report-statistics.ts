@@ -1,7 +1,9 @@
 // Mentat's report statistics (its `evaluate_events`), counted per event: an event counts once for
 // each distinct value it has under a key, so an event with three source IPs counts once for its
 // class and once for each IP. Events without a value count under `__unknown__`. Unlike Mentat's,
-// no list of event IDs: those are in report_events (see docs/mail.md, "Statistics").
+// no list of event IDs: those are in report_events (see docs/mail.md, "Statistics"); and a map
+// keeps its STATISTICS_LIMIT most frequent values, the rest summed under `__REST__` (what Mentat's
+// truncation meant to do), so a report on thousands of IPs keeps a row of a few kilobytes.
 
 export const STATISTICS_KEYS = [
   'classes',
@@ -18,6 +20,8 @@ export const STATISTICS_KEYS = [
 export type StatisticsKey = (typeof STATISTICS_KEYS)[number];
 
 export const UNKNOWN = '__unknown__';
+export const REST = '__REST__';
+export const STATISTICS_LIMIT = 100;
 
 export type ReportStatistics = {
   /** Events in the report (Mentat's `cnt_alerts`, `cnt_events`; `cnt_recurring` is always 0 here). */
@@ -46,7 +50,14 @@ export function reportStatistics(
   } as ReportStatistics;
   for (const key of STATISTICS_KEYS) stats[key] = {};
   const sorted = [...counts].sort((a, b) => b.events - a.events || a.value.localeCompare(b.value));
-  for (const c of sorted) stats[c.key][c.value] = c.events;
+  const kept: Partial<Record<StatisticsKey, number>> = {};
+  for (const c of sorted) {
+    const map = stats[c.key];
+    if ((kept[c.key] ?? 0) < STATISTICS_LIMIT) {
+      map[c.value] = c.events;
+      kept[c.key] = (kept[c.key] ?? 0) + 1;
+    } else map[REST] = (map[REST] ?? 0) + c.events;
+  }
   for (const key of STATISTICS_KEYS) {
     const unknown = events - (withValue[key] ?? 0);
     if (unknown > 0) stats[key][UNKNOWN] = unknown;

@@ -2,6 +2,7 @@
 // state) and mail it to the source's recipients with a stable Message-ID, so a retry never
 // produces a second alert row and a re-sent mail is recognisable as the same message.
 
+import { deliverMail } from '../delivery/outgoing-mail';
 import type { AlertTransition } from '../domain/access-log/types';
 import { renderAccessLogAlertMail } from '../emails/access-log-alert';
 import type { ActivityDeps } from './deps';
@@ -69,8 +70,8 @@ export function createMonitorActivities(deps: ActivityDeps) {
         rule: row.rule,
         windowSeconds: row.window_seconds,
       });
-      await mail.transport.sendMail({
-        from: mail.from,
+      // Signed, with Reply-To and Return-Path, like every mail herald sends.
+      await deliverMail(mail, {
         to: recipients,
         subject: content.subject,
         text: content.text,

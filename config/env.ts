@@ -28,6 +28,24 @@ const emailAddress = z
   .string()
   .regex(/^[^\s@<>,;"\r\n]+@[^\s@<>,;"\r\n]+$/, 'expected an e-mail address such as herald@example.org');
 
+const emailList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((a) => a.trim())
+      .filter((a) => a !== ''),
+  )
+  .pipe(
+    z
+      .array(
+        z
+          .string()
+          .regex(/^[^\s@<>,;"\r\n]+@[^\s@<>,;"\r\n]+$/, 'expected e-mail addresses separated by commas'),
+      )
+      .min(1, 'expected e-mail addresses separated by commas'),
+  );
+
 export const envSchema = z.object({
   TEMPORAL_ADDRESS: z
     .string()
@@ -48,6 +66,13 @@ export const envSchema = z.object({
   ).optional(),
   HERALD_MAIL_UI_URL: urlWithProtocols(['http:', 'https:'], 'an http(s) URL').optional(),
   HERALD_MAIL_FROM: emailAddress.default('herald@localhost'),
+  // Mailer options (docs/mail.md): an archive copy of every real report, Reply-To, the envelope
+  // sender, and the OpenPGP key that signs every mail (read once when a worker starts).
+  HERALD_MAIL_BCC: emailList.optional(),
+  HERALD_MAIL_REPLY_TO: emailAddress.optional(),
+  HERALD_MAIL_RETURN_PATH: emailAddress.optional(),
+  HERALD_MAIL_SIGNING_KEY_FILE: z.string().optional(),
+  HERALD_MAIL_SIGNING_PASSPHRASE_FILE: z.string().optional(),
   HERALD_MAIL_DOMAIN: z
     .string()
     .regex(/^[A-Za-z0-9.-]+$/, 'expected a domain name for Message-IDs, e.g. csirt.example.org')

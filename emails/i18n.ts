@@ -67,8 +67,17 @@ export const WORDS = {
     connections: 'Connections',
     more: 'and {n} more',
     moreFew: 'and {n} more',
-    attachment: 'The events are attached as {file} ({n} events).',
-    attachmentOmitted: '{n} events did not fit into the attachment size limit and are not attached.',
+    attachment: {
+      one: 'The event is attached as {file}.',
+      other: 'The events are attached as {file} ({n} events).',
+    },
+    attachmentOmitted: {
+      one: '{n} event did not fit into the attachment size limit and is not attached.',
+      other: '{n} events did not fit into the attachment size limit and are not attached.',
+    },
+    classes: 'Event classes',
+    categories: 'Categories',
+    sources: 'Source addresses',
     footer:
       'You receive this report because your address is the security contact of the network named above. ' +
       'Reply to this message to reach the CSIRT; please keep the report label in the subject.',
@@ -104,8 +113,19 @@ export const WORDS = {
     connections: 'Spojení',
     more: 'a {n} dalších',
     moreFew: 'a {n} další',
-    attachment: 'Události jsou v příloze {file} ({n} událostí).',
-    attachmentOmitted: '{n} událostí se nevešlo do limitu velikosti přílohy a nejsou přiloženy.',
+    attachment: {
+      one: 'Událost je v příloze {file}.',
+      few: 'Události jsou v příloze {file} ({n} události).',
+      other: 'Události jsou v příloze {file} ({n} událostí).',
+    },
+    attachmentOmitted: {
+      one: '{n} událost se nevešla do limitu velikosti přílohy a není přiložena.',
+      few: '{n} události se nevešly do limitu velikosti přílohy a nejsou přiloženy.',
+      other: '{n} událostí se nevešlo do limitu velikosti přílohy a nejsou přiloženy.',
+    },
+    classes: 'Třídy událostí',
+    categories: 'Kategorie',
+    sources: 'Zdrojové adresy',
     footer:
       'Toto hlášení dostáváte, protože vaše adresa je bezpečnostním kontaktem výše uvedené sítě. ' +
       'Pro kontakt s CSIRT odpovězte na tuto zprávu; v předmětu prosím ponechte označení hlášení.',
@@ -164,6 +184,18 @@ export function formatTime(iso: string, lang: Language, timezone: string): strin
 
 export function formatNumber(n: number, lang: Language): string {
   return cached(`number\u0000${lang}`, () => new Intl.NumberFormat(INTL_LOCALE[lang])).format(n);
+}
+
+/** The sentence for `n` in the language's plural form (`one`, `few`, else `other`). */
+export function pluralText(
+  forms: { one: string; few?: string; other: string },
+  n: number,
+  lang: Language,
+  values: Record<string, string | number> = {},
+): string {
+  const form = cached(`plural\u0000${lang}`, () => new Intl.PluralRules(INTL_LOCALE[lang])).select(n);
+  const chosen = form === 'one' ? forms.one : form === 'few' ? (forms.few ?? forms.other) : forms.other;
+  return fill(chosen, { ...values, n: formatNumber(n, lang) });
 }
 
 /** "and N more" with the language's plural form (cs: a 3 další, a 5 dalších). */

@@ -3,6 +3,7 @@
 import { render } from '@react-email/render';
 import type { Counters } from '../domain/reporting/chains';
 import type { ReportType } from '../domain/reporting/labels';
+import type { ReportStatistics } from '../domain/reporting/report-statistics';
 import type { Severity } from '../domain/reporting/severities';
 import { language, severityName, subjectText } from './i18n';
 import { reportView } from './report-view';
@@ -45,8 +46,12 @@ export interface ReportData {
   references: Record<string, string>;
   /** Class name (before "/") → labels and reference from the catalog. */
   classes?: Record<string, ClassInfo>;
-  /** The JSON attachment, when the group wants one. */
+  /** The attachment (or the one zip, or the files joined by ", "), when the group wants one. */
   attachment?: { filename: string; events: number; omitted: number } | null;
+  /** The extra report's summary was mailed to this report's recipients too (so it can be named). */
+  parentReceived?: boolean;
+  /** Per-event counts (domain/reporting/report-statistics.ts), shown in the facts. */
+  statistics?: Pick<ReportStatistics, 'classes' | 'categories' | 'sources'>;
 }
 
 export interface RenderedMail {

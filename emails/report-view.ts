@@ -2,6 +2,7 @@
 // render this same view, so the two parts always carry the same content. Lists are cut at
 // ITEM_LIMIT (Mentat's `item_limit = 15`) with "and N more".
 
+import { UNKNOWN } from '../domain/reporting/report-statistics';
 import {
   fill,
   formatNumber,
@@ -9,6 +10,7 @@ import {
   type Language,
   language,
   moreText,
+  pluralText,
   severityName,
   WORDS,
   type Words,
@@ -112,6 +114,21 @@ function sections(report: ReportData, table: ClassTable, lang: Language, timezon
     });
 }
 
+/** Classes and categories with their event counts, and the number of source addresses. */
+function statisticsFacts(stats: NonNullable<ReportData['statistics']>, lang: Language): [string, string][] {
+  const words = WORDS[lang];
+  const counted = (map: Record<string, number>) => {
+    const list = limited(Object.entries(map).map(([k, n]) => `${k} (${formatNumber(n, lang)})`));
+    return listText(list, (n) => moreText(n, lang));
+  };
+  const facts: [string, string][] = [];
+  if (Object.keys(stats.classes).length > 0) facts.push([words.classes, counted(stats.classes)]);
+  if (Object.keys(stats.categories).length > 0) facts.push([words.categories, counted(stats.categories)]);
+  const sources = Object.keys(stats.sources).filter((ip) => ip !== UNKNOWN).length;
+  if (sources > 0) facts.push([words.sources, formatNumber(sources, lang)]);
+  return facts;
+}
+
 export function reportView(
   report: ReportData,
   subject: string,
@@ -131,13 +148,14 @@ export function reportView(
     [words.timezone, timezone],
     [words.events, formatNumber(report.counters.rep ?? 0, lang)],
   ];
-  if (report.parentLabel) facts.push([words.parent, report.parentLabel]);
+  // Naming a summary the recipient never got would only puzzle them.
+  if (report.parentLabel && report.parentReceived) facts.push([words.parent, report.parentLabel]);
+  if (report.statistics) facts.push(...statisticsFacts(report.statistics, lang));
   const attachment: string[] = [];
   if (report.attachment) {
     const a = report.attachment;
-    if (a.events > 0)
-      attachment.push(fill(words.attachment, { file: a.filename, n: formatNumber(a.events, lang) }));
-    if (a.omitted > 0) attachment.push(fill(words.attachmentOmitted, { n: formatNumber(a.omitted, lang) }));
+    if (a.events > 0) attachment.push(pluralText(words.attachment, a.events, lang, { file: a.filename }));
+    if (a.omitted > 0) attachment.push(pluralText(words.attachmentOmitted, a.omitted, lang));
   }
   return {
     lang,

@@ -4,6 +4,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { config } from '../config/env';
 import { closeSharedPool, sharedPool } from '../db/pool';
+import { mailSettings } from '../delivery/mail-settings';
 import { mailTaskQueue } from '../domain/reporting/mail-task-queue';
 import { workflowSource } from './bundle';
 import { temporalConnectOptions } from './connection';
@@ -20,15 +21,23 @@ export const EXIT_MEMORY_LIMIT = 3;
 export async function runWorker(): Promise<number> {
   const env = config();
   const logger = createLogger('herald-worker');
+  // Before anything connects: a missing or locked signing key stops the worker with one line.
+  const transport = createMailTransport();
+  let mail: Awaited<ReturnType<typeof mailSettings>>;
+  try {
+    mail = await mailSettings(env, transport);
+  } catch (error) {
+    transport.close();
+    throw error;
+  }
   const { metricsUrl } = installRuntime(logger);
   const { connectionOptions, namespace } = temporalConnectOptions();
   const connection = await NativeConnection.connect(connectionOptions);
-  const transport = createMailTransport();
   try {
     const activities = createActivities({
       pool: sharedPool(),
       logger,
-      mail: { transport, from: env.HERALD_MAIL_FROM, domain: env.HERALD_MAIL_DOMAIN },
+      mail,
     });
     const worker = await Worker.create({
       connection,
@@ -47,6 +56,7 @@ export async function runWorker(): Promise<number> {
         taskQueue: env.HERALD_TASK_QUEUE,
         mailTaskQueue: mailTaskQueue(env.HERALD_TASK_QUEUE),
         mailRatePerSecond: env.HERALD_MAIL_RATE_PER_SECOND ?? null,
+        mailSigningKey: mail.signer?.fingerprint ?? null,
         namespace,
         address: env.TEMPORAL_ADDRESS,
         metricsUrl,

@@ -6,6 +6,7 @@
 // lets receivers drop it.
 import { ApplicationFailure } from '@temporalio/common';
 import { loadOutboxRow, markAccepted, markAttempt, markFailed } from '../../db/reporting/outbox';
+import { deliverMail } from '../../delivery/outgoing-mail';
 import type { ActivityDeps } from '../deps';
 import type { SendResult } from './types';
 
@@ -61,11 +62,10 @@ export function createSendActivity(deps: ActivityDeps) {
       );
     await markAttempt(deps.pool, row.id);
     try {
-      const info = await deps.mail.transport.sendMail({
-        from: deps.mail.from,
+      const info = await deliverMail(deps.mail, {
         to: row.to,
-        cc: row.cc.length > 0 ? row.cc : undefined,
-        bcc: row.bcc.length > 0 ? row.bcc : undefined,
+        cc: row.cc,
+        bcc: row.bcc,
         subject: row.subject,
         text: row.text,
         html: row.html,

@@ -2,13 +2,13 @@
 // events, one rendered outbox row per mail (with its attachment) and the armed thresholds (fixes
 // docs/mentat.md, "One transaction per run"). The caller
 // (prepare.ts) gives the report events and the keys to arm.
-import { gzipSync } from 'node:zlib';
 import type pg from 'pg';
 import { groupTimings, loadGlobalSettings, loadGroups, loadTimings } from '../../db/reporting/catalog';
-import { insertOutbox, type OutboxAttachment } from '../../db/reporting/outbox-rows';
-import { reportEventsJson } from '../../db/reporting/report-events';
+import { insertOutboxAttachments } from '../../db/reporting/outbox-attachments';
+import { insertOutbox } from '../../db/reporting/outbox-rows';
 import { freeLabel, insertReport } from '../../db/reporting/report-rows';
 import { loadAttachmentSettings, loadClassInfo } from '../../db/reporting/report-settings';
+import { storeReportStatistics } from '../../db/reporting/report-statistics';
 import { type ChainResult, type Counters, chainKey } from '../../domain/reporting/chains';
 import type { EventAggregateRow } from '../../domain/reporting/event-aggregates';
 import { reportKey } from '../../domain/reporting/labels';
@@ -28,6 +28,7 @@ import {
 } from '../../emails/render-report';
 import { REPORT_TEMPLATES } from '../../emails/templates';
 import type { ActivityDeps } from '../deps';
+import { mailAttachments } from './mail-attachments';
 import type { SeverityRunInput } from './types';
 
 export interface RunFindings {
@@ -82,20 +83,6 @@ function classTables(aggregates: readonly EventAggregateRow[], report: PlannedRe
   return tables;
 }
 
-function statisticsOf(tables: { regular: ClassTable; relapsed: ClassTable }) {
-  const classes: Record<string, number> = {};
-  const ips = new Set<string>();
-  const detectors: Record<string, number> = {};
-  for (const table of [tables.regular, tables.relapsed])
-    for (const [cls, byIp] of Object.entries(table))
-      for (const [ip, row] of Object.entries(byIp)) {
-        classes[cls] = (classes[cls] ?? 0) + row.count;
-        ips.add(ip);
-        for (const d of row.detectors) detectors[d] = (detectors[d] ?? 0) + row.count;
-      }
-  return { cnt_ips: ips.size, classes, detectors };
-}
-
 /** Plans, renders and stores the run's reports (nothing when no chain has anything to report). */
 export async function storeRunReports(
   deps: ActivityDeps,
@@ -129,6 +116,8 @@ export async function storeRunReports(
   const windowFrom = new Date(input.window.from);
   const windowTo = new Date(input.window.to);
   const extraLabels: { pass: Pass; ip: string; label: string }[] = [];
+  // Label → the addresses its mail went to: an extra report names its summary only to those who got it.
+  const mailedTo = new Map<string, Set<string>>();
 
   for (const pass of PASSES) {
     const plan = planReports(pass, findings.chains[pass], settings, input.force, defaults);
@@ -159,6 +148,7 @@ export async function storeRunReports(
             mailTestMode: input.mail.mailTestMode === true,
             testAddresses: input.mail.mailTo ?? [],
             adminAddresses: global.adminEmails.length > 0 ? global.adminEmails : [deps.mail.from],
+            bcc: deps.mail.archiveBcc ?? [],
           })
         : { to: [], cc: [], bcc: [] };
       const tables = classTables(aggregates, report, classes);
@@ -185,10 +175,11 @@ export async function storeRunReports(
         locale: report.locale,
         timezone: report.timezone,
         template: report.template,
-        statistics: statisticsOf(tables),
+        statistics: {},
         structuredData: { ...tables, timezone: report.timezone },
       });
       await writers.reportEvents(client, reportId, report);
+      const statistics = await storeReportStatistics(client, reportId, report.type === 'target');
       // Every reported key remembers its report, so a later relapse mail can refer to it.
       if (report.type === 'extra' && report.ip) extraLabels.push({ pass, ip: report.ip, label });
       else for (const ip of report.regular.keys()) extraLabels.push({ pass, ip, label });
@@ -212,29 +203,30 @@ export async function storeRunReports(
         counters: report.counters,
         ...tables,
         classes,
+        statistics,
+        parentReceived:
+          parentLabel !== null &&
+          [...recipients.to, ...recipients.cc].every((a) => mailedTo.get(parentLabel)?.has(a) === true),
       };
+      mailedTo.set(label, new Set([...recipients.to, ...recipients.cc]));
       const wants = report.decidingGroup ? attachmentSettings.get(report.decidingGroup) : undefined;
-      let attachment: OutboxAttachment | null = null;
-      if (wants?.attachments === 'json') {
-        const { events, total } = await reportEventsJson(client, reportId, wants.maxBytes);
-        const json = Buffer.from(`[\n${events.join(',\n')}\n]\n`);
-        // gzip (node:zlib) rather than Mentat's zip: one file needs no archive format.
-        attachment = {
-          filename: `security-report-${label}.json${wants.compress ? '.gz' : ''}`,
-          contentType: wants.compress ? 'application/gzip' : 'application/json',
-          content: wants.compress ? gzipSync(json) : json,
-          events: events.length,
-          omitted: total - events.length,
-        };
+      const attached =
+        wants && wants.attachments !== 'none'
+          ? await mailAttachments(
+              client,
+              { id: reportId, label, target: report.type === 'target', windowTo },
+              wants,
+            )
+          : null;
+      if (attached)
         data.attachment = {
-          filename: attachment.filename,
-          events: events.length,
-          omitted: attachment.omitted,
+          filename: attached.files.map((f) => f.filename).join(', '),
+          events: attached.events,
+          omitted: attached.omitted,
         };
-      }
       const mail = await renderReport(data, report.locale, report.timezone, report.template);
       const earlier = earlierMessageIds(data, deps.mail.domain);
-      await insertOutbox(client, {
+      const outboxId = await insertOutbox(client, {
         reportId,
         messageId: `<${label}@${deps.mail.domain}>`,
         to: recipients.to,
@@ -247,8 +239,8 @@ export async function storeRunReports(
           ...mentatHeaders(data),
           ...(earlier.length > 0 ? { References: earlier.join(' '), 'In-Reply-To': earlier[0]! } : {}),
         },
-        attachment,
       });
+      if (attached) await insertOutboxAttachments(client, outboxId, attached);
     }
   }
   // The run's group decides how long its keys stay suppressed (its own timing, else the global).

@@ -76,13 +76,19 @@ export function registerMailCommands(program: Command): void {
         if (!Number.isInteger(limit) || limit < 1)
           throw new UsageError(`--limit: expected a positive integer, got "${options.limit}"`);
         // Loaded here, not at start-up: every other command stays as quick to start as before.
-        const [{ default: nodemailer }, { default: pino }, { createSendActivity }, { smtpUrl }] =
-          await Promise.all([
-            import('nodemailer'),
-            import('pino'),
-            import('../../activities/reporting/send'),
-            import('../../worker/mail-transport'),
-          ]);
+        const [
+          { default: nodemailer },
+          { default: pino },
+          { createSendActivity },
+          { smtpUrl },
+          { mailSettings },
+        ] = await Promise.all([
+          import('nodemailer'),
+          import('pino'),
+          import('../../activities/reporting/send'),
+          import('../../worker/mail-transport'),
+          import('../../delivery/mail-settings'),
+        ]);
         const pool = createPool(undefined, 1);
         const transport = nodemailer.createTransport(smtpUrl());
         try {
@@ -90,7 +96,7 @@ export function registerMailCommands(program: Command): void {
           const send = createSendActivity({
             pool,
             logger: pino({ level: 'silent' }),
-            mail: { transport, from: env.HERALD_MAIL_FROM, domain: env.HERALD_MAIL_DOMAIN },
+            mail: await mailSettings(env, transport),
           });
           const retry = retryOne(pool, send);
           if (label !== undefined) {

@@ -3,6 +3,7 @@ import type { FilterDefinition } from '../../domain/filters/filter';
 import type { CatalogNetwork } from '../../domain/idea/abuse';
 import type { EventClassDefinition } from '../../domain/idea/classify';
 import { type Severity, severities } from '../../domain/idea/schema';
+import type { AttachmentCompression, AttachmentKind } from '../../domain/reporting/report-attachments';
 import type { Queryable } from '../queryable';
 
 export type ReportingMode = 'summary' | 'extra' | 'both' | 'none';
@@ -15,8 +16,8 @@ export interface GroupSettings {
   timezone: string | null;
   redirect: boolean;
   intervalSeconds: number | null;
-  attachments: 'none' | 'json';
-  compress: boolean;
+  attachments: AttachmentKind;
+  compress: AttachmentCompression;
   maxAttachmentBytes: number;
   /** The group's own timing per severity in seconds, over the global table. */
   timing: Partial<Record<Severity, { per: number; thr: number; rel: number }>>;
@@ -39,7 +40,7 @@ export const emptySettings = (): GroupSettings => ({
   redirect: false,
   intervalSeconds: null,
   attachments: 'none',
-  compress: false,
+  compress: 'none',
   maxAttachmentBytes: 10 * 1024 * 1024,
   timing: {},
 });

@@ -211,7 +211,7 @@ export async function importCatalog(pool: pg.Pool, catalog: Catalog): Promise<Ca
           r?.redirect ?? false,
           r?.interval || null,
           r?.attachments ?? 'none',
-          r?.compress ?? false,
+          r?.compress ?? 'none',
           r?.max_attachment_bytes ?? 10 * 1024 * 1024,
           JSON.stringify(r?.timing ?? {}),
         ],

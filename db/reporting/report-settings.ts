@@ -1,14 +1,10 @@
 // What rendering a report reads from the catalog besides the groups: attachment wishes and the
 // labels and references of event classes.
 import type pg from 'pg';
+import type { AttachmentWishes } from '../../domain/reporting/report-attachments';
 
 /** A group's attachment wishes (Mentat's attachments/compress/max_attachment_size). */
-export interface AttachmentSettings {
-  attachments: 'none' | 'json';
-  compress: boolean;
-  /** Bytes of uncompressed JSON; 0 = no limit. */
-  maxBytes: number;
-}
+export type AttachmentSettings = AttachmentWishes;
 
 export async function loadAttachmentSettings(
   db: Pick<pg.PoolClient, 'query'>,
@@ -16,8 +12,8 @@ export async function loadAttachmentSettings(
 ): Promise<Map<string, AttachmentSettings>> {
   const { rows } = await db.query<{
     name: string;
-    attachments: 'none' | 'json';
-    attachments_compress: boolean;
+    attachments: AttachmentWishes['attachments'];
+    attachments_compress: AttachmentWishes['compress'];
     max_attachment_bytes: string;
   }>(
     `SELECT g.name, s.attachments, s.attachments_compress, s.max_attachment_bytes

@@ -137,10 +137,17 @@ const reportingSchema = z.strictObject({
   redirect: z.boolean().default(false),
   interval: interval.optional(),
   timing: z.partialRecord(severity, groupTimingSchema).optional(),
-  /** The report's events as a JSON attachment (Mentat's `attachments`), optionally gzipped. */
-  attachments: z.enum(['none', 'json'], { message: 'expected none or json' }).default('none'),
-  compress: z.boolean().default(false),
-  /** Bytes of uncompressed JSON per mail (0 = no limit); events that do not fit are counted in the body. */
+  /** The report's events attached as JSON, CSV or both (Mentat's `attachments`), see docs/mail.md. */
+  attachments: z
+    .enum(['none', 'json', 'csv', 'both'], { message: 'expected none, json, csv or both' })
+    .default('none'),
+  /** none, gzip (one .gz per file) or zip (one archive); `true` is read as gzip, `false` as none. */
+  compress: z
+    .union([z.boolean().transform((on) => (on ? 'gzip' : 'none')), z.enum(['none', 'gzip', 'zip'])], {
+      message: 'expected none, gzip or zip',
+    })
+    .default('none'),
+  /** Bytes of uncompressed attachment per mail (0 = no limit); events that do not fit are counted in the body. */
   max_attachment_bytes: z
     .number({ message: 'expected a number of bytes' })
     .int('expected a whole number of bytes')

@@ -69,7 +69,7 @@ beforeAll(async () => {
   await db.pool.query(
     `UPDATE group_settings SET attachments = 'json', attachments_compress = $1
       WHERE group_id = (SELECT id FROM groups WHERE name = $2)`,
-    [false, 'acme'],
+    ['none', 'acme'],
   );
   await db.pool.query(
     `INSERT INTO event_classes (name, label_en, label_cs, reference, rule, severity)

@@ -173,13 +173,13 @@ describe('catalog import', () => {
     expect(isp?.settings.intervalSeconds).toBe(3600);
     expect(isp?.settings).toMatchObject({
       attachments: 'none',
-      compress: false,
+      compress: 'none',
       maxAttachmentBytes: 10 * 1024 * 1024,
     });
     const [hosting] = await loadGroups(db.pool, { names: ['hosting-example'] });
     expect(hosting?.settings).toMatchObject({
       attachments: 'json',
-      compress: true,
+      compress: 'gzip',
       maxAttachmentBytes: 2 * 1024 * 1024,
     });
     const networks = await loadNetworks(db.pool);

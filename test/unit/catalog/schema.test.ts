@@ -85,4 +85,26 @@ describe('catalog file validation', () => {
     expect(result.catalog.settings?.timings?.low).toEqual({ per: 86400, thr: 518400, rel: 0 });
     expect(result.catalog.groups[0]?.reporting?.interval).toBe(3600);
   });
+
+  it('reads attachment kinds and compression, the older boolean as gzip, and names a wrong value', () => {
+    const result = parseCatalog({
+      groups: [
+        { name: 'a', reporting: { attachments: 'csv', compress: 'zip' } },
+        { name: 'b', reporting: { attachments: 'both', compress: true } },
+        { name: 'c', reporting: { attachments: 'json', compress: false } },
+      ],
+    });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.catalog.groups.map((g) => [g.reporting?.attachments, g.reporting?.compress])).toEqual([
+      ['csv', 'zip'],
+      ['both', 'gzip'],
+      ['json', 'none'],
+    ]);
+    const bad = parseCatalog({ groups: [{ name: 'd', reporting: { attachments: 'xml', compress: 'rar' } }] });
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    expect(bad.problems.join('\n')).toMatch(/attachments.*expected none, json, csv or both/);
+    expect(bad.problems.join('\n')).toMatch(/compress.*expected none, gzip or zip/);
+  });
 });

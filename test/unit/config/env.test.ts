@@ -19,7 +19,12 @@ describe('environment validation', () => {
       HERALD_METRICS_PORT: '0',
       TEMPORAL_ADDRESS: 'temporal.example.org:7233',
       HERALD_MAIL_RATE_PER_SECOND: '0.5',
+      HERALD_MAIL_BCC: 'archive@csirt.example.org, tickets@csirt.example.org',
+      HERALD_MAIL_REPLY_TO: 'csirt@csirt.example.org',
+      HERALD_MAIL_RETURN_PATH: 'bounces@csirt.example.org',
     });
+    expect(env.HERALD_MAIL_BCC).toEqual(['archive@csirt.example.org', 'tickets@csirt.example.org']);
+    expect(env.HERALD_MAIL_RETURN_PATH).toBe('bounces@csirt.example.org');
     expect(env.HERALD_MAIL_RATE_PER_SECOND).toBe(0.5);
     expect(env.HERALD_SMTP_URL).toBe('smtps://user:pw@mail.example.org:465');
     expect(env.HERALD_METRICS_PORT).toBe(0);
@@ -34,6 +39,14 @@ describe('environment validation', () => {
     ['HERALD_LOG_LEVEL', 'loud', 'HERALD_LOG_LEVEL'],
     ['HERALD_MAIL_RATE_PER_SECOND', '0', 'mails per second > 0'],
     ['HERALD_MAIL_RATE_PER_SECOND', 'fast', 'expected a number of mails per second'],
+    [
+      'HERALD_MAIL_BCC',
+      'archive@csirt.example.org, tickets',
+      'expected e-mail addresses separated by commas',
+    ],
+    ['HERALD_MAIL_BCC', ' , ', 'expected e-mail addresses separated by commas'],
+    ['HERALD_MAIL_REPLY_TO', 'csirt', 'expected an e-mail address'],
+    ['HERALD_MAIL_RETURN_PATH', 'a@b\r\nBcc: evil@example.org', 'expected an e-mail address'],
   ])('rejects %s=%j with one line naming the variable', (name, value, expected) => {
     let error: unknown;
     try {

@@ -12,7 +12,7 @@ import { createTestWorker, randomTaskQueue } from '../support/temporal';
 import { type ModelReport, ReportingModel, TICK_MS } from './reporting-model';
 
 const GROUPS = 2;
-const IPS = 3;
+const IPS = 2;
 
 interface Stack {
   pool: pg.Pool;
@@ -145,15 +145,25 @@ const commands = [
   fc
     .record({
       g: fc.nat(GROUPS - 1),
-      ips: fc.array(fc.nat(IPS - 1), { minLength: 1, maxLength: 3 }),
-      test: fc.boolean(),
+      batch: fc.array(fc.record({ ip: fc.nat(IPS - 1), test: fc.boolean() }), { minLength: 1, maxLength: 4 }),
     })
-    .map(({ g, ips, test }) =>
-      step(`ingest g${g} ${ips.join('+')}${test ? ' test' : ''}`, async (m, r) => {
-        const events = ips.map((i) => ({ id: randomUUID(), group: r.group(g), ip: r.ip(g, i), test }));
+    .map(({ g, batch }) =>
+      step(`ingest g${g} ${batch.map((e) => `${e.ip}${e.test ? 't' : ''}`).join('+')}`, async (m, r) => {
+        const events = batch.map((e) => ({
+          id: randomUUID(),
+          group: r.group(g),
+          ip: r.ip(g, e.ip),
+          test: e.test,
+        }));
         await storeEvents(
           r.stack.pool,
-          events.map((e) => ({ id: e.id, group: e.group, ip: e.ip, severity: 'high' as const, test })),
+          events.map((e) => ({
+            id: e.id,
+            group: e.group,
+            ip: e.ip,
+            severity: 'high' as const,
+            test: e.test,
+          })),
           new Date(r.base + m.tick * TICK_MS + 5 * 60_000),
         );
         m.ingest(events);

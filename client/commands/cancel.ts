@@ -6,8 +6,8 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Command } from 'commander';
-import type pg from 'pg';
 import { createPool } from '../../db/pool';
+import { type CancelledRunsLeftovers, cancelledRunsLeftovers } from '../../db/reporting/cancelled-runs';
 import { UserError } from '../errors';
 import { withSpinner } from '../operations/progress';
 import { REPORT_WORKFLOW_TYPES } from '../operations/runs';
@@ -24,18 +24,11 @@ export interface CancelledRun {
   parent?: string;
 }
 
-export interface CancelCleanup {
-  /** Staged rows left by the severity runs (0 after a clean abort). */
-  stagedRows: number;
-  /** Their outbox rows by status; `pending` is 0 after a clean abort. */
-  outbox: Record<string, number>;
-}
-
 export interface CancelResult {
   workflowId: string;
   runs: CancelledRun[];
   waited: boolean;
-  cleanup?: CancelCleanup;
+  cleanup?: CancelledRunsLeftovers;
 }
 
 /** The run and, depth first, its running children (group runs of a re-run, severity runs). */
@@ -65,22 +58,6 @@ async function describeRoot(handle: WorkflowHandle, workflowId: string) {
   }
 }
 
-async function cleanupOf(pool: pg.Pool, severityRuns: string[]): Promise<CancelCleanup> {
-  const staged = await pool.query<{ n: number }>(
-    'SELECT count(*)::int AS n FROM report_staged_hits WHERE run_id = ANY($1::text[])',
-    [severityRuns],
-  );
-  const outbox = await pool.query<{ status: string; n: number }>(
-    `SELECT o.status, count(*)::int AS n FROM report_outbox o JOIN reports r ON r.id = o.report_id
-      WHERE r.run_id = ANY($1::text[]) GROUP BY o.status ORDER BY o.status`,
-    [severityRuns],
-  );
-  return {
-    stagedRows: staged.rows[0]?.n ?? 0,
-    outbox: Object.fromEntries(outbox.rows.map((r) => [r.status, r.n])),
-  };
-}
-
 export async function cancelRun(workflowId: string, wait: boolean): Promise<CancelResult> {
   return withOperatorClient(async (client) => {
     const handle = client.workflow.getHandle(workflowId);
@@ -108,7 +85,7 @@ export async function cancelRun(workflowId: string, wait: boolean): Promise<Canc
     const pool = createPool(undefined, 2);
     try {
       const severityRuns = runs.filter((r) => r.type === 'reportSeverity').map((r) => r.workflowId);
-      return { workflowId, runs, waited: true, cleanup: await cleanupOf(pool, severityRuns) };
+      return { workflowId, runs, waited: true, cleanup: await cancelledRunsLeftovers(pool, severityRuns) };
     } finally {
       await pool.end();
     }

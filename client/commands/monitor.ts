@@ -1,6 +1,7 @@
 // `herald monitor tail | status | configure`: the access-log monitor from the command line.
 import { type Command, Option } from 'commander';
 import { config } from '../../config/env';
+import { setMonitorRecipients } from '../../db/monitor/sources';
 import { createPool } from '../../db/pool';
 import type { ConfigChange } from '../../domain/access-log/monitor-state';
 import {
@@ -225,11 +226,7 @@ export function registerMonitorCommands(program: Command): void {
           const list = recipients(options.recipients);
           const pool = createPool(undefined, 1);
           try {
-            await pool.query(
-              `INSERT INTO monitor_sources (source, recipients) VALUES ($1, $2)
-               ON CONFLICT (source) DO UPDATE SET recipients = EXCLUDED.recipients, updated_at = now()`,
-              [options.source, list],
-            );
+            await setMonitorRecipients(pool, options.source, list);
           } finally {
             await pool.end();
           }

@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { listAlerts } from '../../db/monitor/alerts';
 import { createPool } from '../../db/pool';
-import { UsageError } from '../errors';
-import { formatTable, printJson } from '../output';
+import { formatTable, printJson, tableTime, tableWidth, WIDE_HELP } from '../output';
+import { parsePositiveInt } from '../parse-options';
 
 export function registerAlertsCommands(program: Command): void {
   const alerts = program.command('alerts').description('access-log alerts');
@@ -12,11 +12,10 @@ export function registerAlertsCommands(program: Command): void {
     .description('recorded alert and recovery transitions, newest first')
     .option('--source <name>', 'only this log source')
     .option('--limit <n>', 'at most this many', '50')
+    .option('--wide', WIDE_HELP)
     .option('--json', 'print as JSON')
-    .action(async (options: { source?: string; limit: string; json?: boolean }) => {
-      const limit = Number(options.limit);
-      if (!Number.isInteger(limit) || limit < 1)
-        throw new UsageError(`--limit: expected a positive integer, got "${options.limit}"`);
+    .action(async (options: { source?: string; limit: string; wide?: boolean; json?: boolean }) => {
+      const limit = parsePositiveInt('--limit', options.limit);
       const pool = createPool(undefined, 1);
       try {
         const list = await listAlerts(pool, { source: options.source, limit });
@@ -26,13 +25,14 @@ export function registerAlertsCommands(program: Command): void {
           `${formatTable(
             ['at (UTC)', 'source', 'state', 'hits', 'average', 'mailed to'],
             list.map((a) => [
-              a.at,
+              tableTime(a.at),
               a.source,
               a.state,
               a.hits,
               Number(a.average.toFixed(2)),
               a.mailedTo.join(', ') || '-',
             ]),
+            { width: tableWidth(options.wide), drop: ['average'] },
           )}\n`,
         );
       } finally {

@@ -8,10 +8,10 @@ import type { Command } from 'commander';
 import { forceOverridesUpdate, type ReportGroupRunInput } from '../../workflows/report-group';
 import { type ForceOverrides, scheduleIdFor } from '../../workflows/report-messages';
 import { UsageError } from '../errors';
-import { parseInstant } from '../operations/rerun-plan';
 import { listVisibility } from '../operations/runs';
 import { withOperatorClient } from '../operations/temporal';
 import { printJson } from '../output';
+import { parseOptionalTime } from '../parse-options';
 import { runInput } from '../reporting/run-options';
 
 interface ForceCliOptions {
@@ -93,7 +93,10 @@ export function registerForceCommands(program: Command): void {
     .option('--no-test-data', 'report real events again')
     .option('--mail-test-mode', 'send every mail to --mail-to (or the admins) only; no Cc, no Bcc')
     .option('--mail-to <address>', 'the test address (repeatable; with --mail-test-mode)', collect, [])
-    .option('--until <time>', 'stored overrides apply to scheduled runs before this time (ISO 8601)')
+    .option(
+      '--until <time>',
+      'stored overrides apply to scheduled runs before this time (RFC 3339 or a date)',
+    )
     .option('--clear', "remove the overrides stored on the group's schedule")
     .option('--json', 'print as JSON')
     .action(async (o: ForceCliOptions) => {
@@ -101,7 +104,7 @@ export function registerForceCommands(program: Command): void {
       const parsed = forceInput(o);
       const overrides: ForceOverrides = { ...parsed.force };
       if (o.testData !== undefined) overrides.testData = o.testData;
-      const until = o.until === undefined ? undefined : parseInstant('--until', o.until);
+      const until = parseOptionalTime('--until', o.until);
       if (until && Date.parse(until) <= Date.now())
         throw new UsageError(`--until must lie in the future (got ${until})`);
       if (clear && (Object.keys(overrides).length > 0 || until))

@@ -6,7 +6,7 @@ import { createPool } from '../../db/pool';
 import { listOutbox } from '../../db/reporting/outbox';
 import { failedMails, mailOfReport } from '../../db/reporting/outbox-retry';
 import { UsageError, UserError } from '../errors';
-import { formatTable, printJson } from '../output';
+import { formatTable, printJson, tableWidth, WIDE_HELP } from '../output';
 import { parsePositiveInt } from '../parse-options';
 import { type RetryOutcome, retryMails } from '../reporting/mail-retry';
 import { withTemporal } from '../reporting/temporal';
@@ -20,8 +20,9 @@ export function registerMailCommands(program: Command): void {
     .description('mails in the outbox, newest first (default: those not accepted yet)')
     .option('--status <status>', 'pending, accepted or failed; "all" for every row')
     .option('--limit <n>', 'at most this many', '50')
+    .option('--wide', WIDE_HELP)
     .option('--json', 'print as JSON')
-    .action(async (options: { status?: string; limit: string; json?: boolean }) => {
+    .action(async (options: { status?: string; limit: string; wide?: boolean; json?: boolean }) => {
       const limit = parsePositiveInt('--limit', options.limit);
       const status = options.status ?? 'unsent';
       if (status !== 'all' && status !== 'unsent' && !(STATUSES as readonly string[]).includes(status))
@@ -46,8 +47,9 @@ export function registerMailCommands(program: Command): void {
               r.status,
               r.attempts,
               r.to.join(', '),
-              (r.smtpResponse ?? r.lastError ?? '-').slice(0, 60),
+              r.smtpResponse ?? r.lastError ?? '-',
             ]),
+            { width: tableWidth(options.wide), drop: ['attempts', 'group'] },
           )}\n`,
         );
       } finally {

@@ -17,6 +17,7 @@ import { configureMonitor, connectClient, queryStatus } from '../monitor/monitor
 import { renderStatus } from '../monitor/render-status';
 import { tailAccessLog } from '../monitor/tailer';
 import { colourEnabled, printJson } from '../output';
+import { parsePositiveInt } from '../parse-options';
 
 const SOURCE = /^[A-Za-z0-9._-]{1,100}$/;
 const EMAIL = /^[^\s@<>,;"]+@[^\s@<>,;"]+$/;
@@ -29,11 +30,10 @@ function source(value: string): string {
 
 function positive(option: string, integer = true) {
   return (value: string): number => {
+    if (integer) return parsePositiveInt(option, value);
     const n = Number(value);
-    if (!Number.isFinite(n) || n < 0 || (integer && (!Number.isInteger(n) || n === 0)))
-      throw new UsageError(
-        `${option}: expected a ${integer ? 'positive integer' : 'number >= 0'}, got "${value}"`,
-      );
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0)
+      throw new UsageError(`${option}: expected a number >= 0, got "${value}"`);
     return n;
   };
 }

@@ -3,6 +3,7 @@ import { isReportingMode } from '../../domain/reporting/report-plan';
 import { isSeverity, type Severity } from '../../domain/reporting/severities';
 import type { ForceOverrides, ReportGroupInput } from '../../workflows/report-messages';
 import { UsageError } from '../errors';
+import { parseTime } from '../parse-options';
 
 export interface RunCliOptions {
   group?: string[];
@@ -20,14 +21,6 @@ export interface RunCliOptions {
 }
 
 const EMAIL = /^[^\s@<>,;"\r\n]+@[^\s@<>,;"\r\n]+$/;
-
-export function parseTimeHigh(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value);
-  if (!Number.isFinite(ms))
-    throw new UsageError(`--time-high: expected an ISO 8601 time or a Unix timestamp, got "${value}"`);
-  return new Date(ms).toISOString();
-}
 
 export function runInput(group: string, o: RunCliOptions): ReportGroupInput {
   const severities = o.severity?.map((s) => {
@@ -62,7 +55,7 @@ export function runInput(group: string, o: RunCliOptions): ReportGroupInput {
   return {
     group,
     runKind: 'adhoc',
-    ...(o.timeHigh ? { timeHigh: parseTimeHigh(o.timeHigh) } : {}),
+    ...(o.timeHigh ? { timeHigh: parseTime('--time-high', o.timeHigh) } : {}),
     ...(severities ? { severities } : {}),
     ...(Object.keys(force).length > 0 ? { force } : {}),
   };

@@ -27,6 +27,8 @@ export interface TableOptions {
   width?: number;
   /** Headers of columns left out, in this order, while the table is wider than `width`. */
   drop?: string[];
+  /** Headers of columns never cut (ids an operator copies into the next command). */
+  whole?: string[];
   /** What an empty table prints instead of a bare header (say what is missing, and why). */
   empty?: string;
 }
@@ -60,7 +62,8 @@ export function formatTable(
   const widths =
     options.width === undefined
       ? shown.map((i) => natural[i]!)
-      : (fitWidths(natural, headers, shown, options.width) ?? shown.map((i) => floorOf(natural, headers, i)));
+      : (fitWidths(natural, headers, shown, options.width, options.whole) ??
+        shown.map((i) => floorOf(natural, headers, i, options.whole)));
   const numeric = shown.map((i) => rows.length > 0 && rows.every((row) => typeof row[i] === 'number'));
   const line = (cells: string[]) =>
     cells
@@ -80,7 +83,8 @@ export function formatTable(
   ].join('\n');
 }
 
-function floorOf(natural: number[], headers: string[], i: number): number {
+function floorOf(natural: number[], headers: string[], i: number, whole: string[] = []): number {
+  if (whole.includes(headers[i]!)) return natural[i]!;
   return Math.min(natural[i]!, Math.max(MIN_CELL, stringWidth(headers[i]!)));
 }
 
@@ -90,9 +94,10 @@ function fitWidths(
   headers: string[],
   shown: number[],
   width: number,
+  whole?: string[],
 ): number[] | undefined {
   const widths = shown.map((i) => natural[i]!);
-  const floors = shown.map((i) => floorOf(natural, headers, i));
+  const floors = shown.map((i) => floorOf(natural, headers, i, whole));
   let excess = widths.reduce((a, b) => a + b, 0) + GAP * (shown.length - 1) - width;
   while (excess > 0) {
     let widest = -1;

@@ -267,7 +267,7 @@ export function registerEventsCommands(program: Command): void {
             r.sourceIps.slice(0, 2).join(',') + (r.sourceIps.length > 2 ? ',…' : '') || '-',
             r.categories.join(','),
           ]),
-          { width: tableWidth(options.wide), drop: ['category', 'class'] },
+          { width: tableWidth(options.wide), drop: ['category', 'class'], whole: ['id', 'stored (UTC)'] },
         )}\n`,
       );
     });

@@ -49,7 +49,7 @@ export function registerMailCommands(program: Command): void {
               r.to.join(', '),
               r.smtpResponse ?? r.lastError ?? '-',
             ]),
-            { width: tableWidth(options.wide), drop: ['attempts', 'group'] },
+            { width: tableWidth(options.wide), drop: ['attempts', 'group'], whole: ['label'] },
           )}\n`,
         );
       } finally {

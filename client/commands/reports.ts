@@ -41,7 +41,11 @@ export function registerReportsCommands(program: Command): void {
                 r.mail?.status ?? 'not mailed',
                 r.mailTo.join(', ') || '-',
               ]),
-              { width: tableWidth(options.wide), drop: ['type', 'window end (UTC)', 'events'] },
+              {
+                width: tableWidth(options.wide),
+                drop: ['type', 'window end (UTC)', 'events'],
+                whole: ['label'],
+              },
             )}\n`,
           );
         } finally {

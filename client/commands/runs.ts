@@ -48,7 +48,11 @@ export function registerRunsCommands(program: Command): void {
               r.counters?.new ?? '-',
               r.reports ?? '-',
             ]),
-            { width: tableWidth(o.wide), drop: ['processed', 'started (UTC)', 'kind'] },
+            {
+              width: tableWidth(o.wide),
+              drop: ['processed', 'started (UTC)', 'kind', 'window'],
+              whole: ['workflow'],
+            },
           )}\n`,
         );
       } finally {

@@ -85,6 +85,10 @@ describe('formatTable', () => {
     expect(cut[2]).toContain('…');
     expect(cut[2]).toContain('completed');
     for (const line of cut.slice(2)) expect(columnStarts(line)).toEqual(columnStarts(cut[0]!));
+    // An id to copy into the next command stays whole; the others give way.
+    const keep = formatTable(headers, rows, { width: 80, whole: ['workflow'] }).split('\n');
+    expect(keep[2]).toContain('report:acme:high:2026-12-03T07:10:00.000Z');
+    for (const line of keep) expect(stringWidth(line)).toBeLessThanOrEqual(80);
   });
 
   it('leaves out the columns it may drop when cutting cells is not enough', () => {

@@ -15,24 +15,26 @@ export interface AlertListEntry {
   mailedTo: string[];
 }
 
+/** A row of `alerts` as PostgreSQL returns it. */
+export interface AlertRow {
+  id: number;
+  source: string;
+  state: 'alert' | 'recovered';
+  at: Date;
+  hits: number;
+  average: number;
+  rule: string;
+  threshold: number;
+  window_seconds: number;
+  mailed_at: Date | null;
+}
+
 /** Newest first; only one source's with `source`. */
 export async function listAlerts(
   pool: pg.Pool,
   filter: { source?: string; limit: number },
 ): Promise<AlertListEntry[]> {
-  const { rows } = await pool.query<{
-    id: string;
-    source: string;
-    state: string;
-    at: Date;
-    hits: number;
-    average: number;
-    rule: string;
-    threshold: number;
-    window_seconds: number;
-    mailed_at: Date | null;
-    mailed_to: string[] | null;
-  }>(
+  const { rows } = await pool.query<AlertRow & { mailed_to: string[] | null }>(
     `SELECT id, source, state, at, hits, average, rule, threshold, window_seconds, mailed_at, mailed_to
        FROM alerts WHERE $1::text IS NULL OR source = $1 ORDER BY at DESC, id DESC LIMIT $2`,
     [filter.source ?? null, filter.limit],

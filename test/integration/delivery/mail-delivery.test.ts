@@ -318,12 +318,18 @@ describe('an SMTP server down in the middle of a run, and a 550 for one address'
       lastError: null,
     });
     expect((await mailDeliveryState(db.pool, new Date().toISOString())).failedSince).toBe(0);
-    // No worker polls the task queue yet: said at once instead of waiting for one.
-    const noWorker = await runCli(['mail', 'retry', rows[0]!.label], env);
+    // No worker polls the task queue yet: said at once instead of waiting for one. (Side by side
+    // with a usage mistake, to keep the test short.)
+    const [noWorker, usage] = await Promise.all([
+      runCli(['mail', 'retry', rows[0]!.label], env),
+      runCli(['mail', 'retry'], env),
+    ]);
     expect(noWorker.code).toBe(1);
     expect(noWorker.stderr.trim()).toBe(
       `herald: no herald worker polls task queue ${taskQueue}; start one (herald worker) and retry`,
     );
+    expect(usage.code).toBe(2);
+    expect(usage.stderr.trim()).toBe('herald: mail retry: give a report label or --failed, not both');
     const worker = await createTestWorker({
       taskQueue,
       activities: reportingActivities(db.pool, mail.smtpUrl),
@@ -336,9 +342,6 @@ describe('an SMTP server down in the middle of a run, and a 550 for one address'
       expect(bulk.stdout).toContain('stopped at --limit 1: more failed mails may be left; run it again');
       expect(bulk.stderr.trim()).toBe('herald: 1 of 1 mails not delivered');
       expect((await mailDeliveryState(db.pool, new Date(0).toISOString())).failedSince).toBe(1);
-      const usage = await runCli(['mail', 'retry'], env);
-      expect(usage.code).toBe(2);
-      expect(usage.stderr.trim()).toBe('herald: mail retry: give a report label or --failed, not both');
       refuse = new Set();
       const retry = await runCli(['mail', 'retry', rows[0]!.label, '--json'], env);
       expect(retry.code, retry.stderr).toBe(0);
@@ -361,5 +364,5 @@ describe('an SMTP server down in the middle of a run, and a 550 for one address'
     } finally {
       await close();
     }
-  }, 90_000);
+  }, 180_000);
 });

@@ -2,6 +2,7 @@
 // state) and mail it to the source's recipients with a stable Message-ID, so a retry never
 // produces a second alert row and a re-sent mail is recognisable as the same message.
 
+import type { AlertRow } from '../db/monitor/alerts';
 import { deliverMail } from '../delivery/outgoing-mail';
 import type { AlertTransition } from '../domain/access-log/types';
 import { renderAccessLogAlertMail } from '../emails/access-log-alert';
@@ -11,19 +12,6 @@ export interface RecordAlertInput {
   source: string;
   workflowId: string;
   transition: AlertTransition;
-}
-
-interface AlertRow {
-  id: number;
-  source: string;
-  state: 'alert' | 'recovered';
-  at: Date;
-  hits: number;
-  average: number;
-  rule: string;
-  threshold: number;
-  window_seconds: number;
-  mailed_at: Date | null;
 }
 
 export const alertMessageId = (alertId: number, domain: string) => `<access-log-alert-${alertId}@${domain}>`;

@@ -23,9 +23,10 @@ import {
 import { closeSharedPool, sharedPool } from '../../db/pool';
 import { parseNetwork } from '../../domain/idea/network';
 import { escapeControl } from '../../domain/idea/sanitize';
-import { isRfc3339, type Severity, severities } from '../../domain/idea/schema';
+import { type Severity, severities } from '../../domain/idea/schema';
 import { UsageError, UserError } from '../errors';
-import { formatTable, printJson } from '../output';
+import { formatTable, printJson, tableTime, tableWidth, WIDE_HELP } from '../output';
+import { parseOptionalTime, parsePositiveInt } from '../parse-options';
 
 export interface IngestFileOptions {
   format?: 'ndjson' | 'json';
@@ -134,15 +135,6 @@ export async function ingestFile(
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-function parseTime(value: string | undefined, option: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (!isRfc3339(value) && !/^\d{4}-\d{2}-\d{2}$/.test(value))
-    throw new UsageError(
-      `${option}: ${JSON.stringify(value)} is not an RFC 3339 time (e.g. 2024-05-01T12:00:00Z)`,
-    );
-  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value;
-}
-
 interface QueryOptions {
   group?: string[];
   targetGroup?: string[];
@@ -167,15 +159,8 @@ function toQuery(options: QueryOptions): EventQuery {
   for (const ip of options.ip ?? [])
     if (!parseNetwork(ip))
       throw new UsageError(`--ip: ${JSON.stringify(ip)} is not an IP address or CIDR network`);
-  const positive = (value: string | undefined, option: string) => {
-    if (value === undefined) return undefined;
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1)
-      throw new UsageError(`${option}: expected a positive integer, got ${value}`);
-    return n;
-  };
-  const from = parseTime(options.from, '--from');
-  const to = parseTime(options.to, '--to');
+  const from = parseOptionalTime('--from', options.from);
+  const to = parseOptionalTime('--to', options.to);
   return {
     ...(options.group && { groups: options.group }),
     ...(options.targetGroup && { targetGroups: options.targetGroup }),
@@ -186,8 +171,8 @@ function toQuery(options: QueryOptions): EventQuery {
     ...(options.category && { categories: options.category }),
     ...(options.class && { classes: options.class }),
     ...(options.detector && { detectors: options.detector }),
-    ...(options.limit !== undefined && { limit: positive(options.limit, '--limit') }),
-    ...(options.page !== undefined && { page: positive(options.page, '--page') }),
+    ...(options.limit !== undefined && { limit: parsePositiveInt('--limit', options.limit) }),
+    ...(options.page !== undefined && { page: parsePositiveInt('--page', options.page) }),
   };
 }
 
@@ -196,8 +181,8 @@ function queryOptions(command: Command): Command {
     .option('--group <name>', 'abuse group (resolved abuses of the sources); repeatable', collect)
     .option('--target-group <name>', 'abuse group of the targets; repeatable', collect)
     .option('--severity <severity>', `event severity (${severities.join('|')}); repeatable`, collect)
-    .option('--from <time>', 'storage time from (inclusive, RFC 3339)')
-    .option('--to <time>', 'storage time to (exclusive, RFC 3339)')
+    .option('--from <time>', 'storage time from (inclusive; RFC 3339 or a date)')
+    .option('--to <time>', 'storage time to (exclusive; RFC 3339 or a date)')
     .option('--ip <addr|cidr>', 'IPv4/IPv6 address or network on source or target; repeatable', collect)
     .option('--category <category>', 'IDEA category; repeatable', collect)
     .option('--class <class>', 'event class; repeatable', collect)
@@ -239,7 +224,7 @@ export function registerEventsCommands(program: Command): void {
           json?: boolean;
         },
       ) => {
-        const storageTime = parseTime(options.storageTime, '--storage-time');
+        const storageTime = parseOptionalTime('--storage-time', options.storageTime);
         const summary = await withQueryErrors(() =>
           ingestFile(file, {
             ...(options.format && { format: options.format }),
@@ -264,16 +249,17 @@ export function registerEventsCommands(program: Command): void {
   queryOptions(events.command('search').description('list stored events (newest first)'))
     .option('--limit <n>', 'at most n events', '50')
     .option('--page <n>', 'page n of --limit events')
-    .action(async (options: QueryOptions) => {
+    .option('--wide', WIDE_HELP)
+    .action(async (options: QueryOptions & { wide?: boolean }) => {
       const query = toQuery(options);
       const rows = await withQueryErrors(() => searchEvents(sharedPool(), { ...query, order: 'desc' }));
       if (options.json) return printJson({ events: rows });
       if (rows.length === 0) return void process.stdout.write('no events\n');
       process.stdout.write(
         `${formatTable(
-          ['stored', 'id', 'class', 'severity', 'groups', 'source', 'category'],
+          ['stored (UTC)', 'id', 'class', 'severity', 'groups', 'source', 'category'],
           rows.map((r) => [
-            r.storageTime.toISOString().replace(/\.\d+Z$/, 'Z'),
+            tableTime(r.storageTime.toISOString()),
             r.id,
             r.eventClass ?? '-',
             r.eventSeverity ?? '-',
@@ -281,6 +267,7 @@ export function registerEventsCommands(program: Command): void {
             r.sourceIps.slice(0, 2).join(',') + (r.sourceIps.length > 2 ? ',…' : '') || '-',
             r.categories.join(','),
           ]),
+          { width: tableWidth(options.wide), drop: ['category', 'class'], whole: ['id', 'stored (UTC)'] },
         )}\n`,
       );
     });

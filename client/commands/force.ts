@@ -12,10 +12,10 @@ import {
   scheduleIdFor,
 } from '../../workflows/report-messages';
 import { UsageError } from '../errors';
-import { parseInstant } from '../operations/rerun-plan';
 import { listVisibility } from '../operations/runs';
 import { withOperatorClient } from '../operations/temporal';
 import { printJson } from '../output';
+import { parseOptionalTime } from '../parse-options';
 import { runInput } from '../reporting/run-options';
 
 interface ForceCliOptions {
@@ -97,7 +97,10 @@ export function registerForceCommands(program: Command): void {
     .option('--no-test-data', 'report real events again')
     .option('--mail-test-mode', 'send every mail to --mail-to (or the admins) only; no Cc, no Bcc')
     .option('--mail-to <address>', 'the test address (repeatable; with --mail-test-mode)', collect, [])
-    .option('--until <time>', 'stored overrides apply to scheduled runs before this time (ISO 8601)')
+    .option(
+      '--until <time>',
+      'stored overrides apply to scheduled runs before this time (RFC 3339 or a date)',
+    )
     .option('--clear', "remove the overrides stored on the group's schedule")
     .option('--json', 'print as JSON')
     .action(async (o: ForceCliOptions) => {
@@ -105,7 +108,7 @@ export function registerForceCommands(program: Command): void {
       const parsed = forceInput(o);
       const overrides: ForceOverrides = { ...parsed.force };
       if (o.testData !== undefined) overrides.testData = o.testData;
-      const until = o.until === undefined ? undefined : parseInstant('--until', o.until);
+      const until = parseOptionalTime('--until', o.until);
       if (until && Date.parse(until) <= Date.now())
         throw new UsageError(`--until must lie in the future (got ${until})`);
       if (clear && (Object.keys(overrides).length > 0 || until))

@@ -1,13 +1,15 @@
 // `herald mail outbox|retry`: the report mails not yet delivered (or refused), and a way to send
-// refused ones again once their address (or the MTA) is fixed: one label, or every failed mail.
+// refused ones again once their address (or the MTA) is fixed: one label, or every failed mail,
+// sent by the workers (client/reporting/mail-retry.ts).
 import type { Command } from 'commander';
-import type pg from 'pg';
-import type { SendResult } from '../../activities/reporting/types';
-import { config } from '../../config/env';
 import { createPool } from '../../db/pool';
 import { listOutbox } from '../../db/reporting/outbox';
+import { failedMails, mailOfReport } from '../../db/reporting/outbox-retry';
 import { UsageError, UserError } from '../errors';
-import { formatTable, printJson } from '../output';
+import { formatTable, printJson, tableWidth, WIDE_HELP } from '../output';
+import { parsePositiveInt } from '../parse-options';
+import { type RetryOutcome, retryMails } from '../reporting/mail-retry';
+import { withTemporal } from '../reporting/temporal';
 
 const STATUSES = ['pending', 'accepted', 'failed', 'cancelled'] as const;
 
@@ -18,11 +20,10 @@ export function registerMailCommands(program: Command): void {
     .description('mails in the outbox, newest first (default: those not accepted yet)')
     .option('--status <status>', 'pending, accepted or failed; "all" for every row')
     .option('--limit <n>', 'at most this many', '50')
+    .option('--wide', WIDE_HELP)
     .option('--json', 'print as JSON')
-    .action(async (options: { status?: string; limit: string; json?: boolean }) => {
-      const limit = Number(options.limit);
-      if (!Number.isInteger(limit) || limit < 1)
-        throw new UsageError(`--limit: expected a positive integer, got "${options.limit}"`);
+    .action(async (options: { status?: string; limit: string; wide?: boolean; json?: boolean }) => {
+      const limit = parsePositiveInt('--limit', options.limit);
       const status = options.status ?? 'unsent';
       if (status !== 'all' && status !== 'unsent' && !(STATUSES as readonly string[]).includes(status))
         throw new UsageError(`--status: expected pending, accepted, failed or all, got "${status}"`);
@@ -46,8 +47,9 @@ export function registerMailCommands(program: Command): void {
               r.status,
               r.attempts,
               r.to.join(', '),
-              (r.smtpResponse ?? r.lastError ?? '-').slice(0, 60),
+              r.smtpResponse ?? r.lastError ?? '-',
             ]),
+            { width: tableWidth(options.wide), drop: ['attempts', 'group'], whole: ['label'] },
           )}\n`,
         );
       } finally {
@@ -57,7 +59,7 @@ export function registerMailCommands(program: Command): void {
   mail
     .command('retry [label]')
     .description(
-      'send a refused (failed) report mail again now, over HERALD_SMTP_URL; --failed: every failed mail',
+      'send a refused (failed) report mail again now, through the workers (their rate limit and retries); --failed: every failed mail',
     )
     .option('--failed', 'every failed or cancelled mail (oldest first) instead of one label')
     .option('--group <name>', "with --failed: only this group's mails")
@@ -72,77 +74,51 @@ export function registerMailCommands(program: Command): void {
           throw new UsageError('mail retry: give a report label or --failed, not both');
         if (!options.failed && options.group !== undefined)
           throw new UsageError('--group: only with --failed');
-        const limit = Number(options.limit);
-        if (!Number.isInteger(limit) || limit < 1)
-          throw new UsageError(`--limit: expected a positive integer, got "${options.limit}"`);
-        // Loaded here, not at start-up: every other command stays as quick to start as before.
-        const [
-          { default: nodemailer },
-          { default: pino },
-          { createSendActivity },
-          { smtpUrl },
-          { mailSettings },
-        ] = await Promise.all([
-          import('nodemailer'),
-          import('pino'),
-          import('../../activities/reporting/send'),
-          import('../../worker/mail-transport'),
-          import('../../delivery/mail-settings'),
-        ]);
+        const limit = parsePositiveInt('--limit', options.limit);
         const pool = createPool(undefined, 1);
-        const transport = nodemailer.createTransport(smtpUrl());
         try {
-          const env = config();
-          const send = createSendActivity({
-            pool,
-            logger: pino({ level: 'silent' }),
-            mail: await mailSettings(env, transport),
-          });
-          const retry = retryOne(pool, send);
           if (label !== undefined) {
-            const outcome = await retry(await outboxRowOf(pool, label));
-            if (outcome.status === 'not-delivered') throw new UserError(outcomeLine(outcome));
-            if (options.json) return printJson(outcome.result);
-            process.stdout.write(`${outcomeLine(outcome)}\n`);
+            const mail = await mailOfReport(pool, label);
+            if (!mail)
+              throw new UserError(`no mail for report "${label}" (see herald mail outbox --status all)`);
+            if (mail.status === 'accepted') throw new UserError(`report ${label} was already delivered`);
+            const [outcome] = await withTemporal((client) => retryMails(client, [mail]));
+            if (outcome!.status === 'not-delivered') throw new UserError(outcomeLine(outcome!));
+            if (options.json) return printJson(outcome!.result);
+            process.stdout.write(`${outcomeLine(outcome!)}\n`);
             return;
           }
-          const rows = await failedOutboxRows(pool, { group: options.group, limit });
-          // The workers' rate limit holds for a bulk retry too: the MTA sees no more than it allows.
-          const gapMs = env.HERALD_MAIL_RATE_PER_SECOND ? 1000 / env.HERALD_MAIL_RATE_PER_SECOND : 0;
-          const outcomes: RetryOutcome[] = [];
-          for (const [i, row] of rows.entries()) {
-            if (i > 0 && gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
-            const outcome = await retry(row);
-            outcomes.push(outcome);
-            if (!options.json) process.stdout.write(`${outcomeLine(outcome)}\n`);
-          }
+          const mails = await failedMails(pool, { group: options.group, limit });
+          const outcomes =
+            mails.length === 0
+              ? []
+              : await withTemporal((client) =>
+                  retryMails(client, mails, (batch) => {
+                    if (!options.json) for (const o of batch) process.stdout.write(`${outcomeLine(o)}\n`);
+                  }),
+                );
           const undelivered = outcomes.filter((o) => o.status === 'not-delivered').length;
           // Stopped by --limit: the failed mails after these are still there (oldest first).
-          const limited = rows.length === limit;
-          if (options.json) printJson({ retried: outcomes.length, undelivered, limited, outcomes });
-          else if (rows.length === 0) process.stdout.write('no failed mail to retry\n');
+          const limited = mails.length === limit;
+          if (options.json)
+            printJson({
+              retried: outcomes.length,
+              undelivered,
+              limited,
+              outcomes: outcomes.map(outcomeJson),
+            });
+          else if (mails.length === 0) process.stdout.write('no failed mail to retry\n');
           else if (limited)
             process.stdout.write(
               `stopped at --limit ${limit}: more failed mails may be left; run it again\n`,
             );
-          if (undelivered > 0) throw new UserError(`${undelivered} of ${rows.length} mails not delivered`);
+          if (undelivered > 0) throw new UserError(`${undelivered} of ${mails.length} mails not delivered`);
         } finally {
-          transport.close();
           await pool.end();
         }
       },
     );
 }
-
-interface RetryRow {
-  id: string;
-  label: string;
-  status: string;
-}
-
-type RetryOutcome =
-  | { label: string; status: 'delivered'; result: SendResult }
-  | { label: string; status: 'not-delivered'; error: string };
 
 /** One retried mail as the command prints it. */
 function outcomeLine(o: RetryOutcome): string {
@@ -151,45 +127,9 @@ function outcomeLine(o: RetryOutcome): string {
     : `${o.label}: ${o.result.status} (${o.result.response ?? ''})`;
 }
 
-async function outboxRowOf(pool: pg.Pool, label: string): Promise<RetryRow> {
-  const { rows } = await pool.query<RetryRow>(
-    'SELECT o.id, r.label, o.status FROM report_outbox o JOIN reports r ON r.id = o.report_id WHERE r.label = $1',
-    [label],
-  );
-  const row = rows[0];
-  if (!row) throw new UserError(`no mail for report "${label}" (see herald mail outbox --status all)`);
-  if (row.status === 'accepted') throw new UserError(`report ${label} was already delivered`);
-  return row;
-}
-
-async function failedOutboxRows(
-  pool: pg.Pool,
-  filter: { group?: string; limit: number },
-): Promise<RetryRow[]> {
-  const { rows } = await pool.query<RetryRow>(
-    `SELECT o.id, r.label, o.status FROM report_outbox o JOIN reports r ON r.id = o.report_id
-      WHERE o.status IN ('failed', 'cancelled') AND ($1::text IS NULL OR r.group_name = $1) ORDER BY o.id LIMIT $2`,
-    [filter.group ?? null, filter.limit],
-  );
-  return rows;
-}
-
-/** Sends one outbox row again through the send activity's code (same Message-ID, same records). */
-function retryOne(pool: pg.Pool, send: (input: { outboxId: number }) => Promise<SendResult>) {
-  return async (row: RetryRow): Promise<RetryOutcome> => {
-    await pool.query("UPDATE report_outbox SET status = 'pending' WHERE id = $1", [row.id]);
-    try {
-      return { label: row.label, status: 'delivered', result: await send({ outboxId: Number(row.id) }) };
-    } catch (error) {
-      // A refused mail that a temporary error (a refused login, an outage) left pending again:
-      // no run will send it, so it is failed again, with this attempt's answer, for the next
-      // `mail retry`. (A mail that was pending still belongs to its run's retries.)
-      if (row.status !== 'pending')
-        await pool.query(
-          "UPDATE report_outbox SET status = 'failed', failed_at = now() WHERE id = $1 AND status = 'pending'",
-          [row.id],
-        );
-      return { label: row.label, status: 'not-delivered', error: (error as Error).message };
-    }
-  };
+/** One retried mail in --json: by label, as the outbox lists it. */
+function outcomeJson(o: RetryOutcome) {
+  return o.status === 'not-delivered'
+    ? { label: o.label, status: o.status, error: o.error }
+    : { label: o.label, status: o.status, result: o.result };
 }

@@ -1,6 +1,7 @@
 // `herald monitor tail | status | configure`: the access-log monitor from the command line.
 import { type Command, Option } from 'commander';
 import { config } from '../../config/env';
+import { setMonitorRecipients } from '../../db/monitor/sources';
 import { createPool } from '../../db/pool';
 import type { ConfigChange } from '../../domain/access-log/monitor-state';
 import {
@@ -16,6 +17,7 @@ import { configureMonitor, connectClient, queryStatus } from '../monitor/monitor
 import { renderStatus } from '../monitor/render-status';
 import { tailAccessLog } from '../monitor/tailer';
 import { colourEnabled, printJson } from '../output';
+import { parsePositiveInt } from '../parse-options';
 
 const SOURCE = /^[A-Za-z0-9._-]{1,100}$/;
 const EMAIL = /^[^\s@<>,;"]+@[^\s@<>,;"]+$/;
@@ -28,11 +30,10 @@ function source(value: string): string {
 
 function positive(option: string, integer = true) {
   return (value: string): number => {
+    if (integer) return parsePositiveInt(option, value);
     const n = Number(value);
-    if (!Number.isFinite(n) || n < 0 || (integer && (!Number.isInteger(n) || n === 0)))
-      throw new UsageError(
-        `${option}: expected a ${integer ? 'positive integer' : 'number >= 0'}, got "${value}"`,
-      );
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0)
+      throw new UsageError(`${option}: expected a number >= 0, got "${value}"`);
     return n;
   };
 }
@@ -225,11 +226,7 @@ export function registerMonitorCommands(program: Command): void {
           const list = recipients(options.recipients);
           const pool = createPool(undefined, 1);
           try {
-            await pool.query(
-              `INSERT INTO monitor_sources (source, recipients) VALUES ($1, $2)
-               ON CONFLICT (source) DO UPDATE SET recipients = EXCLUDED.recipients, updated_at = now()`,
-              [options.source, list],
-            );
+            await setMonitorRecipients(pool, options.source, list);
           } finally {
             await pool.end();
           }

@@ -6,10 +6,10 @@ import { UsageError } from '../errors';
 import { fetchHistory, readHistoryFile } from '../operations/histories';
 import { withSpinner } from '../operations/progress';
 import type { ReplayItem } from '../operations/replay';
-import { parseInstant } from '../operations/rerun-plan';
 import { listVisibility } from '../operations/runs';
 import { withOperatorClient } from '../operations/temporal';
 import { formatTable, paint, printJson } from '../output';
+import { parseOptionalTime, parsePositiveInt } from '../parse-options';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 const HERALD_TYPES = ['reportGroup', 'reportSeverity', 'reportRerun', 'accessLogMonitor'];
@@ -28,16 +28,14 @@ export function registerReplayCommands(program: Command): void {
     .description('replay workflow histories against the current workflow code (non-determinism check)')
     .option('--history <file>', 'a history JSON file (repeatable)', collect, [])
     .option('--workflow-id <id>', "a workflow's latest run from the server (repeatable)", collect, [])
-    .option('--since <time>', 'every herald workflow started since this time (ISO 8601)')
+    .option('--since <time>', 'every herald workflow started since this time (RFC 3339 or a date)')
     .option('--limit <n>', 'at most this many workflows with --since', '200')
     .option('--json', 'print as JSON')
     .action(async (o: ReplayCliOptions) => {
       if (o.history.length === 0 && o.workflowId.length === 0 && o.since === undefined)
         throw new UsageError('nothing to replay: give --history FILE, --workflow-id ID or --since TIME');
-      const limit = Number(o.limit);
-      if (!Number.isInteger(limit) || limit < 1)
-        throw new UsageError(`--limit: expected a positive integer, got "${o.limit}"`);
-      const since = o.since === undefined ? undefined : parseInstant('--since', o.since);
+      const limit = parsePositiveInt('--limit', o.limit);
+      const since = parseOptionalTime('--since', o.since);
       const items: ReplayItem[] = o.history.map((file) => ({
         workflowId: path.basename(file),
         source: file,

@@ -7,7 +7,8 @@ import { reportAttachmentFile } from '../../db/reporting/outbox-attachments';
 import { listReports, reportByLabel } from '../../db/reporting/stored-reports';
 import { type ReportStatistics, STATISTICS_KEYS } from '../../domain/reporting/report-statistics';
 import { UsageError, UserError } from '../errors';
-import { formatTable, printJson } from '../output';
+import { formatTable, printJson, tableMinute, tableWidth, WIDE_HELP } from '../output';
+import { parseOptionalTime, parsePositiveInt } from '../parse-options';
 
 export function registerReportsCommands(program: Command): void {
   const reports = program.command('reports').description('stored reports and their mails');
@@ -15,43 +16,46 @@ export function registerReportsCommands(program: Command): void {
     .command('list')
     .description('reports, newest first')
     .option('--group <name>', 'only this group')
-    .option('--since <iso>', 'only reports created at or after this time (ISO 8601)')
+    .option('--since <time>', 'only reports created at or after this time (RFC 3339 or a date)')
     .option('--limit <n>', 'at most this many', '50')
+    .option('--wide', WIDE_HELP)
     .option('--json', 'print as JSON')
-    .action(async (options: { group?: string; since?: string; limit: string; json?: boolean }) => {
-      const limit = Number(options.limit);
-      if (!Number.isInteger(limit) || limit < 1)
-        throw new UsageError(`--limit: expected a positive integer, got "${options.limit}"`);
-      const since = options.since === undefined ? undefined : new Date(options.since);
-      if (since && Number.isNaN(since.getTime()))
-        throw new UsageError(
-          `--since: expected an ISO 8601 time such as 2026-03-14T10:00:00Z, got "${options.since}"`,
-        );
-      const pool = createPool(undefined, 1);
-      try {
-        const list = await listReports(pool, { group: options.group, since, limit });
-        if (options.json) return printJson({ reports: list });
-        if (list.length === 0) return void process.stdout.write('no reports\n');
-        process.stdout.write(
-          `${formatTable(
-            ['label', 'group', 'severity', 'type', 'ip', 'events', 'window end (UTC)', 'mail', 'to'],
-            list.map((r) => [
-              r.label,
-              r.group,
-              r.severity,
-              r.type,
-              r.ip ?? '-',
-              r.counters.rep ?? 0,
-              r.window.to,
-              r.mail?.status ?? 'not mailed',
-              r.mailTo.join(', ') || '-',
-            ]),
-          )}\n`,
-        );
-      } finally {
-        await pool.end();
-      }
-    });
+    .action(
+      async (options: { group?: string; since?: string; limit: string; wide?: boolean; json?: boolean }) => {
+        const limit = parsePositiveInt('--limit', options.limit);
+        const sinceTime = parseOptionalTime('--since', options.since);
+        const since = sinceTime === undefined ? undefined : new Date(sinceTime);
+        const pool = createPool(undefined, 1);
+        try {
+          const list = await listReports(pool, { group: options.group, since, limit });
+          if (options.json) return printJson({ reports: list });
+          if (list.length === 0) return void process.stdout.write('no reports\n');
+          process.stdout.write(
+            `${formatTable(
+              ['label', 'group', 'severity', 'type', 'ip', 'events', 'window end (UTC)', 'mail', 'to'],
+              list.map((r) => [
+                r.label,
+                r.group,
+                r.severity,
+                r.type,
+                r.ip ?? '-',
+                r.counters.rep ?? 0,
+                tableMinute(r.window.to),
+                r.mail?.status ?? 'not mailed',
+                r.mailTo.join(', ') || '-',
+              ]),
+              {
+                width: tableWidth(options.wide),
+                drop: ['type', 'window end (UTC)', 'events'],
+                whole: ['label'],
+              },
+            )}\n`,
+          );
+        } finally {
+          await pool.end();
+        }
+      },
+    );
   reports
     .command('show <label>')
     .description('one report: facts and mail state; --text / --html print the mail as sent')

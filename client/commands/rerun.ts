@@ -17,9 +17,10 @@ import {
 import { UsageError } from '../errors';
 import { confirm } from '../operations/confirm';
 import { progressBar } from '../operations/progress';
-import { describeRerunPlan, parseInstant, planRerun } from '../operations/rerun-plan';
+import { describeRerunPlan, planRerun } from '../operations/rerun-plan';
 import { withOperatorClient } from '../operations/temporal';
-import { formatTable, printJson } from '../output';
+import { formatTable, printJson, tableWindow } from '../output';
+import { parsePositiveInt, parseTime } from '../parse-options';
 import { runInput } from '../reporting/run-options';
 
 interface RerunCliOptions {
@@ -46,8 +47,8 @@ export function registerRerunCommands(program: Command): void {
     .command('rerun')
     .description('report a past period of a group again, window by window, as re-runs')
     .requiredOption('--group <name>', 'the group')
-    .requiredOption('--from <time>', 'start of the period (ISO 8601)')
-    .requiredOption('--to <time>', 'end of the period, exclusive (ISO 8601, in the past)')
+    .requiredOption('--from <time>', 'start of the period (RFC 3339 or a date)')
+    .requiredOption('--to <time>', 'end of the period, exclusive (RFC 3339 or a date, in the past)')
     .option('--window-seconds <n>', 'window length (default: the longest severity period, 1 day)')
     .option('--severity <severity>', 'only this severity (repeatable)', collect, [])
     .option('--mode <mode>', 'summary | extra | both | none')
@@ -57,10 +58,11 @@ export function registerRerunCommands(program: Command): void {
     .option('--yes', 'do not ask for confirmation')
     .option('--json', 'print as JSON')
     .action(async (o: RerunCliOptions) => {
-      const from = parseInstant('--from', o.from);
-      const to = parseInstant('--to', o.to);
-      const windowSeconds = o.windowSeconds === undefined ? undefined : Number(o.windowSeconds);
-      if (windowSeconds !== undefined && !(Number.isInteger(windowSeconds) && windowSeconds >= 60))
+      const from = parseTime('--from', o.from);
+      const to = parseTime('--to', o.to);
+      const windowSeconds =
+        o.windowSeconds === undefined ? undefined : parsePositiveInt('--window-seconds', o.windowSeconds);
+      if (windowSeconds !== undefined && windowSeconds < 60)
         throw new UsageError(
           `--window-seconds: expected an integer of at least 60, got "${o.windowSeconds}"`,
         );
@@ -149,9 +151,9 @@ export function registerRerunCommands(program: Command): void {
         if (o.json) return printJson({ workflowId: handle.workflowId, plan, windows: result.windows });
         process.stdout.write(
           `${formatTable(
-            ['window', 'workflow', 'processed', 'reported', 'new', 'relapsed', 'reports', 'failed'],
+            ['window (UTC)', 'workflow', 'processed', 'reported', 'new', 'relapsed', 'reports', 'failed'],
             result.windows.map((w) => [
-              `${w.window.from} → ${w.window.to}`,
+              tableWindow(w.window),
               w.workflowId,
               w.counters.all,
               w.counters.rep,

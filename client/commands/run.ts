@@ -13,7 +13,7 @@ import {
   type ReportGroupResult,
 } from '../../workflows/report-messages';
 import { UserError } from '../errors';
-import { formatTable, printJson } from '../output';
+import { formatTable, printJson, tableWindow } from '../output';
 import { type RunCliOptions, runInput } from '../reporting/run-options';
 import { runJson } from '../reporting/run-output';
 import { withTemporal } from '../reporting/temporal';
@@ -27,7 +27,7 @@ export function registerRunCommands(program: Command): void {
     .option('--group <name>', 'a group to report (repeatable); default: every enabled group', collect, [])
     .option(
       '--time-high <time>',
-      'upper bound of the windows (ISO 8601 or Unix time); floored to the interval',
+      'upper bound of the windows (a time: RFC 3339, a date or Unix seconds); floored to the interval',
     )
     .option('--severity <severity>', 'only this severity (repeatable)', collect, [])
     .option('--force-mode <mode>', 'summary | extra | both | none for every group')
@@ -87,14 +87,20 @@ export function registerRunCommands(program: Command): void {
               run.group,
               severity,
               s.result,
-              `${s.window.from} → ${s.window.to}`,
+              tableWindow(s.window),
               s.counters.new,
               s.counters.rep,
               s.reports.map((r) => r.label).join(' '),
             ]),
           );
           process.stdout.write(
-            `${formatTable(['group', 'severity', 'result', 'window', 'new', 'reported', 'reports'], rows)}\n`,
+            `${formatTable(
+              ['group', 'severity', 'result', 'window (UTC)', 'new', 'reported', 'reports'],
+              rows,
+              {
+                empty: 'no severity was due: its windows were reported already',
+              },
+            )}\n`,
           );
         });
       } finally {

@@ -1,11 +1,10 @@
 // `herald runs list`: reporting runs from Temporal visibility and the report_runs ledger.
 import type { Command } from 'commander';
 import { createPool } from '../../db/pool';
-import { UsageError } from '../errors';
-import { parseInstant } from '../operations/rerun-plan';
 import { listRuns } from '../operations/runs';
 import { withOperatorClient } from '../operations/temporal';
-import { formatTable, paint, printJson } from '../output';
+import { formatTable, paint, printJson, tableTime, tableWidth, tableWindow, WIDE_HELP } from '../output';
+import { parseOptionalTime, parsePositiveInt } from '../parse-options';
 
 const STATUS_STYLE: Record<string, Parameters<typeof paint>[0]> = {
   RUNNING: 'cyan',
@@ -22,14 +21,13 @@ export function registerRunsCommands(program: Command): void {
     .command('list')
     .description('runs, newest first, with status, window and counters')
     .option('--group <name>', 'only this group')
-    .option('--since <time>', 'only runs started (or completed) since this time (ISO 8601)')
+    .option('--since <time>', 'only runs started (or completed) since this time (RFC 3339 or a date)')
     .option('--limit <n>', 'at most this many', '100')
+    .option('--wide', WIDE_HELP)
     .option('--json', 'print as JSON')
-    .action(async (o: { group?: string; since?: string; limit: string; json?: boolean }) => {
-      const limit = Number(o.limit);
-      if (!Number.isInteger(limit) || limit < 1)
-        throw new UsageError(`--limit: expected a positive integer, got "${o.limit}"`);
-      const since = o.since === undefined ? undefined : parseInstant('--since', o.since);
+    .action(async (o: { group?: string; since?: string; limit: string; wide?: boolean; json?: boolean }) => {
+      const limit = parsePositiveInt('--limit', o.limit);
+      const since = parseOptionalTime('--since', o.since);
       const pool = createPool(undefined, 2);
       try {
         const list = await withOperatorClient((client) =>
@@ -41,15 +39,20 @@ export function registerRunsCommands(program: Command): void {
           `${formatTable(
             ['started (UTC)', 'workflow', 'kind', 'status', 'window', 'processed', 'new', 'reports'],
             list.map((r) => [
-              r.startTime ?? r.closeTime ?? '',
+              tableTime(r.startTime ?? r.closeTime ?? ''),
               r.workflowId,
               r.runKind ?? '-',
               paint(STATUS_STYLE[r.status] ?? 'white', r.status.toLowerCase()),
-              r.window ? `${r.window.from} → ${r.window.to}` : '-',
+              r.window ? tableWindow(r.window) : '-',
               r.counters?.all ?? '-',
               r.counters?.new ?? '-',
               r.reports ?? '-',
             ]),
+            {
+              width: tableWidth(o.wide),
+              drop: ['processed', 'started (UTC)', 'kind', 'window'],
+              whole: ['workflow'],
+            },
           )}\n`,
         );
       } finally {

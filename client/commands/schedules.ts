@@ -7,8 +7,8 @@ import { createPool } from '../../db/pool';
 import { loadGroups } from '../../db/reporting/catalog';
 import { scheduleIdFor } from '../../workflows/report-messages';
 import { UsageError, UserError } from '../errors';
-import { formatTable, printJson } from '../output';
-import { parseTimeHigh } from '../reporting/run-options';
+import { formatTable, printJson, tableTime, tableWidth, WIDE_HELP } from '../output';
+import { parseTime } from '../parse-options';
 import {
   groupOfSchedule,
   reportScheduleIds,
@@ -51,6 +51,7 @@ export function registerSchedulesCommands(program: Command): void {
             `${formatTable(
               ['group', 'action', 'interval (s)'],
               changes.map((c) => [c.group, c.action, c.interval ?? '']),
+              { empty: 'no enabled group and no schedule: nothing to sync (herald catalog import first)' },
             )}\n`,
           );
       } finally {
@@ -61,8 +62,9 @@ export function registerSchedulesCommands(program: Command): void {
   schedules
     .command('list')
     .description('the reporting schedules with their state and next runs')
+    .option('--wide', WIDE_HELP)
     .option('--json', 'print as JSON')
-    .action(async (o: { json?: boolean }) => {
+    .action(async (o: { wide?: boolean; json?: boolean }) => {
       const list = await withTemporal(async (client) => {
         const out = [];
         for (const id of await reportScheduleIds(client)) {
@@ -85,14 +87,19 @@ export function registerSchedulesCommands(program: Command): void {
       else
         process.stdout.write(
           `${formatTable(
-            ['group', 'state', 'every (s)', 'next run', 'last run'],
+            ['group', 'state', 'every (s)', 'next run (UTC)', 'last run (UTC)'],
             list.map((s) => [
               s.group,
               s.paused ? 'paused' : 'active',
               s.intervalSeconds ?? '',
-              s.nextRuns[0] ?? '',
-              s.lastRun ?? '',
+              s.nextRuns[0] ? tableTime(s.nextRuns[0]) : '-',
+              s.lastRun ? tableTime(s.lastRun) : '-',
             ]),
+            {
+              width: tableWidth(o.wide),
+              drop: ['last run (UTC)'],
+              empty: 'no schedules (herald schedules sync creates one for every enabled group)',
+            },
           )}\n`,
         );
     });
@@ -127,11 +134,11 @@ export function registerSchedulesCommands(program: Command): void {
   schedules
     .command('backfill <group>')
     .description("run a group's schedule for the ticks of a past interval, one after another")
-    .requiredOption('--from <time>', 'start (ISO 8601)')
-    .requiredOption('--to <time>', 'end (ISO 8601)')
+    .requiredOption('--from <time>', 'start (RFC 3339 or a date)')
+    .requiredOption('--to <time>', 'end (RFC 3339 or a date)')
     .action(async (group: string, o: { from: string; to: string }) => {
-      const from = new Date(parseTimeHigh(o.from)!);
-      const to = new Date(parseTimeHigh(o.to)!);
+      const from = new Date(parseTime('--from', o.from));
+      const to = new Date(parseTime('--to', o.to));
       if (!(from < to)) throw new UsageError(`--from must be before --to (got ${o.from} and ${o.to})`);
       await onSchedule(group, (client, id) =>
         client.schedule

@@ -7,10 +7,10 @@ import { config } from '../../config/env';
 import { createPool } from '../../db/pool';
 import { UsageError } from '../errors';
 import { renderDashboard } from '../operations/render-status';
-import { parseInstant } from '../operations/rerun-plan';
 import { type Dashboard, gatherDashboard } from '../operations/status';
 import { connectTemporal, TemporalUnreachableError } from '../operations/temporal';
 import { printJson } from '../output';
+import { parseOptionalTime } from '../parse-options';
 
 async function snapshot(since: string | undefined): Promise<Dashboard> {
   const env = config();
@@ -45,12 +45,15 @@ export function registerStatusCommands(program: Command): void {
     .description(
       'dashboard: Temporal, PostgreSQL, workers, schedules, runs in progress, runlog, failures, alerts',
     )
-    .option('--since <time>', 'runlog and failures since this time (ISO 8601; default: the last 24 hours)')
+    .option(
+      '--since <time>',
+      'runlog and failures since this time (RFC 3339 or a date; default: the last 24 hours)',
+    )
     .option('--watch', 'refresh until interrupted')
     .option('--interval <seconds>', 'refresh interval with --watch', '2')
     .option('--json', 'print as JSON (with --watch: one JSON document per line)')
     .action(async (o: { since?: string; watch?: boolean; interval: string; json?: boolean }) => {
-      const since = o.since === undefined ? undefined : parseInstant('--since', o.since);
+      const since = parseOptionalTime('--since', o.since);
       const interval = Number(o.interval);
       if (!(interval >= 0.5))
         throw new UsageError(`--interval: expected seconds >= 0.5, got "${o.interval}"`);

@@ -32,13 +32,6 @@ export interface RerunRequest {
   mailFrom: string;
 }
 
-export function parseInstant(option: string, value: string): string {
-  const ms = Date.parse(value);
-  if (!/^\d{4}-\d\d-\d\d/.test(value) || !Number.isFinite(ms))
-    throw new UsageError(`${option}: expected an ISO 8601 time such as 2026-11-20T00:00:00Z, got "${value}"`);
-  return new Date(ms).toISOString();
-}
-
 export async function planRerun(pool: pg.Pool, r: RerunRequest): Promise<RerunPlan> {
   if (!(Date.parse(r.from) < Date.parse(r.to)))
     throw new UsageError(`--from must be before --to (got ${r.from} and ${r.to})`);

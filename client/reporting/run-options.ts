@@ -4,6 +4,7 @@ import { isSeverity, type Severity } from '../../domain/reporting/severities';
 import { futureTimeHigh } from '../../domain/reporting/time-bounds';
 import type { ForceOverrides, ReportGroupInput } from '../../workflows/report-messages';
 import { UsageError } from '../errors';
+import { parseTime } from '../parse-options';
 
 export interface RunCliOptions {
   group?: string[];
@@ -22,14 +23,12 @@ export interface RunCliOptions {
 
 const EMAIL = /^[^\s@<>,;"\r\n]+@[^\s@<>,;"\r\n]+$/;
 
-export function parseTimeHigh(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value);
-  if (!Number.isFinite(ms))
-    throw new UsageError(`--time-high: expected an ISO 8601 time or a Unix timestamp, got "${value}"`);
-  const future = futureTimeHigh(ms, Date.now());
+/** `--time-high`: a time (parseTime) no later than now plus the allowed clock skew. */
+export function parseTimeHigh(value: string): string {
+  const time = parseTime('--time-high', value);
+  const future = futureTimeHigh(Date.parse(time), Date.now());
   if (future) throw new UsageError(`--time-high: ${future}`);
-  return new Date(ms).toISOString();
+  return time;
 }
 
 export function runInput(group: string, o: RunCliOptions): ReportGroupInput {

@@ -6,12 +6,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mailDeliveryState } from '../../../db/reporting/outbox';
 import { type CaughtMail, type MailCatcher, startMailCatcher } from '../../../scripts/dev/mail-catcher';
 import { isolatedEnv, runCli } from '../../support/cli';
 import { freshDatabase, type TestDatabase } from '../../support/database';
+import { fileNamespace } from '../../support/namespace';
 import { createTestWorker, randomTaskQueue, testClient } from '../../support/temporal';
+import { until } from '../../support/until';
 import { alignedPast, reportingActivities, runGroup, seedCatalog, storeEvents } from '../reporting/support';
 
 let db: TestDatabase;
@@ -295,12 +297,14 @@ describe('an SMTP server down in the middle of a run, and a 550 for one address'
     expect(Math.max(...delivered.map((r) => r.attempts))).toBeGreaterThan(1);
   }, 180_000);
 
-  it('`mail outbox` surfaces the refused mail and `mail retry` sends it once the address works', async () => {
+  it('`mail outbox` surfaces the refused mail and `mail retry` sends it through a worker once the address works', async () => {
+    const taskQueue = randomTaskQueue('mail-retry');
     const env = isolatedEnv({
       HERALD_DATABASE_URL: db.url,
-      HERALD_SMTP_URL: mail.smtpUrl,
-      HERALD_MAIL_DOMAIN: 'csirt.test',
       HERALD_HOME: mkdtempSync(path.join(tmpdir(), 'herald-mail-')),
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_NAMESPACE: fileNamespace(),
+      HERALD_TASK_QUEUE: taskQueue,
     });
     const outbox = await runCli(['mail', 'outbox', '--json'], env);
     expect(outbox.code, outbox.stderr).toBe(0);
@@ -314,23 +318,51 @@ describe('an SMTP server down in the middle of a run, and a 550 for one address'
       lastError: null,
     });
     expect((await mailDeliveryState(db.pool, new Date().toISOString())).failedSince).toBe(0);
-    // Every failed mail at once, while the address is still refused: one line per mail, exit 1.
-    const bulk = await runCli(['mail', 'retry', '--failed', '--limit', '1'], env);
-    expect(bulk.code).toBe(1);
-    expect(bulk.stdout).toMatch(new RegExp(`^${rows[0]!.label}: not delivered: SMTP refused <.+>: .*550`));
-    expect(bulk.stdout).toContain('stopped at --limit 1: more failed mails may be left; run it again');
-    expect(bulk.stderr.trim()).toBe('herald: 1 of 1 mails not delivered');
-    expect((await mailDeliveryState(db.pool, new Date(0).toISOString())).failedSince).toBe(1);
-    const usage = await runCli(['mail', 'retry'], env);
+    // No worker polls the task queue yet: said at once instead of waiting for one. (Side by side
+    // with a usage mistake, to keep the test short.)
+    const [noWorker, usage] = await Promise.all([
+      runCli(['mail', 'retry', rows[0]!.label], env),
+      runCli(['mail', 'retry'], env),
+    ]);
+    expect(noWorker.code).toBe(1);
+    expect(noWorker.stderr.trim()).toBe(
+      `herald: no herald worker polls task queue ${taskQueue}; start one (herald worker) and retry`,
+    );
     expect(usage.code).toBe(2);
     expect(usage.stderr.trim()).toBe('herald: mail retry: give a report label or --failed, not both');
-    refuse = new Set();
-    const retry = await runCli(['mail', 'retry', rows[0]!.label, '--json'], env);
-    expect(retry.code, retry.stderr).toBe(0);
-    expect(JSON.parse(retry.stdout)).toMatchObject({ status: 'accepted' });
-    expect((await mail.messages()).filter((m) => m.envelopeTo.includes('gone@bounce.test'))).toHaveLength(1);
-    const again = await runCli(['mail', 'retry', rows[0]!.label], env);
-    expect(again.code).toBe(1);
-    expect(again.stderr).toContain('was already delivered');
-  }, 60_000);
+    const worker = await createTestWorker({
+      taskQueue,
+      activities: reportingActivities(db.pool, mail.smtpUrl),
+    });
+    await worker.run(async () => {
+      // Every failed mail at once, while the address is still refused: one line per mail, exit 1.
+      const bulk = await runCli(['mail', 'retry', '--failed', '--limit', '1'], env);
+      expect(bulk.code).toBe(1);
+      expect(bulk.stdout).toMatch(new RegExp(`^${rows[0]!.label}: not delivered: SMTP refused <.+>: .*550`));
+      expect(bulk.stdout).toContain('stopped at --limit 1: more failed mails may be left; run it again');
+      expect(bulk.stderr.trim()).toBe('herald: 1 of 1 mails not delivered');
+      expect((await mailDeliveryState(db.pool, new Date(0).toISOString())).failedSince).toBe(1);
+      refuse = new Set();
+      const retry = await runCli(['mail', 'retry', rows[0]!.label, '--json'], env);
+      expect(retry.code, retry.stderr).toBe(0);
+      expect(JSON.parse(retry.stdout)).toMatchObject({ status: 'accepted' });
+      expect((await mail.messages()).filter((m) => m.envelopeTo.includes('gone@bounce.test'))).toHaveLength(
+        1,
+      );
+      const again = await runCli(['mail', 'retry', rows[0]!.label], env);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toContain('was already delivered');
+    });
+    // The send ran in a mailRetry workflow on the task queue, its mails on the mail task queue.
+    const { client, close } = await testClient();
+    try {
+      const query = `WorkflowType = 'mailRetry' AND TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Completed'`;
+      // Visibility lags the runs by a moment.
+      await until('two completed mailRetry runs', async () =>
+        (await client.workflow.count(query)).count === 2 ? true : undefined,
+      );
+    } finally {
+      await close();
+    }
+  }, 180_000);
 });

@@ -8,11 +8,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { markAttempt, markFailed } from '../../../db/reporting/outbox';
 import { type MailCatcher, startMailCatcher } from '../../../scripts/dev/mail-catcher';
 import { isolatedEnv, runCli } from '../../support/cli';
 import { freshDatabase, type TestDatabase } from '../../support/database';
+import { fileNamespace } from '../../support/namespace';
 import { createTestWorker, randomTaskQueue, testClient } from '../../support/temporal';
 import { alignedPast, reportingActivities, runGroup, seedCatalog, storeEvents } from '../reporting/support';
 
@@ -180,10 +181,24 @@ describe('SMTP answering 421 for a while, then 250', () => {
     const rows = JSON.parse(outbox.stdout).outbox as OutboxJson[];
     expect(rows).toEqual([expect.objectContaining({ group: 'abandoned', status: 'failed', attempts: 1 })]);
     expect(rows[0]!.lastError).toBe('not delivered before its run ended: 421 4.3.2 Service not available');
-    // The SMTP server takes mail again: `mail retry --failed` delivers every failed mail.
-    const retry = await runCli(
-      ['mail', 'retry', '--failed', '--group', 'abandoned', '--json'],
-      isolatedEnv({ HERALD_DATABASE_URL: db.url, HERALD_HOME: home, HERALD_SMTP_URL: mail.smtpUrl }),
+    // The SMTP server takes mail again: `mail retry --failed` delivers every failed mail (through
+    // a worker with the real send activity).
+    const retryQueue = randomTaskQueue('smtp-retry');
+    const retryWorker = await createTestWorker({
+      taskQueue: retryQueue,
+      activities: reportingActivities(db.pool, mail.smtpUrl),
+    });
+    const retry = await retryWorker.run(() =>
+      runCli(
+        ['mail', 'retry', '--failed', '--group', 'abandoned', '--json'],
+        isolatedEnv({
+          HERALD_DATABASE_URL: db.url,
+          HERALD_HOME: home,
+          TEMPORAL_ADDRESS: inject('temporalAddress'),
+          TEMPORAL_NAMESPACE: fileNamespace(),
+          HERALD_TASK_QUEUE: retryQueue,
+        }),
+      ),
     );
     expect(retry.code, retry.stderr).toBe(0);
     expect(JSON.parse(retry.stdout)).toMatchObject({

@@ -399,7 +399,7 @@ describe('credentials in error messages', () => {
     // A mail refused for good earlier (say a 550 for an address fixed since), retried by hand while
     // the server refuses herald's login.
     const { rows } = await db.pool.query<{ id: string; label: string }>(
-      `UPDATE report_outbox o SET status = 'failed', accepted_at = NULL FROM reports r
+      `UPDATE report_outbox o SET status = 'failed', failed_at = now(), accepted_at = NULL FROM reports r
         WHERE r.id = o.report_id AND r.group_name = $1 RETURNING o.id, r.label`,
       [groups.refused],
     );

@@ -170,6 +170,9 @@ describe('event search', () => {
     expect(bad.stderr.trim()).toBe('herald: --ip: "10.0.0.0/33" is not an IP address or CIDR network');
     const badTime = await runCli(['events', 'count', '--from', '2024-05-01 10:00'], env);
     expect(badTime.code).toBe(2);
-    expect(badTime.stderr).toMatch(/--from: "2024-05-01 10:00" is not an RFC 3339 time/);
+    expect(badTime.stderr.trim()).toBe(
+      'herald: --from: expected an RFC 3339 time with an offset (2026-12-03T07:19:30Z, 2026-12-03T08:19:30+01:00), ' +
+        'a date (2026-12-03: midnight UTC) or Unix seconds, got "2024-05-01 10:00"',
+    );
   });
 });

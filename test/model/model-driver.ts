@@ -141,64 +141,69 @@ const step = (label: string, act: (m: ReportingModel, r: Real) => Promise<void>)
   toString: () => label,
 });
 
-const commands = [
-  fc
-    .record({
-      g: fc.nat(GROUPS - 1),
-      batch: fc.array(fc.record({ ip: fc.nat(IPS - 1), test: fc.boolean() }), { minLength: 1, maxLength: 4 }),
-    })
-    .map(({ g, batch }) =>
-      step(`ingest g${g} ${batch.map((e) => `${e.ip}${e.test ? 't' : ''}`).join('+')}`, async (m, r) => {
-        const events = batch.map((e) => ({
-          id: randomUUID(),
-          group: r.group(g),
-          ip: r.ip(g, e.ip),
+const ingest = fc
+  .record({
+    g: fc.nat(GROUPS - 1),
+    batch: fc.array(fc.record({ ip: fc.nat(IPS - 1), test: fc.boolean() }), { minLength: 1, maxLength: 4 }),
+  })
+  .map(({ g, batch }) =>
+    step(`ingest g${g} ${batch.map((e) => `${e.ip}${e.test ? 't' : ''}`).join('+')}`, async (m, r) => {
+      const events = batch.map((e) => ({
+        id: randomUUID(),
+        group: r.group(g),
+        ip: r.ip(g, e.ip),
+        test: e.test,
+      }));
+      await storeEvents(
+        r.stack.pool,
+        events.map((e) => ({
+          id: e.id,
+          group: e.group,
+          ip: e.ip,
+          severity: 'high' as const,
           test: e.test,
-        }));
-        await storeEvents(
-          r.stack.pool,
-          events.map((e) => ({
-            id: e.id,
-            group: e.group,
-            ip: e.ip,
-            severity: 'high' as const,
-            test: e.test,
-          })),
-          new Date(r.base + m.tick * TICK_MS + 5 * 60_000),
-        );
-        m.ingest(events);
-      }),
-    ),
-  fc.constant(step('advance', async (m) => m.advance())),
-  fc
-    .record({
-      g: fc.nat(GROUPS - 1),
-      kind: fc.constantFrom('schedule' as const, 'adhoc' as const),
-      none: fc.boolean(),
-    })
-    .map(({ g, kind, none }) =>
-      step(`${kind} run g${g}${none ? ' --force-mode none' : ''}`, async (m, r) => {
-        await r.runGroup({
-          group: r.group(g),
-          timeHigh: r.at(m.tick),
-          runKind: kind,
-          ...(none ? { force: { mode: 'none' } } : {}),
-        });
-        m.realRun(r.group(g), kind, none);
-      }),
-    ),
-  fc.nat(GROUPS - 1).map((g) =>
-    step(`test-data run g${g}`, async (m, r) => {
+        })),
+        new Date(r.base + m.tick * TICK_MS + 5 * 60_000),
+      );
+      m.ingest(events);
+    }),
+  );
+
+const advance = fc.constant(step('advance', async (m) => m.advance()));
+
+const realRun = fc
+  .record({
+    g: fc.nat(GROUPS - 1),
+    kind: fc.constantFrom('schedule' as const, 'adhoc' as const),
+    none: fc.boolean(),
+  })
+  .map(({ g, kind, none }) =>
+    step(`${kind} run g${g}${none ? ' --force-mode none' : ''}`, async (m, r) => {
       await r.runGroup({
         group: r.group(g),
         timeHigh: r.at(m.tick),
-        runKind: 'adhoc',
-        force: { testData: true },
+        runKind: kind,
+        ...(none ? { force: { mode: 'none' } } : {}),
       });
-      m.testRun(r.group(g));
+      m.realRun(r.group(g), kind, none);
     }),
-  ),
-  fc.record({ g: fc.nat(GROUPS - 1), back: fc.nat(3), testMode: fc.boolean() }).map(({ g, back, testMode }) =>
+  );
+
+const testDataRun = fc.nat(GROUPS - 1).map((g) =>
+  step(`test-data run g${g}`, async (m, r) => {
+    await r.runGroup({
+      group: r.group(g),
+      timeHigh: r.at(m.tick),
+      runKind: 'adhoc',
+      force: { testData: true },
+    });
+    m.testRun(r.group(g));
+  }),
+);
+
+const rerun = fc
+  .record({ g: fc.nat(GROUPS - 1), back: fc.nat(3), testMode: fc.boolean() })
+  .map(({ g, back, testMode }) =>
     step(`rerun g${g} ${back} back${testMode ? ' in mail test mode' : ''}`, async (m, r) => {
       const tick = Math.max(1, m.tick - back);
       const nonce = randomUUID().slice(0, 8);
@@ -219,13 +224,27 @@ const commands = [
       });
       m.rerun(r.group(g), tick, testMode ? r.testAddress() : null, nonce);
     }),
-  ),
-  fc.constant(
-    step('worker restart', async (_m, r) => {
-      await r.stop();
-      await r.startWorker();
-    }),
-  ),
+  );
+
+const workerRestart = fc.constant(
+  step('worker restart', async (_m, r) => {
+    await r.stop();
+    await r.startWorker();
+  }),
+);
+
+// Runs and clock ticks twice as often as the rest: the interplay between run kinds is what is tested.
+const commands = [
+  ingest,
+  ingest,
+  advance,
+  advance,
+  realRun,
+  realRun,
+  testDataRun,
+  testDataRun,
+  rerun,
+  workerRestart,
 ];
 
 let sequences = 0;

@@ -34,7 +34,7 @@ afterAll(async () => {
 });
 
 describe('the public IDEA corpus', () => {
-  it('lists every file of the directory, and the shapes herald used to refuse', () => {
+  it('lists every file of the directory, and holds the shapes a fixed category list would refuse', () => {
     expect(Object.keys(expected).sort()).toEqual(files);
     const all = files.flatMap(linesOf).join('\n');
     for (const shape of [

@@ -2,6 +2,7 @@
 // (a filter that does not compile is logged and left out, never fatal), detector credibility.
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import { loadReportBaseOnly } from '../../db/catalog/read';
 import { loadDetectorCredibility, loadFilters, loadNetworks } from '../../db/reporting/catalog';
 import { type CompiledFilter, compileFilter, type FilterDefinition } from '../../domain/filters/filter';
 import type { ClassifierCatalog } from '../../domain/reporting/classify';
@@ -11,10 +12,11 @@ export async function loadClassifierCatalog(
   pool: pg.Pool,
   logger: Logger,
 ): Promise<ClassifierCatalog & { definitions: FilterDefinition[] }> {
-  const [networks, definitions, credibility] = await Promise.all([
+  const [networks, definitions, credibility, reportBaseOnly] = await Promise.all([
     loadNetworks(pool),
     loadFilters(pool),
     loadDetectorCredibility(pool),
+    loadReportBaseOnly(pool),
   ]);
   const filters: CompiledFilter[] = [];
   for (const def of definitions) {
@@ -27,5 +29,11 @@ export async function loadClassifierCatalog(
       );
     }
   }
-  return { whois: createWhois(networks), filters, credibility, now: new Date(), definitions };
+  return {
+    whois: createWhois(networks, { reportBaseOnly }),
+    filters,
+    credibility,
+    now: new Date(),
+    definitions,
+  };
 }

@@ -1,4 +1,5 @@
-// `herald events ingest | search | count`: load IDEA events into the store and query it.
+// `herald events ingest | search | count | resolve`: load IDEA events into the store, query it,
+// and resolve stored events' abuse groups again after a catalog change.
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import {
   ndjsonRecords,
   type ReadProgress,
 } from '../../db/events/read-records';
+import { resolveStoredEvents } from '../../db/events/resolve';
 import {
   countEvents,
   type EventQuery,
@@ -26,7 +28,7 @@ import { escapeControl } from '../../domain/idea/sanitize';
 import { type Severity, severities } from '../../domain/idea/schema';
 import { UsageError, UserError } from '../errors';
 import { formatTable, printJson, tableTime, tableWidth, WIDE_HELP } from '../output';
-import { parseOptionalTime, parsePositiveInt } from '../parse-options';
+import { parseOptionalTime, parsePositiveInt, parseTime } from '../parse-options';
 
 export interface IngestFileOptions {
   format?: 'ndjson' | 'json';
@@ -136,14 +138,18 @@ export async function ingestFile(
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 interface QueryOptions {
-  group?: string[];
+  /** false: --no-group (commander's negation of --group). */
+  group?: string[] | false;
   targetGroup?: string[];
   severity?: string[];
   from?: string;
   to?: string;
   ip?: string[];
   category?: string[];
-  class?: string[];
+  /** false: --no-class. */
+  class?: string[] | false;
+  baseOnly?: boolean;
+  unknownCategory?: boolean;
   detector?: string[];
   limit?: string;
   page?: string;
@@ -163,6 +169,10 @@ function toQuery(options: QueryOptions): EventQuery {
   const to = parseOptionalTime('--to', options.to);
   return {
     ...(options.group && { groups: options.group }),
+    ...(options.group === false && { noGroup: true }),
+    ...(options.class === false && { noClass: true }),
+    ...(options.baseOnly && { baseOnly: true }),
+    ...(options.unknownCategory && { unknownCategory: true }),
     ...(options.targetGroup && { targetGroups: options.targetGroup }),
     ...(options.severity && { severities: options.severity as Severity[] }),
     ...(from && { from }),
@@ -187,6 +197,10 @@ function queryOptions(command: Command): Command {
     .option('--category <category>', 'IDEA category; repeatable', collect)
     .option('--class <class>', 'event class; repeatable', collect)
     .option('--detector <name>', 'detector (Node.Name); repeatable', collect)
+    .option('--no-group', 'only events with no abuse group (neither source nor target)')
+    .option('--no-class', 'only events with no class (neither event nor target class)')
+    .option('--base-only', 'only events with an address covered only by base networks')
+    .option('--unknown-category', 'only events with a category outside the IDEA taxonomy')
     .option('--json', 'print as JSON');
 }
 
@@ -199,6 +213,11 @@ async function withQueryErrors<T>(work: () => Promise<T>): Promise<T> {
   } finally {
     await closeSharedPool();
   }
+}
+
+/** What nothing may report among the stored events, and how to find them. */
+function unreportedLine(summary: IngestSummary): string {
+  return `of those stored: ${summary.noGroup} with no group (--no-group), ${summary.noClass} with no class (--no-class), ${summary.baseOnly} base-only (--base-only), ${summary.unknownCategory} with an unknown category (--unknown-category)`;
 }
 
 export function registerEventsCommands(program: Command): void {
@@ -233,10 +252,13 @@ export function registerEventsCommands(program: Command): void {
             progress: options.progress && process.stderr.isTTY === true,
           }),
         );
+        // Exit 1 when anything was rejected (the summary still printed): scripts must notice.
+        if (summary.rejected > 0) process.exitCode = 1;
         if (options.json) return printJson(summary);
         process.stdout.write(
           `${file === '-' ? 'stdin' : path.basename(file)}: ${summary.accepted} accepted, ${summary.duplicates} duplicate(s), ${summary.rejected} rejected\n`,
         );
+        process.stdout.write(`${unreportedLine(summary)}\n`);
         for (const error of summary.errors.slice(0, 20))
           process.stdout.write(
             `  line ${error.line}${error.id ? ` (${escapeControl(error.id)})` : ''}: ${escapeControl(error.message)}\n`,
@@ -289,4 +311,29 @@ export function registerEventsCommands(program: Command): void {
       else process.stdout.write(`${count}\n`);
     },
   );
+
+  events
+    .command('resolve')
+    .description(
+      "resolve stored events' abuse groups again from the catalog's networks (after a catalog change)",
+    )
+    .requiredOption('--from <time>', 'storage time from (inclusive)')
+    .option('--to <time>', 'storage time to (exclusive; default: now)')
+    .option('--dry-run', 'count the events that would move, change nothing')
+    .option('--batch-size <n>', 'events read and written per statement', '5000')
+    .option('--json', 'print the result as JSON')
+    .action(
+      async (options: { from: string; to?: string; dryRun?: boolean; batchSize: string; json?: boolean }) => {
+        const from = parseTime('--from', options.from);
+        const to = parseOptionalTime('--to', options.to) ?? new Date().toISOString();
+        const batchSize = parsePositiveInt('--batch-size', options.batchSize);
+        const summary = await withQueryErrors(() =>
+          resolveStoredEvents(sharedPool(), { from, to, dryRun: options.dryRun ?? false, batchSize }),
+        );
+        if (options.json) return printJson({ from, to, ...summary });
+        process.stdout.write(
+          `${summary.examined} events stored in [${from}, ${to}): ${summary.moved} ${summary.dryRun ? 'would move' : 'moved'} to other groups (${summary.nowReported} had no group and now have one, ${summary.nowUnreported} now have none)\n`,
+        );
+      },
+    );
 }

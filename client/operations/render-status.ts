@@ -86,6 +86,13 @@ export function renderDashboard(d: Dashboard): string {
     );
     if (m.lastError) out.push(`  last failed attempt ${m.lastError.at}: ${m.lastError.error.split('\n')[0]}`);
   }
+  if (d.unreported) {
+    const u = d.unreported;
+    out.push('', paint('bold', `events stored since ${u.since} that nothing may report`));
+    out.push(
+      `  ${u.stored} stored: ${ok(u.noGroup === 0, `${u.noGroup} with no group`)}, ${ok(u.noClass === 0, `${u.noClass} with no class`)}, ${ok(u.baseOnly === 0, `${u.baseOnly} base-only`)}, ${ok(u.unknownCategory === 0, `${u.unknownCategory} with an unknown category`)} (herald events search --no-group | --no-class | --base-only | --unknown-category)`,
+    );
+  }
   if (d.temporal.reachable) {
     out.push('', paint('bold', 'failed runs'));
     out.push(

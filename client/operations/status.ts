@@ -1,7 +1,7 @@
 // The operator's dashboard, gathered in one pass: reachability of Temporal and PostgreSQL, the
 // pollers of the task queue (live workers), schedules, group runs in progress with their live
 // per-severity progress (the `progress` query), the runlog totals Mentat printed (per group and in
-// total), failed runs and monitors in alert. Each part fails on its own: one unreachable piece
+// total), events stored that nothing may report, failed runs and monitors in alert. Each part fails on its own: one unreachable piece
 // never hides the others.
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
@@ -9,6 +9,7 @@ import proto from '@temporalio/proto';
 const { temporal } = proto;
 
 import type pg from 'pg';
+import { type UnreportedSince, unreportedSince } from '../../db/events/search';
 import { listLedger } from '../../db/reporting/ledger';
 import { type MailDeliveryState, mailDeliveryState } from '../../db/reporting/outbox';
 import { mailTaskQueue } from '../../domain/reporting/mail-task-queue';
@@ -52,6 +53,8 @@ export interface Dashboard {
   runlog: { since: string; groups: ({ group: string } & RunlogTotals)[]; total: RunlogTotals };
   /** From the outbox; null when PostgreSQL is unreachable. */
   mail: MailDeliveryState | null;
+  /** Events stored since `since` that nothing may report; null when PostgreSQL is unreachable. */
+  unreported: UnreportedSince | null;
   failed: { workflowId: string; type: string; status: string; closeTime: string | null }[];
   monitorsInAlert: { workflowId: string; source: string | null }[];
 }
@@ -142,6 +145,7 @@ export async function gatherDashboard(options: {
     running: [],
     runlog: { since: options.since, groups: [], total: { ...ZERO_RUNLOG } },
     mail: null,
+    unreported: null,
     failed: [],
     monitorsInAlert: [],
   };
@@ -149,6 +153,7 @@ export async function gatherDashboard(options: {
   try {
     d.runlog = await runlogTotals(pool, options.since);
     d.mail = await mailDeliveryState(pool, options.since);
+    d.unreported = await unreportedSince(pool, options.since);
   } catch (error) {
     d.postgres = { reachable: false, error: (error as Error).message.split('\n')[0] };
   }

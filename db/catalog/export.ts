@@ -46,6 +46,7 @@ export async function exportCatalog(db: Queryable): Promise<Record<string, unkno
       admin_emails: settings.adminEmails,
       default_locale: settings.defaultLocale,
       default_timezone: settings.defaultTimezone,
+      report_base_only: settings.reportBaseOnly,
       timings: Object.fromEntries(
         severities.map((s) => {
           const t = settings.timings[s];

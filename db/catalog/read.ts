@@ -229,13 +229,23 @@ export interface GlobalSettings {
   adminEmails: string[];
   defaultLocale: string;
   defaultTimezone: string;
+  /** Addresses covered only by base networks are reported to the base network's owner. */
+  reportBaseOnly: boolean;
   timings: Record<Severity, SeverityTiming>;
+}
+
+/** The report_base_only setting (docs/reporting.md, "Base-only addresses"). */
+export async function loadReportBaseOnly(db: Queryable): Promise<boolean> {
+  const { rows } = await db.query<{ report_base_only: boolean }>(
+    'SELECT report_base_only FROM global_settings WHERE id',
+  );
+  return rows[0]?.report_base_only ?? false;
 }
 
 export async function loadGlobalSettings(db: Queryable): Promise<GlobalSettings> {
   // admin_emails belongs to the reporting schema (0200); read it without depending on it.
   const settings = await db.query(
-    `SELECT fallback_emails, default_locale, default_timezone,
+    `SELECT fallback_emails, default_locale, default_timezone, report_base_only,
             ARRAY(SELECT jsonb_array_elements_text(COALESCE(to_jsonb(s)->'admin_emails', '[]'))) AS admin_emails
        FROM global_settings s WHERE id`,
   );
@@ -250,6 +260,7 @@ export async function loadGlobalSettings(db: Queryable): Promise<GlobalSettings>
     adminEmails: row.admin_emails ?? [],
     defaultLocale: row.default_locale ?? 'en',
     defaultTimezone: row.default_timezone ?? 'UTC',
+    reportBaseOnly: row.report_base_only ?? false,
     timings: Object.fromEntries(
       severities.map((severity) => {
         const t = byseverity.get(severity);

@@ -92,6 +92,10 @@ export async function importCatalog(pool: pg.Pool, catalog: Catalog): Promise<Ca
           settings.default_timezone ?? null,
         ],
       );
+      if (settings.report_base_only !== undefined)
+        await client.query('UPDATE global_settings SET report_base_only = $1 WHERE id', [
+          settings.report_base_only,
+        ]);
       if (settings.admin_emails)
         await client.query('UPDATE global_settings SET admin_emails = $1 WHERE id', [settings.admin_emails]);
       for (const [severity, t] of Object.entries(settings.timings ?? {})) {

@@ -1,11 +1,13 @@
 // Ingest of IDEA events: validate, classify, resolve abuses, store in batches. Idempotent: an ID
 // already in event_ids is a duplicate, not a second row. Invalid records are rejected with
-// their line and reason and the rest of the input is still stored.
+// their line and reason and the rest of the input is still stored. What nothing will report is
+// counted: events with no abuse group, no class, base-only addresses or unknown categories.
 import { type AbuseResolver, createAbuseResolver } from '../../domain/idea/abuse';
 import { type CompiledEventClass, compileEventClasses } from '../../domain/idea/classify';
 import { decodeEventBytes, decodeEventValue } from '../../domain/idea/decode';
 import { type EventRow, extractEventRow } from '../../domain/idea/extract';
-import { loadEventClasses, loadNetworks } from '../catalog/read';
+import { isIdeaCategory } from '../../domain/idea/taxonomy';
+import { loadEventClasses, loadNetworks, loadReportBaseOnly } from '../catalog/read';
 import type { Queryable } from '../queryable';
 import { ensureEventPartitions } from './partitions';
 import type { InputRecord } from './read-records';
@@ -16,7 +18,19 @@ export interface IngestError {
   message: string;
 }
 
-export interface IngestSummary {
+/** Stored events nothing may report, by reason (an event may count under several). */
+export interface UnreportedCounts {
+  /** No abuse group for any source or target address. */
+  noGroup: number;
+  /** Neither an event class nor a target class. */
+  noClass: number;
+  /** An address covered only by base networks (reported only with report_base_only). */
+  baseOnly: number;
+  /** A category outside the IDEA taxonomy (stored with an inspection warning). */
+  unknownCategory: number;
+}
+
+export interface IngestSummary extends UnreportedCounts {
   accepted: number;
   duplicates: number;
   rejected: number;
@@ -51,8 +65,15 @@ export interface IngestOptions {
 }
 
 export async function loadIngestCatalog(db: Queryable): Promise<IngestCatalog> {
-  const [classes, networks] = await Promise.all([loadEventClasses(db), loadNetworks(db)]);
-  return { classes: compileEventClasses(classes), abuses: createAbuseResolver(networks) };
+  const [classes, networks, reportBaseOnly] = await Promise.all([
+    loadEventClasses(db),
+    loadNetworks(db),
+    loadReportBaseOnly(db),
+  ]);
+  return {
+    classes: compileEventClasses(classes),
+    abuses: createAbuseResolver(networks, { reportBaseOnly }),
+  };
 }
 
 const columns: [keyof EventRow, string][] = [
@@ -78,6 +99,7 @@ const columns: [keyof EventRow, string][] = [
   ['node_types', 'text[]'],
   ['resolved_abuses', 'text[]'],
   ['target_abuses', 'text[]'],
+  ['base_abuses', 'text[]'],
   ['event_class', 'text'],
   ['event_subclasses', 'text[]'],
   ['target_class', 'text'],
@@ -107,7 +129,8 @@ INSERT INTO events (${plain}, storage_time, event)
 SELECT ${columns.map(([name]) => `i.${name}`).join(', ')}, f.storage_time,
        jsonb_set(i.event, '{_Mentat,StorageTime}',
                  to_jsonb(to_char(f.storage_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')))
-  FROM input i JOIN fresh f ON f.id = i.id`;
+  FROM input i JOIN fresh f ON f.id = i.id
+RETURNING id`;
 
 interface Pending {
   row: EventRow;
@@ -118,11 +141,14 @@ interface Pending {
 // IDs are registered in ID order, so two ingests of overlapping batches take their row locks in
 // the same order; should PostgreSQL still pick one as a deadlock victim, the batch (one
 // statement, rolled back whole) is simply run again.
-async function insertBatch(db: Queryable, rows: EventRow[], storageTime?: Date): Promise<number> {
+async function insertBatch(db: Queryable, rows: EventRow[], storageTime?: Date): Promise<Set<string>> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const result = await db.query(insertBatchSql, [JSON.stringify(rows), storageTime ?? null]);
-      return result.rowCount ?? 0;
+      const result = await db.query<{ id: string }>(insertBatchSql, [
+        JSON.stringify(rows),
+        storageTime ?? null,
+      ]);
+      return new Set(result.rows.map((row) => row.id));
     } catch (error) {
       if ((error as { code?: string }).code !== '40P01' || attempt >= 5) throw error;
     }
@@ -137,7 +163,27 @@ export async function ingestEvents(
   const batchSize = options.batchSize ?? 1000;
   const maxErrors = options.maxErrors ?? 1000;
   const catalog = options.catalog ?? (await loadIngestCatalog(db));
-  const summary: IngestSummary = { accepted: 0, duplicates: 0, rejected: 0, errors: [] };
+  const summary: IngestSummary = {
+    accepted: 0,
+    duplicates: 0,
+    rejected: 0,
+    noGroup: 0,
+    noClass: 0,
+    baseOnly: 0,
+    unknownCategory: 0,
+    errors: [],
+  };
+  const countStored = (rows: readonly EventRow[], stored: Set<string>) => {
+    for (const row of rows) {
+      if (!stored.has(row.id)) continue;
+      summary.accepted++;
+      if (row.resolved_abuses.length === 0 && row.target_abuses.length === 0) summary.noGroup++;
+      if (row.event_class === null && row.target_class === null) summary.noClass++;
+      if (row.base_abuses.length > 0) summary.baseOnly++;
+      if (!row.categories.every(isIdeaCategory)) summary.unknownCategory++;
+    }
+    summary.duplicates += rows.length - stored.size;
+  };
   let recordCount = 0;
 
   let partitionsUntil = '';
@@ -163,22 +209,15 @@ export async function ingestEvents(
   let failure: unknown = null;
   const write = async (batch: Pending[]) => {
     try {
-      const stored = await insertBatch(
-        db,
-        batch.map((p) => p.row),
-        options.storageTime,
-      );
-      summary.accepted += stored;
-      summary.duplicates += batch.length - stored;
+      const rows = batch.map((p) => p.row);
+      countStored(rows, await insertBatch(db, rows, options.storageTime));
     } catch (error) {
       // A value PostgreSQL refuses (SQLSTATE class 22, data exception) fails the whole batch:
       // retry row by row so only the offending events are rejected.
       if (!String((error as { code?: string }).code ?? '').startsWith('22')) throw error;
       for (const pending of batch) {
         try {
-          const stored = await insertBatch(db, [pending.row], options.storageTime);
-          summary.accepted += stored;
-          summary.duplicates += 1 - stored;
+          countStored([pending.row], await insertBatch(db, [pending.row], options.storageTime));
         } catch (rowError) {
           if (!String((rowError as { code?: string }).code ?? '').startsWith('22')) throw rowError;
           await reject(

@@ -3,6 +3,7 @@
 // Time windows are half-open [from, to) on storage_time.
 import { parseNetwork } from '../../domain/idea/network';
 import type { Severity } from '../../domain/idea/schema';
+import { ideaCategories } from '../../domain/idea/taxonomy';
 import type { Queryable } from '../queryable';
 
 export interface EventQuery {
@@ -31,6 +32,14 @@ export interface EventQuery {
   detectors?: string[];
   shadow?: boolean;
   shadowTarget?: boolean;
+  /** No abuse group for any source or target address. */
+  noGroup?: boolean;
+  /** Neither an event class nor a target class. */
+  noClass?: boolean;
+  /** Some address is covered only by base networks. */
+  baseOnly?: boolean;
+  /** Some category is outside the IDEA taxonomy. */
+  unknownCategory?: boolean;
   /** Keyset paging: rows strictly after this (storage_time, id), ascending order only. */
   after?: { storageTime: Date | string; id: string };
   limit?: number;
@@ -47,6 +56,10 @@ interface Built {
   where: string;
   values: unknown[];
 }
+
+const NO_GROUP = `(resolved_abuses = '{}' AND target_abuses = '{}')`;
+const NO_CLASS = '(event_class IS NULL AND target_class IS NULL)';
+const BASE_ONLY = `base_abuses <> '{}'`;
 
 export function buildEventWhere(query: EventQuery): Built {
   const values: unknown[] = [];
@@ -97,6 +110,10 @@ export function buildEventWhere(query: EventQuery): Built {
   if (query.shadow !== undefined) clauses.push(`shadow_reporting = ${param(query.shadow)}`);
   if (query.shadowTarget !== undefined)
     clauses.push(`shadow_reporting_target = ${param(query.shadowTarget)}`);
+  if (query.noGroup) clauses.push(NO_GROUP);
+  if (query.noClass) clauses.push(NO_CLASS);
+  if (query.baseOnly) clauses.push(BASE_ONLY);
+  if (query.unknownCategory) clauses.push(`NOT (categories <@ ${param(ideaCategories)}::text[])`);
   const ipOr = [
     ...ipClause('source', [...(query.ips ?? []), ...(query.sourceIps ?? [])]),
     ...ipClause('target', [...(query.ips ?? []), ...(query.targetIps ?? [])]),
@@ -244,4 +261,38 @@ export async function fetchEvent(db: Queryable, id: string): Promise<StoredEvent
   );
   const row = rows[0];
   return row ? { ...toSummary(row), event: row.event } : null;
+}
+
+export interface UnreportedSince {
+  since: string;
+  stored: number;
+  noGroup: number;
+  noClass: number;
+  baseOnly: number;
+  unknownCategory: number;
+}
+
+/**
+ * Events stored since `since` that nothing may report, by reason (the same counts ingest prints).
+ * One pass over the partitions of the window (a day for `herald status`).
+ */
+export async function unreportedSince(db: Queryable, since: Date | string): Promise<UnreportedSince> {
+  const { rows } = await db.query(
+    `SELECT count(*)::bigint AS stored,
+            count(*) FILTER (WHERE ${NO_GROUP})::bigint AS no_group,
+            count(*) FILTER (WHERE ${NO_CLASS})::bigint AS no_class,
+            count(*) FILTER (WHERE ${BASE_ONLY})::bigint AS base_only,
+            count(*) FILTER (WHERE NOT (categories <@ $2::text[]))::bigint AS unknown_category
+       FROM events WHERE storage_time >= $1::timestamptz`,
+    [since, ideaCategories],
+  );
+  const row = rows[0];
+  return {
+    since: new Date(since).toISOString(),
+    stored: Number(row.stored),
+    noGroup: Number(row.no_group),
+    noClass: Number(row.no_class),
+    baseOnly: Number(row.base_only),
+    unknownCategory: Number(row.unknown_category),
+  };
 }

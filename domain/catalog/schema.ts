@@ -214,6 +214,8 @@ const settingsSchema = z.strictObject({
   default_locale: locale.optional(),
   default_timezone: timeZone.optional(),
   timings: z.partialRecord(severity, timingSchema).optional(),
+  /** Report an address covered only by base networks to the base network's owner (Mentat: never). */
+  report_base_only: z.boolean().optional(),
 });
 
 export const catalogSchema = z.strictObject({

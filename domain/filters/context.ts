@@ -1,6 +1,7 @@
 // The variables a CEL filter or event-class rule sees: the whole event plus short names for the
 // fields filters use most. Missing IDEA fields are empty lists/strings so that expressions such
 // as `Target.exists(t, …)` never fail on an event without targets.
+import { type MentatMeta, readMentatMeta } from '../idea/mentat-meta';
 import type { IdeaEvent, IdeaSourceOrTarget } from '../idea/schema';
 
 export interface FilterContext {
@@ -90,9 +91,10 @@ class LazyFilterContext implements FilterContext {
     this.#derived.set(name, value);
     return value;
   }
-  private meta() {
-    const e = this.whole;
-    return e._Mentat ?? e._CESNET;
+  #meta: MentatMeta | undefined;
+  private meta(): MentatMeta {
+    this.#meta ??= readMentatMeta(this.whole);
+    return this.#meta;
   }
   get event() {
     return this.view() as Record<string, unknown>;

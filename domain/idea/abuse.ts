@@ -1,6 +1,8 @@
 // Abuse-group resolution from the catalog's networks: for each address the group(s) owning the
 // most specific non-base network that contains it (Mentat's whois chain head). Base (fallback)
-// networks never make an address "belong" to a group; they only choose fallback recipients.
+// networks make an address "belong" to a group only with the catalog setting
+// report_base_only (docs/reporting.md); otherwise, as in Mentat, they only choose fallback
+// recipients, and an address covered by nothing else is base-only: never reported, but counted.
 import { type Family, type Network, networkContains, parseNetwork } from './network';
 
 export interface CatalogNetwork {
@@ -18,9 +20,23 @@ interface Entry {
   rank: number;
 }
 
+export interface Resolution {
+  /** The groups the addresses are reported to, de-duplicated, in order. */
+  groups: string[];
+  /** Owners of the most specific base network of each address that no other network covers. */
+  baseOnly: string[];
+}
+
+export interface AbuseResolverOptions {
+  /** Report an address covered only by base networks to the owner of the most specific one. */
+  reportBaseOnly?: boolean;
+}
+
 export interface AbuseResolver {
   /** Groups for a list of inet texts (addresses or networks), de-duplicated, in order. */
   resolve(inets: readonly string[]): string[];
+  /** The groups and, apart, the base-only owners, for a list of inet texts. */
+  resolveDetailed(inets: readonly string[]): Resolution;
   /** Every network containing the address, most specific first (the chain; base ones included). */
   chain(inet: string): CatalogNetwork[];
 }
@@ -31,7 +47,10 @@ const maskOf = (family: Family, prefix: number) => {
   return ((1n << b) - 1n) ^ ((1n << (b - BigInt(prefix))) - 1n);
 };
 
-export function createAbuseResolver(networks: readonly CatalogNetwork[]): AbuseResolver {
+export function createAbuseResolver(
+  networks: readonly CatalogNetwork[],
+  options: AbuseResolverOptions = {},
+): AbuseResolver {
   // family -> prefix -> base -> entries; probing each present prefix length keeps a lookup
   // O(distinct prefix lengths) however many networks the catalog holds.
   const index = new Map<Family, Map<number, Map<bigint, Entry[]>>>([
@@ -77,19 +96,31 @@ export function createAbuseResolver(networks: readonly CatalogNetwork[]): AbuseR
     return out;
   };
 
-  return {
-    resolve(inets) {
-      const groups = new Set<string>();
-      for (const inet of inets) {
-        const chain = containing(inet).filter((entry) => !entry.isBase);
-        const head = chain[0];
-        if (!head) continue;
-        // Several groups may own the very same most specific network.
-        for (const entry of chain)
-          if (entry.net.prefix === head.net.prefix && entry.rank === head.rank) groups.add(entry.group);
+  // Several groups may own the very same most specific network.
+  const addHeads = (chain: Entry[], into: Set<string>) => {
+    const head = chain[0];
+    if (!head) return;
+    for (const entry of chain)
+      if (entry.net.prefix === head.net.prefix && entry.rank === head.rank) into.add(entry.group);
+  };
+  const resolveDetailed = (inets: readonly string[]): Resolution => {
+    const groups = new Set<string>();
+    const baseOnly = new Set<string>();
+    for (const inet of inets) {
+      const all = containing(inet);
+      const owned = all.filter((entry) => !entry.isBase);
+      if (owned.length > 0) addHeads(owned, groups);
+      else if (all.length > 0) {
+        addHeads(all, baseOnly);
+        if (options.reportBaseOnly) addHeads(all, groups);
       }
-      return [...groups];
-    },
+    }
+    return { groups: [...groups], baseOnly: [...baseOnly] };
+  };
+
+  return {
+    resolve: (inets) => resolveDetailed(inets).groups,
+    resolveDetailed,
     chain(inet) {
       return containing(inet).map((entry) => ({
         group: entry.group,

@@ -1,7 +1,11 @@
-// IDEA event -> the `events` row: the columns the reporter queries, with _Mentat metadata kept
-// when present and otherwise filled from classification and abuse resolution.
+// IDEA event -> the `events` row: the columns the reporter queries. Classes come from _Mentat
+// when present, else from the catalog's rules; abuse groups always from the catalog's networks
+// (an incoming _Mentat.ResolvedAbuses/TargetAbuses is kept as ReceivedResolvedAbuses/
+// ReceivedTargetAbuses and decides nothing). A category outside the IDEA taxonomy is stored
+// with an inspection warning.
 import type { AbuseResolver } from './abuse';
 import { type Classification, type CompiledEventClass, classifyEvent } from './classify';
+import { mentatBlock, readMentatMeta } from './mentat-meta';
 import {
   envelope,
   type Family,
@@ -10,7 +14,8 @@ import {
   type Network,
   parseNetwork,
 } from './network';
-import type { IdeaEvent, IdeaSourceOrTarget, MentatMeta, Severity } from './schema';
+import { type IdeaEvent, type IdeaSourceOrTarget, ideaTimestampToIso, type Severity } from './schema';
+import { isIdeaCategory } from './taxonomy';
 
 export interface EventRow {
   id: string;
@@ -35,6 +40,7 @@ export interface EventRow {
   node_types: string[];
   resolved_abuses: string[];
   target_abuses: string[];
+  base_abuses: string[];
   event_class: string | null;
   event_subclasses: string[];
   target_class: string | null;
@@ -56,6 +62,12 @@ export interface ExtractOptions {
 }
 
 const uniq = <T>(values: Iterable<T>) => [...new Set(values)];
+// Validated before: a timestamp that names no point in time never gets here.
+const time = (value: string | undefined) => (value === undefined ? null : ideaTimestampToIso(value));
+
+/** The inspection warning of a category outside the IDEA taxonomy (searched for by its prefix). */
+export const UNKNOWN_CATEGORY_WARNING = 'Category not in the IDEA taxonomy: ';
+const unknownCategoryWarning = (category: string) => `${UNKNOWN_CATEGORY_WARNING}${category}`;
 const subclasses = (value: string | string[] | undefined) =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];
 
@@ -84,7 +96,8 @@ function addresses(items: IdeaSourceOrTarget[] | undefined) {
 }
 
 export function extractEventRow(event: IdeaEvent, options: ExtractOptions): EventRow {
-  const meta: MentatMeta = event._Mentat ?? event._CESNET ?? {};
+  const meta = readMentatMeta(event);
+  const block = mentatBlock(event) ?? {};
   const source = addresses(event.Source);
   const target = addresses(event.Target);
 
@@ -95,13 +108,17 @@ export function extractEventRow(event: IdeaEvent, options: ExtractOptions): Even
   const eventSeverity = meta.EventSeverity ?? classification?.eventSeverity ?? null;
   const targetClass = meta.TargetClass ?? classification?.targetClass ?? null;
   const targetSeverity = meta.TargetSeverity ?? classification?.targetSeverity ?? null;
-  const resolvedAbuses = meta.ResolvedAbuses ?? options.abuses.resolve(source.inets);
-  const targetAbuses = meta.TargetAbuses ?? options.abuses.resolve(target.inets);
+  const sourceGroups = options.abuses.resolveDetailed(source.inets);
+  const targetGroups = options.abuses.resolveDetailed(target.inets);
+  const resolvedAbuses = sourceGroups.groups;
+  const targetAbuses = targetGroups.groups;
+  const baseAbuses = uniq([...sourceGroups.baseOnly, ...targetGroups.baseOnly]);
   const shadow = meta.ShadowReporting ?? classification?.shadow ?? false;
   const shadowTarget = meta.ShadowReportingTarget ?? classification?.shadowTarget ?? false;
   const inspectionErrors = [
     ...(meta.InspectionErrors ?? []),
     ...(options.repairs ?? []).map((path) => `U+0000 removed from ${path}`),
+    ...event.Category.filter((c) => !isIdeaCategory(c)).map(unknownCategoryWarning),
     ...(classification?.errors ?? []),
   ];
 
@@ -112,7 +129,9 @@ export function extractEventRow(event: IdeaEvent, options: ExtractOptions): Even
   const stored: Record<string, unknown> = { ...event };
   delete stored._CESNET;
   stored._Mentat = {
-    ...meta,
+    ...block,
+    ...(block.ResolvedAbuses !== undefined && { ReceivedResolvedAbuses: block.ResolvedAbuses }),
+    ...(block.TargetAbuses !== undefined && { ReceivedTargetAbuses: block.TargetAbuses }),
     ResolvedAbuses: resolvedAbuses,
     TargetAbuses: targetAbuses,
     ...(eventClass !== null && { EventClass: eventClass }),
@@ -130,12 +149,12 @@ export function extractEventRow(event: IdeaEvent, options: ExtractOptions): Even
 
   return {
     id: event.ID,
-    detect_time: event.DetectTime,
-    event_time: event.EventTime ?? null,
-    cease_time: event.CeaseTime ?? null,
+    detect_time: time(event.DetectTime)!,
+    event_time: time(event.EventTime),
+    cease_time: time(event.CeaseTime),
     categories: event.Category,
     description: event.Description ?? null,
-    tlp: event.TLP ?? null,
+    tlp: typeof event.TLP === 'string' ? event.TLP : null,
     source_ips: source.inets,
     target_ips: target.inets,
     source_ip4_net: source.ip4,
@@ -151,6 +170,7 @@ export function extractEventRow(event: IdeaEvent, options: ExtractOptions): Even
     node_types: uniq((event.Node ?? []).flatMap((n) => n.Type ?? [])),
     resolved_abuses: resolvedAbuses,
     target_abuses: targetAbuses,
+    base_abuses: baseAbuses,
     event_class: eventClass,
     event_subclasses:
       meta.EventSubclass !== undefined

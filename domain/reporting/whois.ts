@@ -1,6 +1,8 @@
 // Group chains from the catalog's networks: every network containing the IP,
 // most specific first; owners of non-base networks form the chain, owners of base networks the
 // fallback list; both de-duplicated in order. Parent/child group links play no part in it.
+// An IP with no chain is never reported (Mentat), unless the catalog setting report_base_only
+// makes its fallback list the chain (docs/reporting.md, "Base-only addresses").
 import { networkContains, type ParsedNetwork, parseNetwork } from '../idea/network';
 import type { ChainRef } from './chains';
 
@@ -15,7 +17,11 @@ export interface Whois {
   lookup(ip: string): ChainRef;
 }
 
-export function createWhois(networks: readonly CatalogNetwork[]): Whois {
+export interface WhoisOptions {
+  reportBaseOnly?: boolean;
+}
+
+export function createWhois(networks: readonly CatalogNetwork[], options: WhoisOptions = {}): Whois {
   const parsed = networks
     .map((n) => ({ ...n, net: parseNetwork(n.network) }))
     .filter((n): n is CatalogNetwork & { net: ParsedNetwork } => n.net !== null)
@@ -41,7 +47,10 @@ export function createWhois(networks: readonly CatalogNetwork[]): Whois {
           if (!list.includes(n.group)) list.push(n.group);
         }
       }
-      const ref = { chain, fallback };
+      const ref =
+        options.reportBaseOnly && chain.length === 0 && fallback.length > 0
+          ? { chain: fallback, fallback: [] }
+          : { chain, fallback };
       if (cache.size < 200_000) cache.set(ip, ref);
       return ref;
     },

@@ -1,6 +1,6 @@
 // Hostile input: a real reporting run (Temporal worker, PostgreSQL, SMTP) over stored
 // hostile events — CR/LF with header-like text, SQL and script in every string field and in the
-// class and detector names the mail shows, a 10 MB description, 10,000 IPs in one event — with
+// class name the mail shows (detector names are IDEA tags: the schema refuses such text there), a 10 MB description, 10,000 IPs in one event — with
 // hostile filters in the catalog (nested macros, a string blow-up over the 10 MB description).
 // The run completes; the mails carry no injected header or recipient, the script stays text in
 // the HTML part, and the mails stay within the attachment limit.
@@ -57,7 +57,7 @@ beforeAll(async () => {
     [MAX_ATTACHMENT],
   );
   const events = [
-    classified(everyStringField('sql-1', SQL, '192.0.2.10'), 'sql-class'),
+    classified(everyStringField('sql-1', SQL, '192.0.2.10'), SQL),
     classified(everyStringField('crlf-1', INJECT, '192.0.2.11'), INJECT),
     classified(everyStringField('html-1', SCRIPT, '192.0.2.12'), SCRIPT),
     classified(
@@ -67,7 +67,7 @@ beforeAll(async () => {
         Category: ['Recon.Scanning'],
         Description: `${SCRIPT}${'z'.repeat(10 * 2 ** 20)}`,
         Source: [{ IP4: ['192.0.2.13'] }],
-        Node: [{ Name: INJECT }],
+        Node: [{ Name: 'cz.example.hostile', Note: INJECT }],
       },
       'recon-scanning',
     ),

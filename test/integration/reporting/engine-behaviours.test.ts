@@ -4,6 +4,8 @@
 // permanent SMTP failure recorded without failing the run.
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadIngestCatalog } from '../../../db/events/ingest';
+import { createAbuseResolver } from '../../../domain/idea/abuse';
 import { type MailCatcher, startMailCatcher } from '../../../scripts/dev/mail-catcher';
 import { forceSignal, progressQuery, type ReportGroupResult } from '../../../workflows/report-messages';
 import { freshDatabase, type TestDatabase } from '../../support/database';
@@ -58,16 +60,22 @@ const high = ['high' as const];
 describe('reporting engine behaviours', () => {
   it("keeps thresholds per group: the child's report does not suppress the parent's", async () => {
     const T = alignedPast(400);
-    // The same class and IP, once resolved to the child, once to the parent (chain child > parent).
+    // The same class and IP, once resolved to the child, once to the parent (chain child > parent):
+    // the second was stored as if the child's network had not been in the catalog yet.
     await storeEvents(
       db.pool,
       [{ group: 'child', severity: 'high', ip: '10.0.1.5' }],
       new Date(T.getTime() - 5 * MIN),
     );
+    const withoutChild = {
+      ...(await loadIngestCatalog(db.pool)),
+      abuses: createAbuseResolver([{ group: 'parent', network: '10.0.0.0/16', isBase: false }]),
+    };
     await storeEvents(
       db.pool,
       [{ group: 'parent', severity: 'high', ip: '10.0.1.5' }],
       new Date(T.getTime() + 5 * MIN),
+      withoutChild,
     );
     const child = await runGroup(client, taskQueue, {
       group: 'child',

@@ -7,7 +7,7 @@ import nodemailer from 'nodemailer';
 import type pg from 'pg';
 import pino from 'pino';
 import { createActivities } from '../../../activities';
-import { ingestEvents } from '../../../db/events/ingest';
+import { type IngestCatalog, ingestEvents } from '../../../db/events/ingest';
 import type { Severity } from '../../../domain/reporting/severities';
 import type { ReportGroupInput, ReportGroupResult } from '../../../workflows/report-messages';
 
@@ -123,13 +123,22 @@ export function ideaEvent(spec: EventSpec, detectTime: Date): Record<string, unk
   };
 }
 
-/** Stores events through the event store's ingest, all with one storage time. */
-export async function storeEvents(pool: pg.Pool, specs: EventSpec[], storageTime: Date): Promise<string[]> {
+/**
+ * Stores events through the event store's ingest, all with one storage time. Groups come from the
+ * catalog's networks (`spec.group` only names the _Mentat.ResolvedAbuses kept as data), or from
+ * `catalog` when given: the catalog as it was when the events were stored.
+ */
+export async function storeEvents(
+  pool: pg.Pool,
+  specs: EventSpec[],
+  storageTime: Date,
+  catalog?: IngestCatalog,
+): Promise<string[]> {
   const events = specs.map((s) => ideaEvent(s, new Date(storageTime.getTime() - 60_000)));
   async function* records() {
     for (const [i, value] of events.entries()) yield { line: i + 1, value };
   }
-  const summary = await ingestEvents(pool, records(), { storageTime });
+  const summary = await ingestEvents(pool, records(), { storageTime, ...(catalog && { catalog }) });
   if (summary.rejected > 0) throw new Error(`ingest rejected events: ${JSON.stringify(summary.errors)}`);
   return events.map((e) => e.ID as string);
 }

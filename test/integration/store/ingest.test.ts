@@ -41,10 +41,10 @@ afterAll(async () => {
 const count = async (sql = 'SELECT count(*)::int AS n FROM events') => (await db.pool.query(sql)).rows[0].n;
 
 describe('events ingest', () => {
-  it('stores every canonical IDEA example and rejects malformed lines with line and reason', async () => {
+  it('stores every canonical IDEA example and rejects malformed lines with line and reason (exit 1)', async () => {
     const result = await runCli(['events', 'ingest', mixedFile, '--json'], env);
     expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(1);
     const summary = JSON.parse(result.stdout);
     const canonical = canonicalEvents().length;
     expect(summary).toMatchObject({ accepted: canonical + 1, duplicates: 0, rejected: 10 });
@@ -64,9 +64,11 @@ describe('events ingest', () => {
       line: canonical + 1,
       id: 'bad-time-1',
       message:
-        'DetectTime: "2014-03-22 10:12:31" is not an RFC 3339 timestamp (expected e.g. 2024-05-01T12:00:00Z)',
+        'DetectTime: "22.03.2014 10:12:31" is not an RFC 3339 timestamp (expected e.g. 2024-05-01T12:00:00Z)',
     });
-    expect(summary.errors[1].message).toBe('Category[0]: "port scan" is not an IDEA category');
+    expect(summary.errors[1].message).toBe(
+      'Category[0]: "port scan" is not an IDEA tag (letters, digits, ".", "-" and "_" only)',
+    );
     expect(summary.errors[2]).toEqual({ line: canonical + 3, message: 'ID: is required' });
     expect(summary.errors[9]).toEqual({ line: canonical + 11, message: 'not valid UTF-8' });
 
@@ -93,7 +95,7 @@ describe('events ingest', () => {
       ['events', 'ingest', mixedFile, '--json', '--rejects', path.join(dir, 'again.rejects')],
       env,
     );
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout)).toMatchObject({ accepted: 0, duplicates: before, rejected: 10 });
     expect(await count()).toBe(before);
     expect(await count('SELECT count(*)::int AS n FROM event_ids')).toBe(before);
@@ -111,7 +113,7 @@ describe('events ingest', () => {
     ]);
   });
 
-  it('classifies by the catalog rules and resolves abuse groups unless _Mentat already says', async () => {
+  it("classifies by the catalog rules unless _Mentat says; groups are always the catalog's", async () => {
     const result = await ingestValues(db.pool, [
       idea({
         ID: 'cls-1',
@@ -161,7 +163,7 @@ describe('events ingest', () => {
         id: 'cls-4',
         event_class: 'custom',
         event_severity: 'critical',
-        resolved_abuses: ['x'],
+        resolved_abuses: ['university-dorms'],
         target_abuses: [],
       },
     ]);
@@ -223,7 +225,7 @@ describe('events ingest', () => {
     // Streamed element by element: a broken element is rejected, the others are stored.
     const elements = [
       JSON.stringify(idea({ ID: 'arr-1' })),
-      JSON.stringify(idea({ ID: 'arr-2', Category: ['Nope'] })),
+      JSON.stringify(idea({ ID: 'arr-2', Category: ['No pe'] })),
     ];
     writeFileSync(arrayFile, `[\n  ${elements.join(',\n  ')},\n  {"Format": IDEA0}\n]\n`);
     const fromFile = await runCli(['events', 'ingest', arrayFile, '--json'], env);
@@ -231,7 +233,11 @@ describe('events ingest', () => {
       accepted: 1,
       rejected: 2,
       errors: [
-        { line: 2, id: 'arr-2', message: 'Category[0]: "Nope" is not an IDEA category' },
+        {
+          line: 2,
+          id: 'arr-2',
+          message: 'Category[0]: "No pe" is not an IDEA tag (letters, digits, ".", "-" and "_" only)',
+        },
         { line: 3, message: expect.stringMatching(/^not valid JSON: /) },
       ],
     });
@@ -240,6 +246,8 @@ describe('events ingest', () => {
       env,
       `${JSON.stringify(idea({ ID: 'stdin-1' }))}\n${JSON.stringify(idea({ ID: 'arr-1' }))}\n`,
     );
+    expect(fromFile.code).toBe(1);
     expect(JSON.parse(fromStdin.stdout)).toMatchObject({ accepted: 1, duplicates: 1, rejected: 0 });
+    expect(fromStdin.code).toBe(0);
   });
 });

@@ -6,8 +6,9 @@ import { repoRoot } from '../../../config/paths';
 import { parseCatalog } from '../../../domain/catalog/schema';
 import { createAbuseResolver } from '../../../domain/idea/abuse';
 import { classifyEvent, compileEventClasses } from '../../../domain/idea/classify';
-import { extractEventRow } from '../../../domain/idea/extract';
+import { extractEventRow, UNKNOWN_CATEGORY_WARNING } from '../../../domain/idea/extract';
 import { type IdeaEvent, parseIdeaEvent } from '../../../domain/idea/schema';
+import { ideaCategories } from '../../../domain/idea/taxonomy';
 
 const defaults = parseCatalog(
   YAML.parse(readFileSync(path.join(repoRoot, 'catalog', 'default-catalog.yaml'), 'utf8')),
@@ -52,8 +53,21 @@ describe('classification by the default catalog', () => {
     expect([result.eventClass, result.eventSeverity]).toEqual([expectedClass, expectedSeverity]);
   });
 
-  it('leaves an event no rule matches unclassified', () => {
-    expect(classifyEvent(event({ Category: ['Other'] }), classes).eventClass).toBeNull();
+  it('classifies every category of the IDEA taxonomy, each anomaly under its own name', () => {
+    const unclassified = ideaCategories.filter(
+      (category) => classifyEvent(event({ Category: [category] }), classes).eventClass === null,
+    );
+    expect(unclassified).toEqual([]);
+    expect(classifyEvent(event({ Category: ['Anomaly.Connection'] }), classes).eventClass).toBe(
+      'anomaly-connection',
+    );
+    const labels = new Map(defaults.catalog.event_classes.map((c) => [c.name, c.labels?.en]));
+    expect(labels.get('anomaly-connection')).toBe('Connection anomaly');
+  });
+
+  it('leaves an event no rule matches unclassified (a category outside the taxonomy)', () => {
+    expect(classifyEvent(event({ Category: ['Suspicious.Miner'] }), classes).eventClass).toBeNull();
+    expect(classifyEvent(event({ Category: ['Malware'] }), classes).eventClass).toBeNull();
   });
 
   it('a matching disabled class leaves the event unclassified; a shadow class flags it', () => {
@@ -138,6 +152,24 @@ describe('abuse resolution', () => {
     expect(resolver.chain('192.0.2.70').map((n) => n.group)).toEqual(['dorms', 'university', 'national']);
   });
 
+  it('tells base-only addresses apart, and reports them to the base owner only when asked', () => {
+    expect(resolver.resolveDetailed(['192.0.2.200', '192.0.2.70', '203.0.113.1'])).toEqual({
+      groups: ['dorms'],
+      baseOnly: ['national'],
+    });
+    const reporting = createAbuseResolver(
+      [
+        { group: 'national', network: '192.0.2.0/24', isBase: true },
+        { group: 'university', network: '192.0.2.0/25', isBase: false },
+      ],
+      { reportBaseOnly: true },
+    );
+    expect(reporting.resolveDetailed(['192.0.2.200', '192.0.2.10'])).toEqual({
+      groups: ['national', 'university'],
+      baseOnly: ['national'],
+    });
+  });
+
   it('resolves a network only to groups whose network holds all of it', () => {
     expect(resolver.resolve(['192.0.2.64/27'])).toEqual(['dorms']);
     expect(resolver.resolve(['192.0.2.0/24'])).toEqual([]);
@@ -145,22 +177,60 @@ describe('abuse resolution', () => {
 });
 
 describe('row extraction', () => {
-  it('keeps _Mentat/_CESNET metadata and does not reclassify', () => {
+  it("keeps _Mentat/_CESNET classes; groups are herald's, the incoming ones kept as data", () => {
     const row = extractEventRow(
       event({
         Category: ['Recon.Scanning'],
         Source: [{ IP4: ['192.0.2.70'] }],
-        _CESNET: { EventClass: 'legacy-class', EventSeverity: 'critical', ResolvedAbuses: ['someone'] },
+        _CESNET: {
+          EventClass: 'legacy-class',
+          EventSeverity: 'critical',
+          ResolvedAbuses: ['someone'],
+          StorageTime: 1395483151,
+        },
       } as never),
       { classes, abuses: resolver },
     );
     expect([row.event_class, row.event_severity, row.resolved_abuses]).toEqual([
       'legacy-class',
       'critical',
-      ['someone'],
+      ['dorms'],
     ]);
     expect(row.event._CESNET).toBeUndefined();
-    expect((row.event._Mentat as Record<string, unknown>).EventClass).toBe('legacy-class');
+    expect(row.event._Mentat).toMatchObject({
+      EventClass: 'legacy-class',
+      ResolvedAbuses: ['dorms'],
+      ReceivedResolvedAbuses: ['someone'],
+    });
+  });
+
+  it('reads a free-form _Mentat leniently: values of another type decide nothing', () => {
+    const row = extractEventRow(
+      event({
+        Category: ['Recon.Scanning'],
+        _Mentat: { EventClass: 7, EventSeverity: 'bogus', ResolvedAbuses: 'x', InspectionErrors: 'y' },
+      } as never),
+      { classes, abuses: resolver },
+    );
+    expect([row.event_class, row.event_severity, row.resolved_abuses, row.inspection_errors]).toEqual([
+      'recon-scanning',
+      'low',
+      [],
+      [],
+    ]);
+  });
+
+  it('stores a category outside the taxonomy with an inspection warning, and base-only owners', () => {
+    const row = extractEventRow(
+      event({ Category: ['Suspicious.Miner'], Source: [{ IP4: ['192.0.2.200'] }] } as never),
+      { classes, abuses: resolver },
+    );
+    expect(row).toMatchObject({
+      event_class: null,
+      resolved_abuses: [],
+      base_abuses: ['national'],
+      inspection_errors: [`${UNKNOWN_CATEGORY_WARNING}Suspicious.Miner`],
+    });
   });
 
   it('classifies, resolves sources and targets, and fills the searchable columns', () => {

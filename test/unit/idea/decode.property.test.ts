@@ -12,8 +12,8 @@ const valid = (text: string) => ({
   Category: ['Recon.Scanning'],
   Description: text,
   Note: text,
-  Node: [{ Name: text, SW: [text] }],
-  Source: [{ IP4: ['192.0.2.1'], Hostname: [text], Proto: [text] }],
+  Node: [{ Name: 'cz.example.sensor', SW: ['Kippo'], Note: text }],
+  Source: [{ IP4: ['192.0.2.1'], Hostname: [text], Proto: ['tcp'] }],
   [`_${text}`]: { nested: [text] },
 });
 
@@ -47,7 +47,7 @@ describe('IDEA decoding of hostile input (fast-check)', () => {
         const clean = text.replaceAll('\u0000', '');
         if (decoded.ok) {
           expect(decoded.event.Description).toBe(clean);
-          expect(decoded.event.Node?.[0]?.Name).toBe(clean);
+          expect(decoded.event.Node?.[0]?.Note).toBe(clean);
           expect(decoded.repairs.length > 0).toBe(text.includes('\u0000'));
         } else {
           // Only a lone surrogate is refused; the message names where.
@@ -58,6 +58,21 @@ describe('IDEA decoding of hostile input (fast-check)', () => {
         }
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('takes arbitrary text in a tag field (Node.Name) when the IDEA0 tag pattern allows it, else names the field', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 40 }), (text) => {
+        const event = { ...valid('x'), Node: [{ Name: text }] };
+        const decoded = decodeEventValue(event);
+        if (/^[a-zA-Z0-9._-]+$/.test(text)) expect(decoded.ok).toBe(true);
+        else {
+          expect(decoded.ok).toBe(false);
+          if (!decoded.ok) expect(decoded.message).toMatch(/^Node\[0\]\.Name: /);
+        }
+      }),
+      { numRuns: 1000 },
     );
   });
 });

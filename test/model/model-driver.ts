@@ -147,7 +147,7 @@ const ingest = fc
     batch: fc.array(fc.record({ ip: fc.nat(IPS - 1), test: fc.boolean() }), { minLength: 1, maxLength: 4 }),
   })
   .map(({ g, batch }) =>
-    step(`ingest g${g} ${batch.map((e) => `${e.ip}${e.test ? 't' : ''}`).join('+')}`, async (m, r) => {
+    step(`ingest+tick g${g} ${batch.map((e) => `${e.ip}${e.test ? 't' : ''}`).join('+')}`, async (m, r) => {
       const events = batch.map((e) => ({
         id: randomUUID(),
         group: r.group(g),
@@ -165,7 +165,9 @@ const ingest = fc
         })),
         new Date(r.base + m.tick * TICK_MS + 5 * 60_000),
       );
+      // Stored during the interval that ends at the next time_h, which the clock then reaches.
       m.ingest(events);
+      m.advance();
     }),
   );
 

@@ -1,0 +1,88 @@
+// Reads RIPE database split dumps (plain or gzip, recognised by their first bytes) line by line
+// into the contact collector: one chunk and one object in memory at a time per file.
+
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import type pg from 'pg';
+import { importRipe } from '../../db/catalog/ripe-import';
+import { RipeContactCollector, type RipePlan } from '../../domain/ripe/contacts';
+import type { RipeDiff } from '../../domain/ripe/diff';
+import { RpslReader } from '../../domain/ripe/rpsl';
+import { UserError } from '../errors';
+import { LineSplitter } from '../monitor/line-splitter';
+
+/** No RPSL line comes near this; a longer one is refused unread (its object is skipped). */
+const MAX_LINE_BYTES = 64 * 1024;
+
+async function isGzip(file: string): Promise<boolean> {
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await open(file, 'r');
+    if (!(await handle.stat()).isFile()) throw new UserError(`${file}: not a file`);
+    const head = Buffer.alloc(2);
+    const { bytesRead } = await handle.read(head, 0, 2, 0);
+    return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new UserError(
+      `${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
+  } finally {
+    await handle?.close();
+  }
+}
+
+export async function readDump(file: string, collector: RipeContactCollector): Promise<void> {
+  const gzip = await isGzip(file);
+  const reader = new RpslReader(
+    (object) => collector.add(file, object),
+    (problem) => collector.problem(file, problem),
+  );
+  const splitter = new LineSplitter(0, MAX_LINE_BYTES);
+  let line = 0;
+  let offset = 0;
+  const sink = (text: string | null) => {
+    line++;
+    if (text === null) reader.refuse(line, `line longer than ${MAX_LINE_BYTES} bytes`);
+    else reader.line(text, line);
+  };
+  const consume = async (chunks: AsyncIterable<Buffer>) => {
+    for await (const chunk of chunks) {
+      splitter.push(chunk, offset, sink);
+      offset += chunk.length;
+    }
+  };
+  try {
+    if (gzip) await pipeline(createReadStream(file), createGunzip(), consume);
+    else await pipeline(createReadStream(file), consume);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    if (code.startsWith('Z_'))
+      throw new UserError(`${file}: not a valid gzip file (${(error as Error).message})`);
+    throw new UserError(`${file}: cannot read (${code || (error as Error).message})`);
+  }
+  splitter.finish(offset, sink);
+  reader.end();
+}
+
+/** Every file through one collector (the order does not matter), then the resolved plan. */
+export async function readDumps(
+  files: readonly string[],
+  options: { countries?: string[] } = {},
+): Promise<RipePlan> {
+  const collector = new RipeContactCollector(options);
+  for (const file of files) await readDump(file, collector);
+  return collector.finish();
+}
+
+/** `herald catalog import-ripe`: the dumps read and resolved, then diffed and (unless dryRun) applied. */
+export async function importRipeDumps(
+  pool: pg.Pool,
+  files: readonly string[],
+  options: { dryRun: boolean; countries?: string[] },
+): Promise<{ plan: RipePlan; diff: RipeDiff }> {
+  const plan = await readDumps(files, { countries: options.countries });
+  return { plan, diff: await importRipe(pool, plan.groups, { dryRun: options.dryRun }) };
+}

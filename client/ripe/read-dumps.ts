@@ -67,13 +67,43 @@ export async function readDump(file: string, collector: RipeContactCollector): P
   reader.end();
 }
 
-/** Every file through one collector (the order does not matter), then the resolved plan. */
+/** The class of the file's first object, from its first 64 KiB; null if none is found there. */
+async function firstClass(file: string): Promise<string | null> {
+  const source = createReadStream(file, { end: 64 * 1024 - 1 });
+  const stream = (await isGzip(file)) ? source.pipe(createGunzip()) : source;
+  let text = '';
+  try {
+    for await (const chunk of stream) {
+      text += (chunk as Buffer).toString('utf8');
+      const match = /^([A-Za-z0-9][A-Za-z0-9_-]*):/m.exec(text);
+      if (match) return match[1]!.toLowerCase();
+    }
+  } catch {
+    // A truncated head is expected (only 64 KiB are read); the full read reports real errors.
+  } finally {
+    source.destroy();
+    stream.destroy();
+  }
+  return null;
+}
+
+/**
+ * Every file through one collector, then the resolved plan. Any order gives the same plan; roles
+ * and organisations first lets each range be resolved as it is read instead of waiting in memory.
+ */
 export async function readDumps(
   files: readonly string[],
   options: { countries?: string[] } = {},
 ): Promise<RipePlan> {
   const collector = new RipeContactCollector(options);
-  for (const file of files) await readDump(file, collector);
+  const contactsFirst = await Promise.all(
+    files.map(async (file) => {
+      const cls = await firstClass(file);
+      return { file, rank: cls === 'role' || cls === 'organisation' ? 0 : 1 };
+    }),
+  );
+  contactsFirst.sort((a, b) => a.rank - b.rank);
+  for (const { file } of contactsFirst) await readDump(file, collector);
   return collector.finish();
 }
 

@@ -9,7 +9,7 @@
 import { emailAddress } from '../catalog/schema';
 import type { Family } from '../idea/network';
 import { type AddressRange, parseInet6num, parseInetnum, rangeCidrs } from './ranges';
-import { attribute, attributes, type RpslObject, type RpslProblem } from './rpsl';
+import { attribute, type RpslObject, type RpslProblem } from './rpsl';
 
 export interface RipeNetwork {
   network: string;
@@ -66,7 +66,8 @@ export interface RipePlan {
 export const LISTED_PROBLEMS = 1_000;
 export const LISTED_UNRESOLVED = 10_000;
 
-interface KeptRange extends AddressRange {
+/** A range whose contact is not known yet (its role or organisation may come later). */
+interface PendingRange extends AddressRange {
   text: string;
   netname: string;
   abuseC: string | undefined;
@@ -80,12 +81,26 @@ interface Contact {
   handle: string;
 }
 
+/** A planned network with the size of the range it came from (shared by the range's CIDRs). */
+interface PlannedNetwork extends RipeNetwork {
+  size: bigint;
+}
+
+interface GroupBuild {
+  handles: Set<string>;
+  networks: Map<string, PlannedNetwork>;
+}
+
 const handleKey = (value: string) => value.toUpperCase();
 
 export class RipeContactCollector {
   private readonly roles = new Map<string, string | null>();
   private readonly orgAbuseC = new Map<string, string | null>();
-  private readonly ranges: KeptRange[] = [];
+  private readonly groups = new Map<string, GroupBuild>();
+  /** Ranges with a contact, for the coverage of contactless ones: only their bounds. */
+  private readonly covering: AddressRange[] = [];
+  private readonly deferred: PendingRange[] = [];
+  private readonly contactless: { range: PendingRange; reason: string }[] = [];
   private readonly files: string[] = [];
   private readonly fileIndex = new Map<string, number>();
   private readonly countries: Set<string> | null;
@@ -123,18 +138,9 @@ export class RipeContactCollector {
   add(file: string, object: RpslObject): void {
     this.counts.objects++;
     this.counts.byClass[object.cls] = (this.counts.byClass[object.cls] ?? 0) + 1;
-    switch (object.cls) {
-      case 'role':
-        this.addRole(file, object);
-        return;
-      case 'organisation':
-        this.addOrganisation(object);
-        return;
-      case 'inetnum':
-      case 'inet6num':
-        this.addRange(file, object);
-        return;
-    }
+    if (object.cls === 'role') this.addRole(file, object);
+    else if (object.cls === 'organisation') this.addOrganisation(object);
+    else if (object.cls === 'inetnum' || object.cls === 'inet6num') this.addRange(file, object);
   }
 
   private malformed(file: string, object: RpslObject, name: string, message: string): void {
@@ -170,27 +176,49 @@ export class RipeContactCollector {
       return;
     }
     this.counts.ranges++;
-    if (this.countries) {
-      const countries = attributes(object, 'country').map((c) => c.value.toUpperCase());
-      if (!countries.some((c) => this.countries!.has(c))) {
-        this.counts.outsideCountries++;
-        return;
-      }
+    let netname: string | undefined;
+    let abuseC: string | undefined;
+    let org: string | undefined;
+    let inCountry = this.countries === null;
+    for (const a of object.attributes) {
+      if (a.name === 'netname') netname ??= a.value;
+      else if (a.name === 'abuse-c') abuseC ??= a.value;
+      else if (a.name === 'org') org ??= a.value;
+      else if (a.name === 'country' && !inCountry) inCountry = this.countries!.has(a.value.toUpperCase());
+    }
+    if (!inCountry) {
+      this.counts.outsideCountries++;
+      return;
     }
     let index = this.fileIndex.get(file);
     if (index === undefined) {
       index = this.files.push(file) - 1;
       this.fileIndex.set(file, index);
     }
-    this.ranges.push({
+    const range: PendingRange = {
       ...parsed.range,
       text: head.value,
-      netname: attribute(object, 'netname')?.value || head.value,
-      abuseC: attribute(object, 'abuse-c')?.value,
-      org: attribute(object, 'org')?.value,
+      netname: netname || head.value,
+      abuseC,
+      org,
       file: index,
       line: object.line,
-    });
+    };
+    if (this.decidable(range)) this.place(range);
+    else this.deferred.push(range);
+  }
+
+  /** Whether every object the range's contact depends on has been read (else it waits). */
+  private decidable(range: PendingRange): boolean {
+    if (range.abuseC) {
+      const mailbox = this.roles.get(handleKey(range.abuseC));
+      if (mailbox) return true;
+      if (mailbox === undefined) return false;
+    }
+    if (!range.org) return true;
+    const abuseC = this.orgAbuseC.get(handleKey(range.org));
+    if (abuseC === undefined) return false;
+    return abuseC === null || this.roles.has(handleKey(abuseC));
   }
 
   private contactOf(handle: string | null | undefined): Contact | null {
@@ -199,7 +227,7 @@ export class RipeContactCollector {
     return mailbox ? { mailbox, handle: handleKey(handle) } : null;
   }
 
-  private resolve(range: KeptRange): Contact | string {
+  private resolve(range: PendingRange): Contact | string {
     const own = this.contactOf(range.abuseC);
     if (own) return own;
     const viaOrg = range.org ? this.contactOf(this.orgAbuseC.get(handleKey(range.org))) : null;
@@ -211,53 +239,44 @@ export class RipeContactCollector {
     return 'no abuse-c and no org';
   }
 
-  /** Resolves every kept range and builds the groups; call once, after the last object. */
-  finish(): RipePlan {
-    const groups = new Map<
-      string,
-      { handles: Set<string>; networks: Map<string, RipeNetwork & { size: bigint }> }
-    >();
-    const contactless: { range: KeptRange; reason: string }[] = [];
-    const covering: KeptRange[] = [];
-    const pieces: { group: string; network: string; size: bigint }[] = [];
-    for (const range of this.ranges) {
-      const contact = this.resolve(range);
-      if (typeof contact === 'string') {
-        contactless.push({ range, reason: contact });
-        continue;
-      }
-      this.counts.withContact++;
-      covering.push(range);
-      let group = groups.get(contact.mailbox);
-      if (!group) {
-        group = { handles: new Set(), networks: new Map() };
-        groups.set(contact.mailbox, group);
-      }
-      group.handles.add(contact.handle);
-      const size = range.last - range.first + 1n;
-      for (const network of rangeCidrs(range)) {
-        const known = group.networks.get(network);
-        // The same CIDR from two ranges of one contact: the smaller range names it.
-        if (known && known.size <= size) continue;
-        group.networks.set(network, {
-          network,
-          name: range.netname,
-          description: `${range.family === 4 ? 'inetnum' : 'inet6num'}: ${range.text}`,
-          rank: null,
-          size,
-        });
-        if (!known) pieces.push({ group: contact.mailbox, network, size });
-      }
+  /** Resolves the range and keeps what it contributes: its networks, or it as contactless. */
+  private place(range: PendingRange): void {
+    const contact = this.resolve(range);
+    if (typeof contact === 'string') {
+      this.contactless.push({ range, reason: contact });
+      return;
     }
-    this.rankSharedNetworks(groups, pieces);
-    this.coverage(covering, contactless);
+    this.counts.withContact++;
+    this.covering.push({ family: range.family, first: range.first, last: range.last });
+    let group = this.groups.get(contact.mailbox);
+    if (!group) {
+      group = { handles: new Set(), networks: new Map() };
+      this.groups.set(contact.mailbox, group);
+    }
+    group.handles.add(contact.handle);
+    const size = range.last - range.first + 1n;
+    const description = `${range.family === 4 ? 'inetnum' : 'inet6num'}: ${range.text}`;
+    for (const network of rangeCidrs(range)) {
+      const known = group.networks.get(network);
+      // The same CIDR from two ranges of one contact: the smaller range names it.
+      if (known && known.size <= size) continue;
+      group.networks.set(network, { network, name: range.netname, description, rank: null, size });
+    }
+  }
+
+  /** Resolves what waited and builds the groups; call once, after the last object. */
+  finish(): RipePlan {
+    for (const range of this.deferred) this.place(range);
+    this.deferred.length = 0;
+    this.rankSharedNetworks();
+    this.coverage();
     const plan: RipePlan = {
-      groups: [...groups]
+      groups: [...this.groups]
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([mailbox, group]) => ({
           mailbox,
           handles: [...group.handles].sort(),
-          networks: [...group.networks.values()].map(({ size: _size, ...network }) => network),
+          networks: [...group.networks.values()],
         })),
       counts: this.counts,
       problems: this.problems,
@@ -265,7 +284,7 @@ export class RipeContactCollector {
     };
     plan.counts.groups = plan.groups.length;
     plan.counts.networks = plan.groups.reduce((sum, g) => sum + g.networks.length, 0);
-    for (const { range, reason } of contactless) {
+    for (const { range, reason } of this.contactless) {
       if (reason === '') continue;
       this.counts.unresolved++;
       if (plan.unresolved.length < LISTED_UNRESOLVED)
@@ -284,29 +303,27 @@ export class RipeContactCollector {
    * Where ranges of different contacts give the same CIDR (a range cut into pieces around a
    * nested one), the smaller range's network comes first in the chain: rank 0, 1, … by size.
    */
-  private rankSharedNetworks(
-    groups: Map<string, { networks: Map<string, RipeNetwork & { size: bigint }> }>,
-    pieces: { group: string; network: string; size: bigint }[],
-  ): void {
-    pieces.sort((a, b) =>
+  private rankSharedNetworks(): void {
+    const all: PlannedNetwork[] = [];
+    for (const group of this.groups.values())
+      for (const network of group.networks.values()) all.push(network);
+    all.sort((a, b) =>
       a.network < b.network ? -1 : a.network > b.network ? 1 : a.size < b.size ? -1 : a.size > b.size ? 1 : 0,
     );
-    for (let i = 0; i < pieces.length; ) {
+    for (let i = 0; i < all.length; ) {
       let j = i + 1;
-      while (j < pieces.length && pieces[j]!.network === pieces[i]!.network) j++;
-      if (j - i > 1)
-        for (let k = i; k < j; k++)
-          groups.get(pieces[k]!.group)!.networks.get(pieces[k]!.network)!.rank = k - i;
+      while (j < all.length && all[j]!.network === all[i]!.network) j++;
+      if (j - i > 1) for (let k = i; k < j; k++) all[k]!.rank = k - i;
       i = j;
     }
   }
 
   /** Marks the contactless ranges an enclosing range with a contact covers (reason ''). */
-  private coverage(covering: KeptRange[], contactless: { range: KeptRange; reason: string }[]): void {
+  private coverage(): void {
     const byStart = (a: AddressRange, b: AddressRange) =>
       a.family - b.family || (a.first < b.first ? -1 : a.first > b.first ? 1 : 0);
-    covering.sort(byStart);
-    contactless.sort((a, b) => byStart(a.range, b.range));
+    const covering = this.covering.sort(byStart);
+    const contactless = this.contactless.sort((a, b) => byStart(a.range, b.range));
     let next = 0;
     let family: Family | 0 = 0;
     let reach = -1n;

@@ -276,7 +276,10 @@ export class RipeContactCollector {
         .map(([mailbox, group]) => ({
           mailbox,
           handles: [...group.handles].sort(),
-          networks: [...group.networks.values()],
+          // In text order: the same whatever order the dumps came in.
+          networks: [...group.networks.values()].sort((a, b) =>
+            a.network < b.network ? -1 : a.network > b.network ? 1 : 0,
+          ),
         })),
       counts: this.counts,
       problems: this.problems,

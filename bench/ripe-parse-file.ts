@@ -1,7 +1,7 @@
 // `herald catalog import-ripe`'s reading as one process, for the RIPE bench: the dumps read,
 // parsed and resolved into groups and networks (everything but the database diff), or with
 // --lines-only just gunzipped and split into lines (the bench's baseline).
-//   node --import tsx bench/ripe-parse-file.ts [--lines-only] FILE...
+//   node --import tsx bench/ripe-parse-file.ts [--lines-only] [--country CC] FILE...
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
@@ -11,10 +11,10 @@ import { readDumps } from '../client/ripe/read-dumps';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { 'lines-only': { type: 'boolean', default: false } },
+  options: { 'lines-only': { type: 'boolean', default: false }, country: { type: 'string', multiple: true } },
 });
 if (positionals.length === 0) {
-  process.stderr.write('usage: ripe-parse-file.ts [--lines-only] FILE...\n');
+  process.stderr.write('usage: ripe-parse-file.ts [--lines-only] [--country CC] FILE...\n');
   process.exit(2);
 }
 
@@ -35,6 +35,6 @@ if (values['lines-only']) {
   }
   process.stdout.write(`${JSON.stringify({ lines })}\n`);
 } else {
-  const plan = await readDumps(positionals);
+  const plan = await readDumps(positionals, { countries: values.country ?? [] });
   process.stdout.write(`${JSON.stringify(plan.counts)}\n`);
 }

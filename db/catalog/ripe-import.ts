@@ -59,7 +59,9 @@ async function insertNetworks(client: pg.PoolClient, rows: { groupId: number; ne
     await client.query(
       `INSERT INTO networks (group_id, network, name, description, rank, origin)
        SELECT g, n, name, d, r, 'ripe' FROM unnest($1::bigint[], $2::cidr[], $3::text[], $4::text[], $5::int[])
-         AS t(g, n, name, d, r)`,
+         AS t(g, n, name, d, r)
+       -- The same CIDR put on the group by hand (catalog import) stays the operator's.
+       ON CONFLICT (group_id, network) DO NOTHING`,
       [
         batch.map((r) => r.groupId),
         batch.map((r) => r.network.network),

@@ -100,7 +100,8 @@ export class RipeContactCollector {
   /** Ranges with a contact, for the coverage of contactless ones: only their bounds. */
   private readonly covering: AddressRange[] = [];
   private readonly deferred: PendingRange[] = [];
-  private readonly contactless: { range: PendingRange; reason: string }[] = [];
+  /** Ranges without a contact: whether an enclosing one covers them is known only at the end. */
+  private readonly contactless: PendingRange[] = [];
   private readonly files: string[] = [];
   private readonly fileIndex = new Map<string, number>();
   private readonly countries: Set<string> | null;
@@ -227,11 +228,15 @@ export class RipeContactCollector {
     return mailbox ? { mailbox, handle: handleKey(handle) } : null;
   }
 
-  private resolve(range: PendingRange): Contact | string {
-    const own = this.contactOf(range.abuseC);
-    if (own) return own;
-    const viaOrg = range.org ? this.contactOf(this.orgAbuseC.get(handleKey(range.org))) : null;
-    if (viaOrg) return viaOrg;
+  private resolve(range: PendingRange): Contact | null {
+    return (
+      this.contactOf(range.abuseC) ??
+      (range.org ? this.contactOf(this.orgAbuseC.get(handleKey(range.org))) : null)
+    );
+  }
+
+  /** Why a range has no contact (worked out only for the few listed as unresolved). */
+  private reason(range: PendingRange): string {
     if (range.abuseC) return `abuse-c ${range.abuseC} is not a role with an abuse-mailbox`;
     if (range.org && !this.orgAbuseC.has(handleKey(range.org)))
       return `no abuse-c, and org ${range.org} is not in the dumps`;
@@ -242,8 +247,8 @@ export class RipeContactCollector {
   /** Resolves the range and keeps what it contributes: its networks, or it as contactless. */
   private place(range: PendingRange): void {
     const contact = this.resolve(range);
-    if (typeof contact === 'string') {
-      this.contactless.push({ range, reason: contact });
+    if (!contact) {
+      this.contactless.push(range);
       return;
     }
     this.counts.withContact++;
@@ -269,7 +274,6 @@ export class RipeContactCollector {
     for (const range of this.deferred) this.place(range);
     this.deferred.length = 0;
     this.rankSharedNetworks();
-    this.coverage();
     const plan: RipePlan = {
       groups: [...this.groups]
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -287,8 +291,7 @@ export class RipeContactCollector {
     };
     plan.counts.groups = plan.groups.length;
     plan.counts.networks = plan.groups.reduce((sum, g) => sum + g.networks.length, 0);
-    for (const { range, reason } of this.contactless) {
-      if (reason === '') continue;
+    for (const range of this.uncovered()) {
       this.counts.unresolved++;
       if (plan.unresolved.length < LISTED_UNRESOLVED)
         plan.unresolved.push({
@@ -296,7 +299,7 @@ export class RipeContactCollector {
           line: range.line,
           range: range.text,
           netname: range.netname,
-          reason,
+          reason: this.reason(range),
         });
     }
     return plan;
@@ -321,17 +324,16 @@ export class RipeContactCollector {
     }
   }
 
-  /** Marks the contactless ranges an enclosing range with a contact covers (reason ''). */
-  private coverage(): void {
+  /** The contactless ranges no range with a contact encloses, in address order. */
+  private uncovered(): PendingRange[] {
     const byStart = (a: AddressRange, b: AddressRange) =>
       a.family - b.family || (a.first < b.first ? -1 : a.first > b.first ? 1 : 0);
     const covering = this.covering.sort(byStart);
-    const contactless = this.contactless.sort((a, b) => byStart(a.range, b.range));
+    const out: PendingRange[] = [];
     let next = 0;
     let family: Family | 0 = 0;
     let reach = -1n;
-    for (const entry of contactless) {
-      const { range } = entry;
+    for (const range of this.contactless.sort(byStart)) {
       if (range.family !== family) {
         family = range.family;
         reach = -1n;
@@ -344,10 +346,9 @@ export class RipeContactCollector {
         if (candidate.family !== family || candidate.first > range.first) break;
         if (candidate.last > reach) reach = candidate.last;
       }
-      if (reach >= range.last) {
-        entry.reason = '';
-        this.counts.inherited++;
-      }
+      if (reach >= range.last) this.counts.inherited++;
+      else out.push(range);
     }
+    return out;
   }
 }

@@ -11,7 +11,7 @@ function read(text: string) {
     (o) => objects.push(o),
     (p) => problems.push(p),
   );
-  text.split('\n').forEach((line, i) => reader.line(line, i + 1));
+  for (const [i, line] of text.split('\n').entries()) reader.line(line, i + 1);
   reader.end();
   return { objects, problems };
 }

@@ -69,8 +69,9 @@ export async function readDump(file: string, collector: RipeContactCollector): P
 
 /** The class of the file's first object, from its first 64 KiB; null if none is found there. */
 async function firstClass(file: string): Promise<string | null> {
+  const gzip = await isGzip(file);
   const source = createReadStream(file, { end: 64 * 1024 - 1 });
-  const stream = (await isGzip(file)) ? source.pipe(createGunzip()) : source;
+  const stream = gzip ? source.pipe(createGunzip()) : source;
   let text = '';
   try {
     for await (const chunk of stream) {

@@ -10,7 +10,7 @@ import { closeSharedPool, sharedPool } from '../../db/pool';
 import { parseCatalog } from '../../domain/catalog/schema';
 import { UsageError, UserError } from '../errors';
 import { printJson } from '../output';
-import { importRipeDumps } from '../ripe/read-dumps';
+import { importRipeDumps } from '../ripe/import-ripe-dumps';
 import { formatRipeImport, ripeImportJson } from '../ripe/report';
 
 /** Reads and parses a YAML or JSON file (JSON is YAML); errors name the file and line. */

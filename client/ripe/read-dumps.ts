@@ -5,10 +5,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import type pg from 'pg';
-import { importRipe } from '../../db/catalog/ripe-import';
 import { RipeContactCollector, type RipePlan } from '../../domain/ripe/contacts';
-import type { RipeDiff } from '../../domain/ripe/diff';
 import { RpslReader } from '../../domain/ripe/rpsl';
 import { UserError } from '../errors';
 import { LineSplitter } from '../monitor/line-splitter';
@@ -106,14 +103,4 @@ export async function readDumps(
   contactsFirst.sort((a, b) => a.rank - b.rank);
   for (const { file } of contactsFirst) await readDump(file, collector);
   return collector.finish();
-}
-
-/** `herald catalog import-ripe`: the dumps read and resolved, then diffed and (unless dryRun) applied. */
-export async function importRipeDumps(
-  pool: pg.Pool,
-  files: readonly string[],
-  options: { dryRun: boolean; countries?: string[] },
-): Promise<{ plan: RipePlan; diff: RipeDiff }> {
-  const plan = await readDumps(files, { countries: options.countries });
-  return { plan, diff: await importRipe(pool, plan.groups, { dryRun: options.dryRun }) };
 }

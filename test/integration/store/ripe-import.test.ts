@@ -10,7 +10,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { importRipeDumps } from '../../../client/ripe/read-dumps';
+import { importRipeDumps } from '../../../client/ripe/import-ripe-dumps';
 import { ripeImportJson } from '../../../client/ripe/report';
 import { ingestEvents } from '../../../db/events/ingest';
 import { loadNetworks } from '../../../db/reporting/catalog';

@@ -196,8 +196,11 @@ export class RipeContactCollector {
       index = this.files.push(file) - 1;
       this.fileIndex.set(file, index);
     }
+    // A literal, not a spread of parsed.range: V8 gave every spread copy a hidden class of its own.
     const range: PendingRange = {
-      ...parsed.range,
+      family: parsed.range.family,
+      first: parsed.range.first,
+      last: parsed.range.last,
       text: head.value,
       netname: netname || head.value,
       abuseC,

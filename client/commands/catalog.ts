@@ -105,11 +105,11 @@ export function registerCatalogCommands(program: Command): void {
     .option(
       '--country <CC>',
       'keep only ranges whose country: is CC (repeatable)',
-      (value: string, list: string[]) => [...list, value],
-      [] as string[],
+      (value: string, list: string[] | undefined) => [...(list ?? []), value],
     )
-    .action(async (files: string[], options: { json?: boolean; dryRun?: boolean; country: string[] }) => {
-      const bad = options.country.filter((c) => !/^[A-Za-z]{2}$/.test(c));
+    .action(async (files: string[], options: { json?: boolean; dryRun?: boolean; country?: string[] }) => {
+      const countries = options.country ?? [];
+      const bad = countries.filter((c) => !/^[A-Za-z]{2}$/.test(c));
       if (bad.length)
         throw new UsageError(
           `--country: expected a two-letter country code such as CZ, got ${bad.join(', ')}`,
@@ -118,7 +118,7 @@ export function registerCatalogCommands(program: Command): void {
       try {
         const { plan, diff } = await importRipeDumps(sharedPool(), files, {
           dryRun,
-          countries: options.country,
+          countries,
         });
         if (options.json) printJson(ripeImportJson(files, plan, diff, dryRun));
         else process.stdout.write(formatRipeImport(files, plan, diff, dryRun));

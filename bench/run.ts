@@ -15,7 +15,7 @@ process.on('exit', () => rmSync(envHome, { recursive: true, force: true }));
 // CLI children (mail rendering: React's production build).
 process.env.NODE_ENV ??= 'production';
 
-const BENCHMARKS = ['ingest', 'reporting', 'orchestration', 'mail', 'access-log', 'monitor'] as const;
+const BENCHMARKS = ['ingest', 'reporting', 'orchestration', 'mail', 'access-log', 'monitor', 'ripe'] as const;
 type Name = (typeof BENCHMARKS)[number];
 
 export const SIZES = {
@@ -26,6 +26,7 @@ export const SIZES = {
     logLines: 100_000,
     monitorLines: 50_000,
     mails: 200,
+    ripeObjects: 100_000,
   },
   standard: {
     events: [10_000, 100_000],
@@ -34,6 +35,7 @@ export const SIZES = {
     logLines: 1_000_000,
     monitorLines: 200_000,
     mails: 1_000,
+    ripeObjects: 1_000_000,
   },
   full: {
     events: [10_000, 100_000, 1_000_000],
@@ -42,6 +44,7 @@ export const SIZES = {
     logLines: 1_000_000,
     monitorLines: 1_000_000,
     mails: 1_000,
+    ripeObjects: 1_000_000,
   },
 } as const;
 export interface Sizes {
@@ -51,9 +54,10 @@ export interface Sizes {
   logLines: number;
   monitorLines: number;
   mails: number;
+  ripeObjects: number;
 }
 
-const usage = `usage: npm run bench -- [--only ${BENCHMARKS.join(',')}] [--size quick|standard|full] [--events N,N] [--groups N] [--empty-groups N] [--seed N] [--json]`;
+const usage = `usage: npm run bench -- [--only ${BENCHMARKS.join(',')}] [--size quick|standard|full] [--events N,N] [--groups N] [--empty-groups N] [--ripe-objects N] [--seed N] [--json]`;
 let values: {
   only?: string;
   size: string;
@@ -61,6 +65,7 @@ let values: {
   events?: string;
   groups?: string;
   'empty-groups'?: string;
+  'ripe-objects'?: string;
   json: boolean;
   help: boolean;
 };
@@ -73,6 +78,7 @@ try {
       events: { type: 'string' },
       groups: { type: 'string' },
       'empty-groups': { type: 'string' },
+      'ripe-objects': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -108,6 +114,7 @@ const sizes: Sizes = {
   ...(values.events ? { events: counts('--events', values.events) } : {}),
   ...(values.groups ? { groups: counts('--groups', values.groups)[0]! } : {}),
   ...(values['empty-groups'] ? { emptyGroups: counts('--empty-groups', values['empty-groups'])[0]! } : {}),
+  ...(values['ripe-objects'] ? { ripeObjects: counts('--ripe-objects', values['ripe-objects'])[0]! } : {}),
 };
 const { runBenchmarks } = await import('./lib/harness');
 const report = await runBenchmarks({

@@ -8,6 +8,7 @@ import { benchMail } from '../mail';
 import { benchMonitor } from '../monitor';
 import { benchOrchestration } from '../orchestration';
 import { benchReporting, ingestFigure, rowCopySeconds } from '../reporting';
+import { benchRipe } from '../ripe';
 import type { Sizes } from '../run';
 import { type Dataset, prepareDataset } from './dataset';
 import type { Figure, Skipped } from './figures';
@@ -61,7 +62,11 @@ export async function runBenchmarks(options: {
   if (only.includes('access-log'))
     await attempt('access-log', () => benchAccessLog({ lines: sizes.logLines, seed, log }));
 
-  const needsStack = only.some((n) => n !== 'access-log');
+  // Reading RIPE dumps needs no stack either.
+  if (only.includes('ripe'))
+    await attempt('ripe', () => benchRipe({ objects: sizes.ripeObjects, seed, log }));
+
+  const needsStack = only.some((n) => n !== 'access-log' && n !== 'ripe');
   if (!needsStack) return finish(report);
   let stack: BenchStack | undefined;
   let connection: Connection | undefined;

@@ -1,5 +1,6 @@
-// `herald catalog import FILE | export`: the reporting catalog (groups, networks, settings,
-// filters, detectors, event classes, global settings) from/to a YAML or JSON file.
+// `herald catalog import FILE | import-ripe FILE... | export`: the reporting catalog (groups,
+// networks, settings, filters, detectors, event classes, global settings) from/to a YAML or JSON
+// file, and abuse groups with their networks from the RIPE database dumps.
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import YAML from 'yaml';
@@ -9,6 +10,8 @@ import { closeSharedPool, sharedPool } from '../../db/pool';
 import { parseCatalog } from '../../domain/catalog/schema';
 import { UsageError, UserError } from '../errors';
 import { printJson } from '../output';
+import { importRipeDumps } from '../ripe/import-ripe-dumps';
+import { formatRipeImport, ripeImportJson } from '../ripe/report';
 
 /** Reads and parses a YAML or JSON file (JSON is YAML); errors name the file and line. */
 export async function readCatalogDocument(file: string): Promise<unknown> {
@@ -86,6 +89,42 @@ export function registerCatalogCommands(program: Command): void {
       throw new UserError(
         `${file}: ${problems.length} problem(s), nothing imported\n${problems.map((p) => `${file}: ${p}`).join('\n')}`,
       );
+    });
+
+  catalog
+    .command('import-ripe')
+    .description(
+      'abuse groups and networks from RIPE database split dumps (plain or gzip), with a diff; applied in one transaction',
+    )
+    .argument(
+      '<file...>',
+      'RPSL dumps: ripe.db.inetnum.gz, ripe.db.inet6num.gz, ripe.db.organisation.gz, ripe.db.role.gz',
+    )
+    .option('--dry-run', 'print what would change; change nothing')
+    .option('--json', 'print the result as JSON')
+    .option(
+      '--country <CC>',
+      'keep only ranges whose country: is CC (repeatable)',
+      (value: string, list: string[] | undefined) => [...(list ?? []), value],
+    )
+    .action(async (files: string[], options: { json?: boolean; dryRun?: boolean; country?: string[] }) => {
+      const countries = options.country ?? [];
+      const bad = countries.filter((c) => !/^[A-Za-z]{2}$/.test(c));
+      if (bad.length)
+        throw new UsageError(
+          `--country: expected a two-letter country code such as CZ, got ${bad.join(', ')}`,
+        );
+      const dryRun = options.dryRun ?? false;
+      try {
+        const { plan, diff } = await importRipeDumps(sharedPool(), files, {
+          dryRun,
+          countries,
+        });
+        if (options.json) printJson(ripeImportJson(files, plan, diff, dryRun));
+        else process.stdout.write(formatRipeImport(files, plan, diff, dryRun));
+      } finally {
+        await closeSharedPool();
+      }
     });
 
   catalog

@@ -15,6 +15,7 @@ import { UsageError } from '../errors';
 import { configureMonitor, connectClient, queryStatus } from '../monitor/monitor-client';
 import { renderStatus } from '../monitor/render-status';
 import { tailAccessLog } from '../monitor/tailer';
+import { requireHeraldSearchAttributes } from '../operations/temporal';
 import { colourEnabled, printJson } from '../output';
 
 const SOURCE = /^[A-Za-z0-9._-]{1,100}$/;
@@ -126,6 +127,12 @@ export function registerMonitorCommands(program: Command): void {
         rule: options.rule,
       };
       const { client, close } = await connectClient();
+      try {
+        await requireHeraldSearchAttributes(client);
+      } catch (error) {
+        await close();
+        throw error;
+      }
       const abort = new AbortController();
       const stop = () => abort.abort();
       process.once('SIGINT', stop);

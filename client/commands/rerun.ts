@@ -12,7 +12,7 @@ import { UsageError } from '../errors';
 import { confirm } from '../operations/confirm';
 import { progressBar } from '../operations/progress';
 import { describeRerunPlan, parseInstant, planRerun } from '../operations/rerun-plan';
-import { withOperatorClient } from '../operations/temporal';
+import { requireHeraldSearchAttributes, withOperatorClient } from '../operations/temporal';
 import { formatTable, printJson } from '../output';
 import { runInput } from '../reporting/run-options';
 
@@ -92,6 +92,7 @@ export function registerRerunCommands(program: Command): void {
       await confirm(`start ${plan.windows.length} re-run window(s)?`, o.yes);
 
       await withOperatorClient(async (client) => {
+        await requireHeraldSearchAttributes(client);
         const nonce = randomUUID().slice(0, 8);
         const input: ReportRerunInput = {
           group: o.group,

@@ -7,6 +7,7 @@ import { createPool } from '../../db/pool';
 import { loadGroups } from '../../db/reporting/catalog';
 import { scheduleIdFor } from '../../workflows/report-messages';
 import { UsageError, UserError } from '../errors';
+import { requireHeraldSearchAttributes } from '../operations/temporal';
 import { formatTable, printJson } from '../output';
 import { parseTimeHigh } from '../reporting/run-options';
 import {
@@ -42,9 +43,10 @@ export function registerSchedulesCommands(program: Command): void {
       const pool = createPool(undefined, 1);
       try {
         const groups = await loadGroups(pool);
-        const changes = await withTemporal((client) =>
-          syncSchedules(client, groups, config().HERALD_TASK_QUEUE),
-        );
+        const changes = await withTemporal(async (client) => {
+          await requireHeraldSearchAttributes(client);
+          return syncSchedules(client, groups, config().HERALD_TASK_QUEUE);
+        });
         if (o.json) printJson({ changes });
         else
           process.stdout.write(

@@ -1,5 +1,5 @@
-// The operator's dashboard, gathered in one pass: reachability of Temporal and PostgreSQL, the
-// pollers of the task queue (live workers), schedules, group runs in progress with their live
+// The operator's dashboard, gathered in one pass: reachability of Temporal and PostgreSQL, every
+// worker process by its heartbeat and the pollers of the task queue, schedules, group runs in progress with their live
 // per-severity progress (the `progress` query), the runlog totals Mentat printed (per group and in
 // total), failed runs and monitors in alert. Each part fails on its own: one unreachable piece
 // never hides the others.
@@ -9,6 +9,7 @@ import proto from '@temporalio/proto';
 const { temporal } = proto;
 
 import type pg from 'pg';
+import { listWorkers, type WorkerRow } from '../../db/operations/worker-heartbeats';
 import { listLedger } from '../../db/reporting/ledger';
 import { type MailDeliveryState, mailDeliveryState } from '../../db/reporting/outbox';
 import { mailTaskQueue } from '../../domain/reporting/mail-task-queue';
@@ -40,7 +41,10 @@ export interface Dashboard {
   temporal: { address: string; reachable: boolean; error?: string };
   postgres: { reachable: boolean; error?: string };
   taskQueue: string;
-  workers: Poller[];
+  /** One per worker process, from its heartbeat (worker_heartbeats); empty when PostgreSQL is unreachable. */
+  workers: WorkerRow[];
+  /** The task queues' pollers as Temporal lists them. */
+  pollers: Poller[];
   schedules: {
     group: string;
     scheduleId: string;
@@ -138,6 +142,7 @@ export async function gatherDashboard(options: {
     postgres: { reachable: true },
     taskQueue: options.taskQueue,
     workers: [],
+    pollers: [],
     schedules: [],
     running: [],
     runlog: { since: options.since, groups: [], total: { ...ZERO_RUNLOG } },
@@ -149,12 +154,13 @@ export async function gatherDashboard(options: {
   try {
     d.runlog = await runlogTotals(pool, options.since);
     d.mail = await mailDeliveryState(pool, options.since);
+    d.workers = await listWorkers(pool, options.namespace, options.taskQueue);
   } catch (error) {
     d.postgres = { reachable: false, error: (error as Error).message.split('\n')[0] };
   }
   if (!client) return d;
 
-  d.workers = await pollers(client, options.namespace, options.taskQueue);
+  d.pollers = await pollers(client, options.namespace, options.taskQueue);
   for (const id of await reportScheduleIds(client)) {
     const s = await client.schedule.getHandle(id).describe();
     d.schedules.push({

@@ -11,6 +11,7 @@ const dashboard = (mail: Dashboard['mail']): Dashboard => ({
   postgres: { reachable: mail !== null },
   taskQueue: 'herald',
   workers: [],
+  pollers: [],
   schedules: [],
   running: [],
   runlog: {

@@ -23,7 +23,7 @@ export function renderDashboard(d: Dashboard): string {
   const out: string[] = [];
   out.push(paint('bold', `herald status at ${d.at}`));
   out.push(
-    `temporal   ${ok(d.temporal.reachable, d.temporal.reachable ? 'reachable' : 'UNREACHABLE')} (${d.temporal.address})${d.temporal.error ? ` ${d.temporal.error}` : ''}`,
+    `temporal   ${ok(d.temporal.reachable, d.temporal.reachable ? 'reachable' : 'UNREACHABLE')} (${d.temporal.address})${d.temporal.error ? ` ${ok(false, d.temporal.error)}` : ''}`,
   );
   out.push(
     `postgresql ${ok(d.postgres.reachable, d.postgres.reachable ? 'reachable' : 'UNREACHABLE')}${d.postgres.error ? ` ${d.postgres.error}` : ''}`,

@@ -13,6 +13,7 @@ import { listWorkers, type WorkerRow } from '../../db/operations/worker-heartbea
 import { listLedger } from '../../db/reporting/ledger';
 import { type MailDeliveryState, mailDeliveryState } from '../../db/reporting/outbox';
 import { mailTaskQueue } from '../../domain/reporting/mail-task-queue';
+import { SearchAttributesMissing, searchAttributeState } from '../../worker/search-attributes';
 import { monitorSourceKey } from '../../workflows/access-log-messages';
 import { type GroupProgress, heraldGroupKey, progressQuery } from '../../workflows/report-messages';
 import { groupOfSchedule, reportScheduleIds } from '../reporting/schedules';
@@ -38,7 +39,13 @@ export interface RunlogTotals {
 
 export interface Dashboard {
   at: string;
-  temporal: { address: string; reachable: boolean; error?: string };
+  temporal: {
+    address: string;
+    reachable: boolean;
+    error?: string;
+    /** herald's search attributes the namespace lacks (or has with another type): `herald temporal setup`. */
+    missingSearchAttributes?: string[];
+  };
   postgres: { reachable: boolean; error?: string };
   taskQueue: string;
   /** One per worker process, from its heartbeat (worker_heartbeats); empty when PostgreSQL is unreachable. */
@@ -161,6 +168,12 @@ export async function gatherDashboard(options: {
   if (!client) return d;
 
   d.pollers = await pollers(client, options.namespace, options.taskQueue);
+  const attributes = await searchAttributeState(client.connection.operatorService, options.namespace);
+  const missing = [...attributes.missing, ...attributes.wrongType.map((w) => w.name)];
+  if (missing.length) {
+    d.temporal.missingSearchAttributes = missing;
+    d.temporal.error = new SearchAttributesMissing(attributes).message;
+  }
   for (const id of await reportScheduleIds(client)) {
     const s = await client.schedule.getHandle(id).describe();
     d.schedules.push({
@@ -203,6 +216,8 @@ export async function gatherDashboard(options: {
     status: f.status.name,
     closeTime: f.closeTime?.toISOString() ?? null,
   }));
+  // A query on an attribute the namespace lacks is refused: without them no monitor is in alert.
+  if (missing.length) return d;
   const alerts = await listVisibility(
     client,
     `HeraldAlertState = 'alert' AND ExecutionStatus = 'Running'`,

@@ -1,7 +1,7 @@
 // A Temporal server herald did not set up (a dev server started without herald's search
 // attributes): the worker and the commands that start workflows stop at once with one line naming
-// what is missing and the fix; `herald temporal setup` registers them (a second time: nothing to
-// do); then the worker runs and a reporting run completes.
+// what is missing and the fix, and status says so too; `herald temporal setup` registers them (a
+// second time: nothing to do); then the worker runs and a reporting run completes.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -98,6 +98,14 @@ describe('a namespace without herald search attributes', () => {
     }
     const listed = await runCli(['runs', 'list', '--json'], env);
     expect(JSON.parse(listed.stdout).runs).toEqual([]);
+    // status still shows what it can, says what is missing, and exits 1.
+    const status = await runCli(['status', '--json'], env);
+    expect(status.code).toBe(1);
+    expect(JSON.parse(status.stdout).temporal).toMatchObject({
+      reachable: true,
+      missingSearchAttributes: NAMES,
+      error: MISSING_LINE.replace(/^herald: /, ''),
+    });
   }, 300_000);
 
   it('herald temporal setup registers them; run again it has nothing to do', async () => {

@@ -130,7 +130,16 @@ function withDatabase(url: string, database: string): string {
 }
 
 export default async function setup(project: TestProject) {
-  const [temporal, postgres] = await Promise.all([startTemporal(), startPostgres()]);
+  // One failing to start must not leave the other running after the run.
+  const [startedTemporal, startedPostgres] = await Promise.allSettled([startTemporal(), startPostgres()]);
+  if (startedTemporal.status === 'rejected' || startedPostgres.status === 'rejected') {
+    if (startedTemporal.status === 'fulfilled') await startedTemporal.value.stop();
+    if (startedPostgres.status === 'fulfilled') await startedPostgres.value.stop();
+    throw startedTemporal.status === 'rejected'
+      ? startedTemporal.reason
+      : (startedPostgres as PromiseRejectedResult).reason;
+  }
+  const [temporal, postgres] = [startedTemporal.value, startedPostgres.value];
   const template = `herald_tmpl_${runId}`;
   await createDatabaseIfMissing(postgres.adminUrl, template);
   await migrateUp(withDatabase(postgres.adminUrl, template));

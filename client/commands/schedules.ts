@@ -11,8 +11,8 @@ import { requireHeraldSearchAttributes } from '../operations/temporal';
 import { formatTable, printJson } from '../output';
 import { parseTimeHigh } from '../reporting/run-options';
 import {
+  describeReportSchedules,
   groupOfSchedule,
-  reportScheduleIds,
   ScheduleNotFoundError,
   syncSchedules,
 } from '../reporting/schedules';
@@ -67,8 +67,7 @@ export function registerSchedulesCommands(program: Command): void {
     .action(async (o: { json?: boolean }) => {
       const list = await withTemporal(async (client) => {
         const out = [];
-        for (const id of await reportScheduleIds(client)) {
-          const d = await client.schedule.getHandle(id).describe();
+        for (const { id, description: d } of await describeReportSchedules(client)) {
           const every = d.spec.intervals?.[0]?.every;
           out.push({
             group: groupOfSchedule(id)!,

@@ -16,7 +16,7 @@ import { mailTaskQueue } from '../../domain/reporting/mail-task-queue';
 import { SearchAttributesMissing, searchAttributeState } from '../../worker/search-attributes';
 import { monitorSourceKey } from '../../workflows/access-log-messages';
 import { type GroupProgress, heraldGroupKey, progressQuery } from '../../workflows/report-messages';
-import { groupOfSchedule, reportScheduleIds } from '../reporting/schedules';
+import { describeReportSchedules, groupOfSchedule } from '../reporting/schedules';
 import { listVisibility, runsQuery } from './runs';
 
 export interface Poller {
@@ -174,8 +174,7 @@ export async function gatherDashboard(options: {
     d.temporal.missingSearchAttributes = missing;
     d.temporal.error = new SearchAttributesMissing(attributes).message;
   }
-  for (const id of await reportScheduleIds(client)) {
-    const s = await client.schedule.getHandle(id).describe();
+  for (const { id, description: s } of await describeReportSchedules(client)) {
     d.schedules.push({
       group: groupOfSchedule(id)!,
       scheduleId: id,

@@ -160,7 +160,8 @@ describe('schedules and ad-hoc runs', () => {
       reports: [{ label: rows[0].label }],
     });
     expect(await mail.messages()).toHaveLength(1);
-  }, 60_000);
+    // Up to 30 s away from the boundary first, then two CLI processes and both runs.
+  }, 120_000);
 
   it('recovers the cursor from the ledger after the schedule is deleted and recreated', async () => {
     expect((await herald(['schedules', 'delete', 'acme'], env)).code).toBe(0);
@@ -178,7 +179,8 @@ describe('schedules and ad-hoc runs', () => {
     expect(fresh!.cursors.high).toBe(fresh!.timeHigh);
     const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM reports');
     expect(rows[0].n).toBe(1);
-  });
+    // Four CLI processes and a scheduled run: 50 s on the production-configured server under load.
+  }, 120_000);
 
   it('refuses bad options with one line and exit code 2', async () => {
     const bad = await herald(['run', '--severity', 'urgent'], env);

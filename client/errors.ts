@@ -1,6 +1,7 @@
 // How the CLI fails: one line on stderr, exit 1 for failures and 2 for usage mistakes; the
 // stack trace only with --debug. User mistakes are UserError; anything else is a bug or outage.
 import { ConfigError } from '../config/env';
+import { SearchAttributesMissing } from '../worker/search-attributes';
 
 export class UserError extends Error {
   override name = 'UserError';
@@ -21,7 +22,8 @@ export class UsageError extends UserError {
 /** Turns well-known outages into one readable line. */
 export function describeError(error: unknown): string {
   const err = error as NodeJS.ErrnoException & { code?: string; address?: string; port?: number };
-  if (error instanceof UserError || error instanceof ConfigError) return error.message;
+  if (error instanceof UserError || error instanceof ConfigError || error instanceof SearchAttributesMissing)
+    return error.message;
   if (err?.code === 'ECONNREFUSED')
     return `cannot connect to ${err.address ?? ''}:${err.port ?? ''} (connection refused); is the stack up? (herald dev up)`;
   const message = err?.message ?? String(error);

@@ -18,6 +18,7 @@ import { registerRunCommands } from './commands/run';
 import { registerRunsCommands } from './commands/runs';
 import { registerSchedulesCommands } from './commands/schedules';
 import { registerStatusCommands } from './commands/status';
+import { registerTemporalCommands } from './commands/temporal';
 import { registerWorkerCommands } from './commands/worker';
 import { describeError, exitCodeFor } from './errors';
 
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDevCommands(program);
   registerDbCommands(program);
+  registerTemporalCommands(program);
   registerWorkerCommands(program);
   registerCatalogCommands(program);
   registerEventsCommands(program);

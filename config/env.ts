@@ -100,7 +100,8 @@ export const envSchema = z.object({
     .number({ message: 'expected a number of MiB' })
     .int('expected a whole number of MiB')
     .min(0, 'expected a whole number of MiB (0 = no limit)')
-    .default(0),
+    // Above the 1M-event cycle's peak (1.25 GiB in bench/), below what a 4 GiB host can spare.
+    .default(2048),
   // Report mails per second over all workers (Temporal's per-task-queue limit on the mail queue);
   // unset = as fast as the send concurrency allows.
   HERALD_MAIL_RATE_PER_SECOND: z.coerce

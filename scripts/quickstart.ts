@@ -1,5 +1,5 @@
 // The quick start: the whole stack on embedded defaults, herald's main jobs on demo data, and a
-// summary a person can check in the Temporal UI and on the mail page.
+// summary a person can check in the Temporal UI and in Mailpit.
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -85,8 +85,10 @@ async function main(): Promise<void> {
     alerts: unknown[];
   };
 
+  // Mailpit's API: the messages it holds (dev up's mail page; an external SMTP server has none).
   const mails = env.HERALD_MAIL_UI_URL
-    ? ((await fetch(`${env.HERALD_MAIL_UI_URL}/api/messages`).then((r) => r.json())) as unknown[]).length
+    ? ((await fetch(`${env.HERALD_MAIL_UI_URL}/api/v1/messages`).then((r) => r.json())) as { total: number })
+        .total
     : undefined;
 
   const rows = run.runs.map((r) => {
@@ -110,18 +112,19 @@ async function main(): Promise<void> {
           `${ingest.accepted} / ${ingest.duplicates} / ${ingest.rejected}`,
         ],
         ['reports generated', reports],
-        ['mails in the mail catcher', mails ?? 'n/a (external SMTP)'],
+        ['mails in Mailpit', mails ?? 'n/a (external SMTP)'],
         ['monitor hits', monitor.totals.hits],
         ['monitor state', monitor.alert.active ? 'ALERT' : 'ok'],
         ['monitor alert transitions', monitor.alerts.length],
       ],
     )}\n\n`,
   );
+  process.stdout.write('Next: bin/herald --help, bin/herald dev status, bin/herald dev down\n');
   process.stdout.write(
     `Temporal UI:  ${env.TEMPORAL_UI_URL}/namespaces/${env.TEMPORAL_NAMESPACE ?? 'default'}/workflows\n`,
   );
-  if (env.HERALD_MAIL_UI_URL) process.stdout.write(`Mail page:    ${env.HERALD_MAIL_UI_URL}\n`);
-  process.stdout.write('Next: bin/herald --help, bin/herald dev status, bin/herald dev down\n');
+  // Last: the page where the demo's mails are.
+  if (env.HERALD_MAIL_UI_URL) process.stdout.write(`Mailpit:      ${env.HERALD_MAIL_UI_URL}\n`);
 }
 
 main().catch((error: Error) => {

@@ -7,8 +7,10 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import { setupNamespace } from '../client/operations/temporal-setup';
 import { heraldHome, repoRoot } from '../config/paths';
 import { migrateUp } from '../db/migrate';
+import { registerNamespaces, startProductionTemporal } from '../scripts/ci/production-temporal';
 import {
   createDatabaseIfMissing,
   type EmbeddedCluster,
@@ -24,12 +26,62 @@ import './support/provided';
 const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
 /** More than there are test files: each file gets a namespace of its own (test/support/namespace.ts). */
 const TEST_NAMESPACES = Array.from({ length: 80 }, (_, i) => `herald-test-${i + 1}`);
+/** The production-configured server runs a few chosen files (.ci/run): a namespace each, registered one by one. */
+const PRODUCTION_TEST_NAMESPACES = 12;
+
+/**
+ * HERALD_TEST_TEMPORAL=production: the Temporal server binary with PostgreSQL persistence and SQL
+ * visibility (scripts/ci/production-temporal.ts) on HERALD_TEST_TEMPORAL_POSTGRES instead of the
+ * dev server, with fewer namespaces (each registered and set up as an operator would).
+ */
+async function startProductionServer(): Promise<{
+  address: string;
+  namespaces: string[];
+  stop: () => Promise<void>;
+}> {
+  const postgresUrl =
+    process.env.HERALD_TEST_TEMPORAL_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const prefix = process.env.HERALD_TEST_TEMPORAL_DATABASE ?? `herald_temporal_${runId}`;
+  const server = await startProductionTemporal({
+    postgresUrl,
+    database: prefix,
+    visibilityDatabase: `${prefix}_visibility`,
+    workDir: path.join(heraldHome(), 'test', `temporal-production-${runId}`),
+    log: (line) => console.error(line),
+  });
+  const namespaces = TEST_NAMESPACES.slice(0, PRODUCTION_TEST_NAMESPACES);
+  try {
+    await registerNamespaces(server.address, ['default', ...namespaces], async (connection, namespace) => {
+      await setupNamespace(connection.operatorService, namespace);
+    });
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return {
+    address: server.address,
+    namespaces,
+    stop: async () => {
+      await server.stop();
+      const admin = new pg.Client({ connectionString: postgresUrl });
+      await admin.connect();
+      for (const database of [prefix, `${prefix}_visibility`])
+        await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(database)} WITH (FORCE)`);
+      await admin.end();
+      rmSync(path.join(heraldHome(), 'test', `temporal-production-${runId}`), {
+        recursive: true,
+        force: true,
+      });
+    },
+  };
+}
 
 async function startTemporal(): Promise<{
   address: string;
   namespaces: string[];
   stop: () => Promise<void>;
 }> {
+  if (process.env.HERALD_TEST_TEMPORAL === 'production') return startProductionServer();
   if (process.env.TEMPORAL_ADDRESS) {
     return { address: process.env.TEMPORAL_ADDRESS, namespaces: [], stop: async () => {} };
   }
@@ -78,7 +130,16 @@ function withDatabase(url: string, database: string): string {
 }
 
 export default async function setup(project: TestProject) {
-  const [temporal, postgres] = await Promise.all([startTemporal(), startPostgres()]);
+  // One failing to start must not leave the other running after the run.
+  const [startedTemporal, startedPostgres] = await Promise.allSettled([startTemporal(), startPostgres()]);
+  if (startedTemporal.status === 'rejected' || startedPostgres.status === 'rejected') {
+    if (startedTemporal.status === 'fulfilled') await startedTemporal.value.stop();
+    if (startedPostgres.status === 'fulfilled') await startedPostgres.value.stop();
+    throw startedTemporal.status === 'rejected'
+      ? startedTemporal.reason
+      : (startedPostgres as PromiseRejectedResult).reason;
+  }
+  const [temporal, postgres] = [startedTemporal.value, startedPostgres.value];
   const template = `herald_tmpl_${runId}`;
   await createDatabaseIfMissing(postgres.adminUrl, template);
   await migrateUp(withDatabase(postgres.adminUrl, template));

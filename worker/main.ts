@@ -1,5 +1,6 @@
 // The worker process: one Runtime, one connection, all workflows and activities on
 // HERALD_TASK_QUEUE; stops gracefully on SIGINT/SIGTERM (the Runtime's default shutdown signals).
+import { hostname } from 'node:os';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { config } from '../config/env';
@@ -8,11 +9,13 @@ import { mailSettings } from '../delivery/mail-settings';
 import { mailTaskQueue } from '../domain/reporting/mail-task-queue';
 import { workflowSource } from './bundle';
 import { temporalConnectOptions } from './connection';
+import { LastTask, startHeartbeat } from './heartbeat';
 import { createLogger } from './logger';
 import { createMailTransport } from './mail-transport';
 import { mailWorkerOptions } from './mail-worker';
 import { startMemoryWatch } from './memory-watch';
 import { installRuntime } from './runtime';
+import { requireSearchAttributes } from './search-attributes';
 
 /** Exit code of a worker that stopped because it passed HERALD_WORKER_MEMORY_LIMIT_MB. */
 export const EXIT_MEMORY_LIMIT = 3;
@@ -34,14 +37,28 @@ export async function runWorker(): Promise<number> {
   const { connectionOptions, namespace } = temporalConnectOptions();
   const connection = await NativeConnection.connect(connectionOptions);
   try {
+    // Before polling: without them every monitor workflow task would fail, visible only in the log.
+    await requireSearchAttributes(connection.operatorService, namespace);
+  } catch (error) {
+    await connection.close();
+    transport.close();
+    throw error;
+  }
+  try {
     const activities = createActivities({
       pool: sharedPool(),
       logger,
       mail,
     });
+    // One identity for both workers: the pollers Temporal lists and the heartbeat row match.
+    const identity = `${process.pid}@${hostname()}`;
+    const lastTask = new LastTask();
+    const interceptors = { activity: [lastTask.interceptor] };
     const worker = await Worker.create({
       connection,
       namespace,
+      identity,
+      interceptors,
       taskQueue: env.HERALD_TASK_QUEUE,
       ...workflowSource(),
       maxCachedWorkflows: env.HERALD_WORKER_MAX_CACHED_WORKFLOWS,
@@ -50,7 +67,11 @@ export async function runWorker(): Promise<number> {
       maxHeartbeatThrottleInterval: '5 seconds',
       activities,
     });
-    const mailWorker = await Worker.create(mailWorkerOptions(connection, namespace, activities));
+    const mailWorker = await Worker.create({
+      ...mailWorkerOptions(connection, namespace, activities),
+      identity,
+      interceptors,
+    });
     logger.info(
       {
         taskQueue: env.HERALD_TASK_QUEUE,
@@ -64,8 +85,19 @@ export async function runWorker(): Promise<number> {
       'herald worker started',
     );
     let exitCode = 0;
+    const limitBytes = env.HERALD_WORKER_MEMORY_LIMIT_MB * 1024 * 1024;
+    const stopHeartbeat = startHeartbeat({
+      pool: sharedPool(),
+      identity,
+      namespace,
+      taskQueues: [env.HERALD_TASK_QUEUE, mailTaskQueue(env.HERALD_TASK_QUEUE)],
+      memoryLimitBytes: limitBytes || null,
+      workers: [worker, mailWorker],
+      lastTask,
+      logger,
+    });
     const stopWatch = startMemoryWatch({
-      limitBytes: env.HERALD_WORKER_MEMORY_LIMIT_MB * 1024 * 1024,
+      limitBytes,
       intervalMs: 5_000,
       logger,
       onLimitExceeded: () => {
@@ -82,6 +114,7 @@ export async function runWorker(): Promise<number> {
       ]);
     } finally {
       stopWatch();
+      await stopHeartbeat();
     }
     logger.info({ exitCode }, 'herald worker stopped');
     return exitCode;

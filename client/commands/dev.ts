@@ -18,7 +18,7 @@ function printStatus(components: ComponentStatus[]): void {
 export function registerDevCommands(program: Command): void {
   const dev = program
     .command('dev')
-    .description('the local stack: Temporal dev server, PostgreSQL, mail catcher, worker');
+    .description('the local stack: Temporal dev server, PostgreSQL, Mailpit, worker');
   dev
     .command('up')
     .description(

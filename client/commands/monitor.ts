@@ -16,6 +16,7 @@ import { UsageError } from '../errors';
 import { configureMonitor, connectClient, queryStatus } from '../monitor/monitor-client';
 import { renderStatus } from '../monitor/render-status';
 import { tailAccessLog } from '../monitor/tailer';
+import { requireHeraldSearchAttributes } from '../operations/temporal';
 import { colourEnabled, printJson } from '../output';
 import { parsePositiveInt } from '../parse-options';
 
@@ -127,6 +128,12 @@ export function registerMonitorCommands(program: Command): void {
         rule: options.rule,
       };
       const { client, close } = await connectClient();
+      try {
+        await requireHeraldSearchAttributes(client);
+      } catch (error) {
+        await close();
+        throw error;
+      }
       const abort = new AbortController();
       const stop = () => abort.abort();
       process.once('SIGINT', stop);

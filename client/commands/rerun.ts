@@ -18,7 +18,7 @@ import { UsageError } from '../errors';
 import { confirm } from '../operations/confirm';
 import { progressBar } from '../operations/progress';
 import { describeRerunPlan, planRerun } from '../operations/rerun-plan';
-import { withOperatorClient } from '../operations/temporal';
+import { requireHeraldSearchAttributes, withOperatorClient } from '../operations/temporal';
 import { formatTable, printJson, tableWindow } from '../output';
 import { parsePositiveInt, parseTime } from '../parse-options';
 import { runInput } from '../reporting/run-options';
@@ -100,6 +100,7 @@ export function registerRerunCommands(program: Command): void {
       await confirm(`start ${plan.windows.length} re-run window(s)?`, o.yes);
 
       await withOperatorClient(async (client) => {
+        await requireHeraldSearchAttributes(client);
         const nonce = randomUUID().slice(0, 8);
         const input: ReportRerunInput = {
           group: o.group,

@@ -13,6 +13,7 @@ import {
   type ReportGroupResult,
 } from '../../workflows/report-messages';
 import { UserError } from '../errors';
+import { requireHeraldSearchAttributes } from '../operations/temporal';
 import { formatTable, printJson, tableWindow } from '../output';
 import { type RunCliOptions, runInput } from '../reporting/run-options';
 import { runJson } from '../reporting/run-output';
@@ -55,6 +56,7 @@ export function registerRunCommands(program: Command): void {
         );
 
         await withTemporal(async (client) => {
+          await requireHeraldSearchAttributes(client);
           const nonce = randomUUID().slice(0, 8);
           const handles = await Promise.all(
             inputs.map((input) =>

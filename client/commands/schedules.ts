@@ -7,11 +7,12 @@ import { createPool } from '../../db/pool';
 import { loadGroups } from '../../db/reporting/catalog';
 import { scheduleIdFor } from '../../workflows/report-messages';
 import { UsageError, UserError } from '../errors';
+import { requireHeraldSearchAttributes } from '../operations/temporal';
 import { formatTable, printJson, tableTime, tableWidth, WIDE_HELP } from '../output';
 import { parseTime } from '../parse-options';
 import {
+  describeReportSchedules,
   groupOfSchedule,
-  reportScheduleIds,
   ScheduleNotFoundError,
   syncSchedules,
 } from '../reporting/schedules';
@@ -42,9 +43,10 @@ export function registerSchedulesCommands(program: Command): void {
       const pool = createPool(undefined, 1);
       try {
         const groups = await loadGroups(pool);
-        const changes = await withTemporal((client) =>
-          syncSchedules(client, groups, config().HERALD_TASK_QUEUE),
-        );
+        const changes = await withTemporal(async (client) => {
+          await requireHeraldSearchAttributes(client);
+          return syncSchedules(client, groups, config().HERALD_TASK_QUEUE);
+        });
         if (o.json) printJson({ changes });
         else
           process.stdout.write(
@@ -67,8 +69,7 @@ export function registerSchedulesCommands(program: Command): void {
     .action(async (o: { wide?: boolean; json?: boolean }) => {
       const list = await withTemporal(async (client) => {
         const out = [];
-        for (const id of await reportScheduleIds(client)) {
-          const d = await client.schedule.getHandle(id).describe();
+        for (const { id, description: d } of await describeReportSchedules(client)) {
           const every = d.spec.intervals?.[0]?.every;
           out.push({
             group: groupOfSchedule(id)!,

@@ -1,5 +1,6 @@
 // `herald status [--json] [--watch]`: the operator's dashboard (client/operations/status.ts).
-// Exit 1 when Temporal or PostgreSQL is unreachable (after printing what could be gathered).
+// Exit 1 when Temporal or PostgreSQL is unreachable or the namespace lacks herald's search
+// attributes (after printing what could be gathered).
 
 import { Client } from '@temporalio/client';
 import type { Command } from 'commander';
@@ -70,7 +71,7 @@ export function registerStatusCommands(program: Command): void {
           if (o.watch && process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
           process.stdout.write(`${renderDashboard(d)}\n`);
         }
-        const healthy = d.temporal.reachable && d.postgres.reachable;
+        const healthy = d.temporal.reachable && d.postgres.reachable && !d.temporal.missingSearchAttributes;
         if (!o.watch) {
           if (!healthy) process.exitCode = 1;
           return;

@@ -3,6 +3,7 @@ import { formatTable, paint } from '../output';
 import type { Dashboard, RunlogTotals } from './status';
 
 const ok = (good: boolean, text: string) => paint(good ? 'green' : 'red', text);
+const mib = (bytes: number) => `${Math.round(bytes / 1048576)} MiB`;
 
 function runlogRow(label: string, t: RunlogTotals): (string | number)[] {
   return [
@@ -22,19 +23,40 @@ export function renderDashboard(d: Dashboard): string {
   const out: string[] = [];
   out.push(paint('bold', `herald status at ${d.at}`));
   out.push(
-    `temporal   ${ok(d.temporal.reachable, d.temporal.reachable ? 'reachable' : 'UNREACHABLE')} (${d.temporal.address})${d.temporal.error ? ` ${d.temporal.error}` : ''}`,
+    `temporal   ${ok(d.temporal.reachable, d.temporal.reachable ? 'reachable' : 'UNREACHABLE')} (${d.temporal.address})${d.temporal.error ? ` ${ok(false, d.temporal.error)}` : ''}`,
   );
   out.push(
     `postgresql ${ok(d.postgres.reachable, d.postgres.reachable ? 'reachable' : 'UNREACHABLE')}${d.postgres.error ? ` ${d.postgres.error}` : ''}`,
   );
-  if (d.temporal.reachable) {
-    const identities = [...new Set(d.workers.map((w) => w.identity))];
+  out.push('', paint('bold', `workers (task queue ${d.taskQueue})`));
+  if (!d.postgres.reachable) out.push('  unknown: their heartbeats are in PostgreSQL');
+  else if (d.workers.length === 0) out.push(`  ${ok(false, 'none has a heartbeat: runs will wait')}`);
+  else
     out.push(
-      `workers    ${ok(identities.length > 0, `${identities.length} polling`)} task queue ${d.taskQueue}${identities.length ? `: ${identities.join(', ')}` : ' (no worker: runs will wait)'}`,
+      formatTable(
+        ['worker', 'state', 'heard', 'rss / limit', 'activities', 'last task', 'version'],
+        d.workers.map((w) => [
+          w.identity,
+          paint(w.state === 'running' ? 'green' : w.state === 'stopped' ? 'yellow' : 'red', w.state),
+          `${Math.round(w.silentSeconds)} s ago`,
+          `${mib(w.rssBytes)} / ${w.memoryLimitBytes ? mib(w.memoryLimitBytes) : 'none'}`,
+          w.activitiesRunning,
+          w.lastTaskAt ?? '-',
+          w.version,
+        ]),
+      )
+        .split('\n')
+        .map((line) => `  ${line}`)
+        .join('\n'),
+    );
+  if (d.temporal.reachable) {
+    const identities = [...new Set(d.pollers.map((p) => p.identity))];
+    out.push(
+      `  pollers: ${ok(identities.length > 0, `${identities.length}`)}${identities.length ? ` (${identities.join(', ')})` : ' (no worker polls: runs will wait)'}`,
     );
     // Workers of an older herald poll only the main queue: their runs' mails would wait.
-    if (identities.length > 0 && !d.workers.some((w) => w.kind === 'mail'))
-      out.push(`           ${ok(false, 'no worker polls the mail task queue: mails will wait')}`);
+    if (identities.length > 0 && !d.pollers.some((p) => p.kind === 'mail'))
+      out.push(`  ${ok(false, 'no worker polls the mail task queue: mails will wait')}`);
     out.push('', paint('bold', 'schedules'));
     out.push(
       d.schedules.length === 0

@@ -1,5 +1,5 @@
-// The operator's dashboard, gathered in one pass: reachability of Temporal and PostgreSQL, the
-// pollers of the task queue (live workers), schedules, group runs in progress with their live
+// The operator's dashboard, gathered in one pass: reachability of Temporal and PostgreSQL, every
+// worker process by its heartbeat and the pollers of the task queue, schedules, group runs in progress with their live
 // per-severity progress (the `progress` query), the runlog totals Mentat printed (per group and in
 // total), events stored that nothing may report, failed runs and monitors in alert. Each part fails on its own: one unreachable piece
 // never hides the others.
@@ -10,12 +10,14 @@ const { temporal } = proto;
 
 import type pg from 'pg';
 import { type UnreportedSince, unreportedSince } from '../../db/events/search';
+import { listWorkers, type WorkerRow } from '../../db/operations/worker-heartbeats';
 import { listLedger } from '../../db/reporting/ledger';
 import { type MailDeliveryState, mailDeliveryState } from '../../db/reporting/outbox';
 import { mailTaskQueue } from '../../domain/reporting/mail-task-queue';
+import { SearchAttributesMissing, searchAttributeState } from '../../worker/search-attributes';
 import { monitorSourceKey } from '../../workflows/access-log-messages';
 import { type GroupProgress, heraldGroupKey, progressQuery } from '../../workflows/report-messages';
-import { groupOfSchedule, reportScheduleIds } from '../reporting/schedules';
+import { describeReportSchedules, groupOfSchedule } from '../reporting/schedules';
 import { listVisibility, runsQuery } from './runs';
 
 export interface Poller {
@@ -38,10 +40,19 @@ export interface RunlogTotals {
 
 export interface Dashboard {
   at: string;
-  temporal: { address: string; reachable: boolean; error?: string };
+  temporal: {
+    address: string;
+    reachable: boolean;
+    error?: string;
+    /** herald's search attributes the namespace lacks (or has with another type): `herald temporal setup`. */
+    missingSearchAttributes?: string[];
+  };
   postgres: { reachable: boolean; error?: string };
   taskQueue: string;
-  workers: Poller[];
+  /** One per worker process, from its heartbeat (worker_heartbeats); empty when PostgreSQL is unreachable. */
+  workers: WorkerRow[];
+  /** The task queues' pollers as Temporal lists them. */
+  pollers: Poller[];
   schedules: {
     group: string;
     scheduleId: string;
@@ -141,6 +152,7 @@ export async function gatherDashboard(options: {
     postgres: { reachable: true },
     taskQueue: options.taskQueue,
     workers: [],
+    pollers: [],
     schedules: [],
     running: [],
     runlog: { since: options.since, groups: [], total: { ...ZERO_RUNLOG } },
@@ -154,14 +166,20 @@ export async function gatherDashboard(options: {
     d.runlog = await runlogTotals(pool, options.since);
     d.mail = await mailDeliveryState(pool, options.since);
     d.unreported = await unreportedSince(pool, options.since);
+    d.workers = await listWorkers(pool, options.namespace, options.taskQueue);
   } catch (error) {
     d.postgres = { reachable: false, error: (error as Error).message.split('\n')[0] };
   }
   if (!client) return d;
 
-  d.workers = await pollers(client, options.namespace, options.taskQueue);
-  for (const id of await reportScheduleIds(client)) {
-    const s = await client.schedule.getHandle(id).describe();
+  d.pollers = await pollers(client, options.namespace, options.taskQueue);
+  const attributes = await searchAttributeState(client.connection.operatorService, options.namespace);
+  const missing = [...attributes.missing, ...attributes.wrongType.map((w) => w.name)];
+  if (missing.length) {
+    d.temporal.missingSearchAttributes = missing;
+    d.temporal.error = new SearchAttributesMissing(attributes).message;
+  }
+  for (const { id, description: s } of await describeReportSchedules(client)) {
     d.schedules.push({
       group: groupOfSchedule(id)!,
       scheduleId: id,
@@ -202,6 +220,8 @@ export async function gatherDashboard(options: {
     status: f.status.name,
     closeTime: f.closeTime?.toISOString() ?? null,
   }));
+  // A query on an attribute the namespace lacks is refused: without them no monitor is in alert.
+  if (missing.length) return d;
   const alerts = await listVisibility(
     client,
     `HeraldAlertState = 'alert' AND ExecutionStatus = 'Running'`,

@@ -3,6 +3,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { config } from '../../config/env';
 import { temporalConnectOptions } from '../../worker/connection';
+import { requireSearchAttributes } from '../../worker/search-attributes';
 import { UserError } from '../errors';
 
 export const CONNECT_TIMEOUT = '3 seconds';
@@ -33,4 +34,13 @@ export async function withOperatorClient<T>(
   } finally {
     await connection.close();
   }
+}
+
+/**
+ * Before a command starts workflows: herald's search attributes are on the namespace, else one
+ * line naming what is missing and `herald temporal setup` (instead of a refused start or a
+ * workflow task failing on the worker).
+ */
+export function requireHeraldSearchAttributes(client: Client): Promise<void> {
+  return requireSearchAttributes(client.connection.operatorService, client.options.namespace);
 }

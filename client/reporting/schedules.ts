@@ -83,21 +83,27 @@ export async function syncSchedules(
   groups: ReadonlyMap<string, CatalogGroup>,
   taskQueue: string,
 ): Promise<SyncChange[]> {
-  const existing = new Set(await reportScheduleIds(client));
+  // The schedule list is a visibility query, which lags on a production server (a schedule just
+  // deleted is still listed, one just created not yet): each group's schedule is described by id,
+  // and the list only names schedules of groups no longer enabled.
+  const stale = new Set(await reportScheduleIds(client));
   const changes: SyncChange[] = [];
   for (const group of groups.values()) {
     if (!group.enabled) continue;
     const id = scheduleIdFor(group.name);
+    stale.delete(id);
     const options = scheduleOptions(group, taskQueue);
     const interval = group.intervalSeconds ?? DEFAULT_GROUP_INTERVAL_SECONDS;
-    if (!existing.has(id)) {
+    const handle = client.schedule.getHandle(id);
+    const description = await handle.describe().catch((error: unknown) => {
+      if (error instanceof ScheduleNotFoundError) return null;
+      throw error;
+    });
+    if (!description) {
       await client.schedule.create(options);
       changes.push({ group: group.name, action: 'created', interval });
       continue;
     }
-    existing.delete(id);
-    const handle = client.schedule.getHandle(id);
-    const description = await handle.describe();
     const action = description.action as { args?: unknown[]; taskQueue?: string };
     const previous = action.args?.[0] as ReportGroupInput | undefined;
     if (intervalOf(description) === interval && action.taskQueue === taskQueue) {
@@ -113,11 +119,34 @@ export async function syncSchedules(
     }));
     changes.push({ group: group.name, action: 'updated', interval });
   }
-  for (const id of existing) {
-    await client.schedule.getHandle(id).delete();
-    changes.push({ group: groupOfSchedule(id)!, action: 'deleted' });
+  for (const id of stale) {
+    try {
+      await client.schedule.getHandle(id).delete();
+      changes.push({ group: groupOfSchedule(id)!, action: 'deleted' });
+    } catch (error) {
+      // Deleted already, still listed by lagging visibility.
+      if (!(error instanceof ScheduleNotFoundError)) throw error;
+    }
   }
   return changes.sort((a, b) => a.group.localeCompare(b.group));
+}
+
+/**
+ * herald's schedules described one by one; a listed schedule that is gone (deleted, still in the
+ * lagging visibility list) is left out.
+ */
+export async function describeReportSchedules(
+  client: Client,
+): Promise<{ id: string; description: ScheduleDescription }[]> {
+  const out: { id: string; description: ScheduleDescription }[] = [];
+  for (const id of await reportScheduleIds(client)) {
+    try {
+      out.push({ id, description: await client.schedule.getHandle(id).describe() });
+    } catch (error) {
+      if (!(error instanceof ScheduleNotFoundError)) throw error;
+    }
+  }
+  return out;
 }
 
 export { ScheduleNotFoundError };

@@ -1,9 +1,11 @@
 // The local stack behind `herald dev up | down | status`: Temporal dev server, embedded
-// PostgreSQL, mail catcher and worker, each started only when the environment does not already
+// PostgreSQL, Mailpit and worker, each started only when the environment does not already
 // point at one. State lives in .herald/; the effective environment is written to .herald/dev.env.
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
+import { Connection } from '@temporalio/client';
+import { setupNamespace } from '../../client/operations/temporal-setup';
 import { heraldHome, repoRoot } from '../../config/paths';
 import { migrateUp } from '../../db/migrate';
 import {
@@ -13,6 +15,7 @@ import {
   startCluster,
   stopCluster,
 } from './embedded-postgres';
+import { ensureGoTool, MAILPIT } from './go-tools';
 import { logFile, portOpen, runningPid, spawnDetached, stopProcess, waitForPort } from './processes';
 import { ensureTemporalCli } from './temporal-cli';
 import { devServerArgs } from './temporal-server';
@@ -100,6 +103,8 @@ async function startTemporal(env: Record<string, string>, log: (line: string) =>
     uiPort: DEV_PORTS.temporalUi,
     namespace: env.TEMPORAL_NAMESPACE!,
     dbFile: path.join(heraldHome(), 'temporal.db'),
+    // Registered by setupTemporal, as on any cluster.
+    searchAttributes: false,
   });
   spawnDetached('temporal', cli, args);
   await waitForPort(DEV_PORTS.temporal, 'Temporal dev server', 120_000);
@@ -109,24 +114,43 @@ async function startTemporal(env: Record<string, string>, log: (line: string) =>
 
 async function startMail(log: (line: string) => void): Promise<void> {
   if (runningPid('mail')) return;
-  const store = path.join(heraldHome(), 'mail');
-  spawnDetached(
-    'mail',
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      path.join(repoRoot, 'scripts', 'dev', 'mail-catcher-daemon.ts'),
-      String(DEV_PORTS.smtp),
-      String(DEV_PORTS.mailWeb),
-      store,
-    ],
-    process.env,
-    repoRoot,
-  );
-  await waitForPort(DEV_PORTS.smtp, 'mail catcher (SMTP)', 30_000);
-  await waitForPort(DEV_PORTS.mailWeb, 'mail catcher (web)', 30_000);
-  log(`mail catcher started (web http://localhost:${DEV_PORTS.mailWeb})`);
+  const mailpit = await ensureGoTool(MAILPIT, log);
+  mkdirSync(heraldHome(), { recursive: true });
+  spawnDetached('mail', mailpit, [
+    '--smtp',
+    `127.0.0.1:${DEV_PORTS.smtp}`,
+    '--listen',
+    `127.0.0.1:${DEV_PORTS.mailWeb}`,
+    '--database',
+    path.join(heraldHome(), 'mailpit.db'),
+    // A dev stack keeps a few thousand mails (a demo cycle sends dozens), offline.
+    '--max',
+    '5000',
+    '--disable-version-check',
+    '--smtp-disable-rdns',
+  ]);
+  await waitForPort(DEV_PORTS.smtp, 'Mailpit (SMTP)', 30_000);
+  await waitForPort(DEV_PORTS.mailWeb, 'Mailpit (web)', 30_000);
+  log(`Mailpit started (web http://localhost:${DEV_PORTS.mailWeb})`);
+}
+
+/** herald's search attributes on the namespace (`herald temporal setup`), on a server we started or not. */
+async function setupTemporal(env: Record<string, string>, log: (line: string) => void): Promise<void> {
+  const connection = await Connection.connect({
+    address: env.TEMPORAL_ADDRESS!,
+    connectTimeout: '10 seconds',
+  });
+  try {
+    const result = await setupNamespace(connection.operatorService, env.TEMPORAL_NAMESPACE!);
+    if (result.registered.length)
+      log(`search attributes registered on namespace ${result.namespace}: ${result.registered.join(', ')}`);
+    if (result.refused)
+      log(
+        `the operator API refused herald's search attributes (${result.refused.error}); run:\n    ${result.refused.commands.join('\n    ')}`,
+      );
+  } finally {
+    await connection.close();
+  }
 }
 
 async function startWorker(env: Record<string, string>, log: (line: string) => void): Promise<void> {
@@ -167,6 +191,7 @@ export async function devUp(
   }
   if (!external.mail) tasks.push(startMail(log));
   await Promise.all(tasks);
+  if (!external.temporal) await setupTemporal(env, log);
   const applied = await migrateUp(env.HERALD_DATABASE_URL!);
   if (applied.length) log(`database migrated (${applied.length} migration(s))`);
   writeDevEnv(env);
@@ -176,7 +201,7 @@ export async function devUp(
 
 export async function devDown(log: (line: string) => void = () => {}): Promise<void> {
   if (await stopProcess('worker', 30_000)) log('worker stopped');
-  if (await stopProcess('mail')) log('mail catcher stopped');
+  if (await stopProcess('mail')) log('Mailpit stopped');
   if (await stopCluster(cluster()).catch(() => false)) log('embedded PostgreSQL stopped');
   if (await stopProcess('temporal', 30_000)) log('Temporal dev server stopped');
 }

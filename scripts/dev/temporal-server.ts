@@ -9,6 +9,8 @@ export interface DevServerOptions {
   extraNamespaces?: string[];
   dbFile?: string; // omitted: in memory
   ip?: string;
+  /** false: a namespace without herald's search attributes, as on a cluster herald did not set up. */
+  searchAttributes?: boolean;
 }
 
 export function devServerArgs(options: DevServerOptions): string[] {
@@ -24,7 +26,7 @@ export function devServerArgs(options: DevServerOptions): string[] {
     options.namespace,
     ...(options.extraNamespaces ?? []).flatMap((namespace) => ['--namespace', namespace]),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
-    ...searchAttributeCliArgs(),
+    ...(options.searchAttributes === false ? [] : searchAttributeCliArgs()),
     '--log-level',
     'warn',
     // Visibility reads see new search attributes at once (tests and the CLI query right after start).

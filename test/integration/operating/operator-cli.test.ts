@@ -391,7 +391,7 @@ describe('status, history export and replay', () => {
     expect(d.temporal.reachable).toBe(true);
     expect(d.postgres.reachable).toBe(true);
     expect(d.taskQueue).toBe(taskQueue);
-    expect(d.workers.map((w: { kind: string }) => w.kind).sort()).toEqual(['activity', 'mail', 'workflow']);
+    expect(d.pollers.map((p: { kind: string }) => p.kind).sort()).toEqual(['activity', 'mail', 'workflow']);
     const group = d.runlog.groups.find((g: { group: string }) => g.group === uni);
     expect(group).toMatchObject({ processed: 2, new: 2, reports: 2 });
     expect(d.runlog.total.processed).toBeGreaterThanOrEqual(2);

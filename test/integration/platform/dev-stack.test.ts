@@ -1,5 +1,7 @@
 // `herald dev up | down | status` as a user runs them: a whole local stack in a temporary
-// HERALD_HOME on free ports, started twice, stopped and started again with its data intact.
+// HERALD_HOME on free ports, brought up by the quick start (which ends with the Mailpit URL, and
+// Mailpit's API lists the demo's mails), started again, stopped and started again with its data intact.
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,6 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../../../config/paths';
 import { freePort } from '../../../scripts/dev/processes';
 import { isolatedEnv, runCli } from '../../support/cli';
 
@@ -54,9 +57,60 @@ afterAll(async () => {
   await runCli(['dev', 'down'], env, undefined, 120_000);
 }, 180_000);
 
+function quickstart(): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(repoRoot, 'scripts', 'quickstart.mjs')], {
+      cwd: repoRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+interface MailpitList {
+  total: number;
+  messages: { Subject: string; From: { Address: string }; To: { Address: string }[] }[];
+}
+const mailpitMessages = (): Promise<MailpitList> =>
+  fetch(`http://localhost:${ports.MAIL_WEB}/api/v1/messages?limit=1000`).then(
+    (r) => r.json() as Promise<MailpitList>,
+  );
+
 describe('herald dev', () => {
-  it('up starts every component, writes dev.env, and a second up changes nothing', async () => {
-    const first = await devJson('up');
+  it('the quick start brings the stack up and ends with the Mailpit URL; Mailpit lists the demo mails', async () => {
+    const qs = await quickstart();
+    expect(qs.code, qs.stderr).toBe(0);
+    expect(qs.stdout.trimEnd().split('\n').at(-1)).toBe(`Mailpit:      http://localhost:${ports.MAIL_WEB}`);
+    const summarised = Number(qs.stdout.match(/^mails in Mailpit\s+(\d+)$/m)?.[1]);
+    expect(summarised).toBeGreaterThan(0);
+    const listed = await mailpitMessages();
+    expect(listed.total).toBe(summarised);
+    // Every report mail herald's outbox has as accepted is there (the monitor's alert mails too).
+    const outbox = await runCli(
+      ['mail', 'outbox', '--status', 'accepted', '--limit', '10000', '--json'],
+      env,
+    );
+    const accepted = (JSON.parse(outbox.stdout) as { outbox: unknown[] }).outbox.length;
+    expect(accepted).toBeGreaterThan(0);
+    console.log(
+      `dev-stack: Mailpit lists ${listed.total} mails, the summary says ${summarised}, herald's outbox has ${accepted} accepted`,
+    );
+    expect(listed.total).toBeGreaterThanOrEqual(accepted);
+    for (const m of listed.messages) expect(m.From.Address).toBe('herald@localhost');
+  }, 600_000);
+
+  it('up finds every component running, writes dev.env, and changes nothing', async () => {
+    const first = await devJson('status');
     for (const name of ['temporal', 'postgres', 'mail', 'worker'])
       expect(first[name]?.state, name).toBe('running');
     expect(first.temporal!.url).toBe(`http://localhost:${ports.TEMPORAL_UI}`);
@@ -122,9 +176,7 @@ describe('herald dev', () => {
     await connection2.close();
     expect(description.type).toBe('noSuchWorkflowType');
 
-    const mails = (await fetch(`http://localhost:${ports.MAIL_WEB}/api/messages`).then((r) => r.json())) as {
-      subject: string;
-    }[];
-    expect(mails.map((m) => m.subject)).toContain('kept mail');
+    const mails = await mailpitMessages();
+    expect(mails.messages.map((m) => m.Subject)).toContain('kept mail');
   }, 300_000);
 });

@@ -53,10 +53,4 @@ describe('mail catcher', () => {
     lazy.clear();
     expect(await lazy.messages()).toEqual([]);
   });
-
-  it('refuses parseOnRead with a web page, whose pages read parsed messages', async () => {
-    await expect(startMailCatcher({ smtpPort: 0, httpPort: 0, parseOnRead: true })).rejects.toThrow(
-      /parseOnRead is for an in-memory catcher/,
-    );
-  });
 });

@@ -12,6 +12,7 @@ const dashboard = (mail: Dashboard['mail'], unreported: Dashboard['unreported'] 
   postgres: { reachable: mail !== null },
   taskQueue: 'herald',
   workers: [],
+  pollers: [],
   schedules: [],
   running: [],
   runlog: {

@@ -11,7 +11,7 @@ import { reportingActivities, seedCatalog, storeEvents } from '../integration/re
 import { createTestWorker, randomTaskQueue } from '../support/temporal';
 import { type ModelReport, ReportingModel, TICK_MS } from './reporting-model';
 
-const GROUPS = 2;
+const GROUPS = 1;
 const IPS = 2;
 
 interface Stack {

@@ -26,7 +26,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-it('run kinds agree with the reference model (4 sequences of up to 20 steps)', async () => {
-  const ran = await runModelSequences({ pool: db.pool, client, mail }, { numRuns: 4, maxCommands: 20 });
-  expect(ran.sequences).toBe(4);
+it('run kinds agree with the reference model (6 sequences of up to 12 steps)', async () => {
+  const ran = await runModelSequences({ pool: db.pool, client, mail }, { numRuns: 6, maxCommands: 12 });
+  expect(ran.sequences).toBe(6);
 }, 300_000);

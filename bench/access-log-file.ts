@@ -45,7 +45,7 @@ const onLine = (text: string | null, start: number) => {
   }
 };
 const handle = await open(file, 'r');
-const buffer = Buffer.alloc(256 * 1024);
+const buffer = Buffer.alloc(1024 * 1024);
 const splitter = new LineSplitter(0, 64 * 1024);
 let position = 0;
 for (;;) {

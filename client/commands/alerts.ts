@@ -1,28 +1,17 @@
-// `herald alerts list`: the alert transitions access-log monitors recorded (table `alerts`).
+// `herald alerts list`: the alert transitions access-log monitors recorded (table `alerts`), each
+// with its mail's delivery from the outbox: accepted, pending (being retried) or refused with the
+// SMTP server's answer. A refused alert mail goes out again with `herald mail retry alert-<id>`.
 import type { Command } from 'commander';
+import { listAlerts } from '../../db/access-log/alert-outbox';
 import { createPool } from '../../db/pool';
 import { UsageError } from '../errors';
 import { formatTable, printJson } from '../output';
-
-interface AlertListRow {
-  id: number;
-  source: string;
-  state: string;
-  at: Date;
-  hits: number;
-  average: number;
-  rule: string;
-  threshold: number;
-  window_seconds: number;
-  mailed_at: Date | null;
-  mailed_to: string[] | null;
-}
 
 export function registerAlertsCommands(program: Command): void {
   const alerts = program.command('alerts').description('access-log alerts');
   alerts
     .command('list')
-    .description('recorded alert and recovery transitions, newest first')
+    .description('recorded alert and recovery transitions with their mail delivery, newest first')
     .option('--source <name>', 'only this log source')
     .option('--limit <n>', 'at most this many', '50')
     .option('--json', 'print as JSON')
@@ -32,36 +21,21 @@ export function registerAlertsCommands(program: Command): void {
         throw new UsageError(`--limit: expected a positive integer, got "${options.limit}"`);
       const pool = createPool(undefined, 1);
       try {
-        const { rows } = await pool.query<AlertListRow>(
-          `SELECT id, source, state, at, hits, average, rule, threshold, window_seconds, mailed_at, mailed_to
-             FROM alerts WHERE $1::text IS NULL OR source = $1 ORDER BY at DESC, id DESC LIMIT $2`,
-          [options.source ?? null, limit],
-        );
-        const list = rows.map((r) => ({
-          id: Number(r.id),
-          source: r.source,
-          state: r.state,
-          at: r.at.toISOString(),
-          hits: r.hits,
-          average: r.average,
-          rule: r.rule,
-          threshold: r.threshold,
-          windowSeconds: r.window_seconds,
-          mailedAt: r.mailed_at?.toISOString() ?? null,
-          mailedTo: r.mailed_to ?? [],
-        }));
+        const list = await listAlerts(pool, { source: options.source, limit });
         if (options.json) return printJson({ alerts: list });
         if (list.length === 0) return void process.stdout.write('no alerts recorded\n');
         process.stdout.write(
           `${formatTable(
-            ['at (UTC)', 'source', 'state', 'hits', 'average', 'mailed to'],
+            ['at (UTC)', 'source', 'state', 'hits', 'average', 'mail', 'to', 'SMTP answer'],
             list.map((a) => [
               a.at,
               a.source,
               a.state,
               a.hits,
               Number(a.average.toFixed(2)),
-              a.mailedTo.join(', ') || '-',
+              a.mail ? `${a.mail.label} ${a.mail.status}` : '-',
+              a.mail?.to.join(', ') || '-',
+              (a.mail?.smtpResponse ?? a.mail?.lastError ?? '-').slice(0, 60),
             ]),
           )}\n`,
         );

@@ -10,6 +10,8 @@ import { UsageError, UserError } from '../errors';
 import { formatTable, printJson } from '../output';
 
 const STATUSES = ['pending', 'accepted', 'failed'] as const;
+/** A report mail goes by its report's label, an alert mail by `alert-<id>` (alertMailLabel). */
+const OUTBOX_LABEL = "coalesce(r.label, 'alert-' || o.alert_id)";
 
 export function registerMailCommands(program: Command): void {
   const mail = program.command('mail').description('report mail delivery');
@@ -147,7 +149,8 @@ function outcomeLine(o: RetryOutcome): string {
 
 async function outboxRowOf(pool: pg.Pool, label: string): Promise<RetryRow> {
   const { rows } = await pool.query<RetryRow>(
-    'SELECT o.id, r.label, o.status FROM report_outbox o JOIN reports r ON r.id = o.report_id WHERE r.label = $1',
+    `SELECT o.id, ${OUTBOX_LABEL} AS label, o.status FROM report_outbox o LEFT JOIN reports r ON r.id = o.report_id
+      WHERE ${OUTBOX_LABEL} = $1`,
     [label],
   );
   const row = rows[0];
@@ -161,7 +164,7 @@ async function failedOutboxRows(
   filter: { group?: string; limit: number },
 ): Promise<RetryRow[]> {
   const { rows } = await pool.query<RetryRow>(
-    `SELECT o.id, r.label, o.status FROM report_outbox o JOIN reports r ON r.id = o.report_id
+    `SELECT o.id, ${OUTBOX_LABEL} AS label, o.status FROM report_outbox o LEFT JOIN reports r ON r.id = o.report_id
       WHERE o.status = 'failed' AND ($1::text IS NULL OR r.group_name = $1) ORDER BY o.id LIMIT $2`,
     [filter.group ?? null, filter.limit],
   );

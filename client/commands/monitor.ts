@@ -6,15 +6,17 @@ import type { ConfigChange } from '../../domain/access-log/monitor-state';
 import {
   type AlertRuleName,
   alertRuleNames,
+  type ClosedBucketReport,
   defaultMonitorConfig,
   type LogFormat,
   logFormats,
   type MonitorConfig,
 } from '../../domain/access-log/types';
 import { UsageError } from '../errors';
+import { formatClosedBucket, type PrintFormat } from '../monitor/closed-bucket-lines';
 import { configureMonitor, connectClient, queryStatus } from '../monitor/monitor-client';
 import { renderStatus } from '../monitor/render-status';
-import { tailAccessLog } from '../monitor/tailer';
+import { DEFAULT_BATCH_LINES, tailAccessLog } from '../monitor/tailer';
 import { colourEnabled, printJson } from '../output';
 
 const SOURCE = /^[A-Za-z0-9._-]{1,100}$/;
@@ -35,6 +37,22 @@ function positive(option: string, integer = true) {
       );
     return n;
   };
+}
+
+function wholeSeconds(option: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n))
+      throw new UsageError(`${option}: expected a whole number of seconds >= 0, got "${value}"`);
+    return n;
+  };
+}
+
+function printFormat(value: boolean | string | undefined): PrintFormat | null {
+  if (value === undefined || value === false) return null;
+  if (value === true || value === 'text') return 'text';
+  if (value === 'json') return 'json';
+  throw new UsageError(`--print: expected text or json, got "${value}"`);
 }
 
 function oneOf<T extends string>(option: string, values: readonly T[]) {
@@ -64,7 +82,9 @@ interface TailCliOptions {
   window: number;
   threshold: number;
   rule: AlertRuleName;
+  allowedLateness: number;
   batchLines: number;
+  print?: boolean | string;
   maxBatchesPerRun?: number;
   verbose?: boolean;
   json?: boolean;
@@ -102,10 +122,20 @@ export function registerMonitorCommands(program: Command): void {
       oneOf('--rule', alertRuleNames),
       defaultMonitorConfig.rule,
     )
+    .option(
+      '--allowed-lateness <seconds>',
+      'keep a bucket open this long after its end for lines logged out of order',
+      wholeSeconds('--allowed-lateness'),
+      defaultMonitorConfig.allowedLateness,
+    )
     .addOption(
-      new Option('--batch-lines <n>', 'flush after this many lines')
+      new Option('--batch-lines <n>', 'flush after at most this many lines')
         .argParser(positive('--batch-lines'))
-        .default(5000),
+        .default(DEFAULT_BATCH_LINES),
+    )
+    .option(
+      '--print [format]',
+      'print every closed bucket and the alerts as they happen (text, or json: the statistics object)',
     )
     .addOption(
       new Option('--max-batches-per-run <n>', 'continue as new after n batches (testing)')
@@ -119,11 +149,13 @@ export function registerMonitorCommands(program: Command): void {
         throw new UsageError(
           `--window: expected a multiple of --refresh (${options.refresh}), got ${options.window}`,
         );
+      const print = printFormat(options.print);
       const monitorConfig: MonitorConfig = {
         refresh: options.refresh,
         window: options.window,
         threshold: options.threshold,
         rule: options.rule,
+        allowedLateness: options.allowedLateness,
       };
       const { client, close } = await connectClient();
       const abort = new AbortController();
@@ -147,6 +179,17 @@ export function registerMonitorCommands(program: Command): void {
             batchLines: options.batchLines,
             signal: abort.signal,
             log: (line) => process.stderr.write(`herald monitor: ${line}\n`),
+            ...(print
+              ? {
+                  onClosed: (buckets: ClosedBucketReport[]) => {
+                    for (const b of buckets) {
+                      const lines = formatClosedBucket(b, print);
+                      for (const line of lines.stdout) process.stdout.write(`${line}\n`);
+                      for (const line of lines.stderr) process.stderr.write(`${line}\n`);
+                    }
+                  },
+                }
+              : {}),
             ...(options.verbose
               ? {
                   onFlush: ({ start, end, lines, result }) =>
@@ -159,7 +202,7 @@ export function registerMonitorCommands(program: Command): void {
         );
         if (options.json) printJson({ source: options.source, ...summary });
         else
-          process.stdout.write(
+          (print ? process.stderr : process.stdout).write(
             `${options.source}: read ${summary.lines} line(s), ${summary.parseErrors} parse error(s), ${summary.batches} batch(es); committed offset ${summary.committedOffset}\n`,
           );
       } finally {
@@ -201,6 +244,11 @@ export function registerMonitorCommands(program: Command): void {
     .option('--threshold <n>', 'new threshold', positive('--threshold', false))
     .option('--window <seconds>', 'new window', positive('--window'))
     .option('--rule <rule>', 'above-average or rate', oneOf('--rule', alertRuleNames))
+    .option(
+      '--allowed-lateness <seconds>',
+      'new allowed lateness (out-of-order lines)',
+      wholeSeconds('--allowed-lateness'),
+    )
     .option('--json', 'print the result as JSON')
     .action(
       async (options: {
@@ -209,15 +257,19 @@ export function registerMonitorCommands(program: Command): void {
         threshold?: number;
         window?: number;
         rule?: AlertRuleName;
+        allowedLateness?: number;
         json?: boolean;
       }) => {
         const change: ConfigChange = {
+          ...(options.allowedLateness !== undefined ? { allowedLateness: options.allowedLateness } : {}),
           ...(options.threshold !== undefined ? { threshold: options.threshold } : {}),
           ...(options.window !== undefined ? { window: options.window } : {}),
           ...(options.rule !== undefined ? { rule: options.rule } : {}),
         };
         if (options.recipients === undefined && Object.keys(change).length === 0)
-          throw new UsageError('nothing to change: give --recipients, --threshold, --window or --rule');
+          throw new UsageError(
+            'nothing to change: give --recipients, --threshold, --window, --rule or --allowed-lateness',
+          );
         const result: { source: string; recipients?: string[]; config?: MonitorConfig } = {
           source: options.source,
         };
@@ -251,7 +303,7 @@ export function registerMonitorCommands(program: Command): void {
             );
           if (result.config)
             process.stdout.write(
-              `${options.source}: window ${result.config.window} s, threshold ${result.config.threshold}, rule ${result.config.rule}\n`,
+              `${options.source}: window ${result.config.window} s, threshold ${result.config.threshold}, rule ${result.config.rule}, allowed lateness ${result.config.allowedLateness} s\n`,
             );
         }
       },

@@ -9,6 +9,7 @@ import { BucketAggregator } from '../../domain/access-log/bucket-aggregator';
 import { parserFor } from '../../domain/access-log/parse-line';
 import { newParsedLine } from '../../domain/access-log/parsed-line';
 import {
+  type ClosedBucketReport,
   type FileIdentity,
   fileIdOf,
   type IngestInput,
@@ -27,13 +28,15 @@ export interface TailOptions {
   /** Without a committed offset: read the file from its start instead of its end. */
   fromStart: boolean;
   untilEof: boolean;
-  /** Flush after this many lines (default 5000) or `flushIntervalMs` (default 1000). */
+  /** Flush after this many lines (default DEFAULT_BATCH_LINES) or `flushIntervalMs` (default 1000). */
   batchLines?: number;
   flushIntervalMs?: number;
   pollIntervalMs?: number;
   maxLineBytes?: number;
   signal?: AbortSignal;
   onFlush?: (info: { start: number; end: number; lines: number; result: IngestResult }) => void;
+  /** `--print`: the buckets each ingest closed (the monitor reports them only when this is set). */
+  onClosed?: (buckets: ClosedBucketReport[]) => void;
   log?: (line: string) => void;
 }
 
@@ -43,10 +46,19 @@ export interface TailSummary {
   batches: number;
   committedOffset: number;
   watermark: number | null;
+  /** From the first read to the last acknowledged ingest (the catch-up rate's time). */
+  seconds: number;
 }
 
-const READ_BYTES = 256 * 1024;
-const MAX_BATCH_BUCKETS = 200;
+/**
+ * Lines per ingest at most: a catch-up sends few large updates (the workflow gets bucket summaries,
+ * so an update's size grows with its buckets and distinct keys, not its lines); a live tail flushes
+ * every second anyway.
+ */
+export const DEFAULT_BATCH_LINES = 100_000;
+const READ_BYTES = 1024 * 1024;
+/** Buckets per ingest at most: keeps an update well below Temporal's 2 MB payload limit. */
+const MAX_BATCH_BUCKETS = 3000;
 /** Distinct key characters per batch: keeps an ingest far below Temporal's 2 MB payload limit. */
 const MAX_BATCH_KEY_CHARS = 128 * 1024; // ≤ 768 KiB even if every character is JSON-escaped
 /** Lines stamped more than this far in the future are treated as malformed. */
@@ -72,7 +84,7 @@ async function openFile(path: string): Promise<OpenFile | null> {
 
 export async function tailAccessLog(target: MonitorTarget, options: TailOptions): Promise<TailSummary> {
   const refresh = target.config.refresh;
-  const batchLines = options.batchLines ?? 5000;
+  const batchLines = options.batchLines ?? DEFAULT_BATCH_LINES;
   const flushIntervalMs = options.flushIntervalMs ?? 1000;
   const pollIntervalMs = options.pollIntervalMs ?? 250;
   const maxLineBytes = options.maxLineBytes ?? 64 * 1024;
@@ -82,7 +94,16 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
   const session = randomUUID();
   let sequence = 0;
   let newestLogTime: number | null = null;
-  const summary: TailSummary = { lines: 0, parseErrors: 0, batches: 0, committedOffset: 0, watermark: null };
+  const summary: TailSummary = {
+    lines: 0,
+    parseErrors: 0,
+    batches: 0,
+    committedOffset: 0,
+    watermark: null,
+    seconds: 0,
+  };
+  const report = options.onClosed !== undefined;
+  let allowedLateness = target.config.allowedLateness;
 
   // Sends one ingest; retries transient failures with the same update id (deduplicated).
   async function send(input: IngestInput): Promise<IngestResult> {
@@ -97,10 +118,12 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
         15_000,
       );
       try {
-        const result = await sendIngest(target, input, updateId);
+        const result = await sendIngest(target, report ? { ...input, report } : input, updateId);
         summary.committedOffset = result.committedOffset;
         summary.watermark = result.watermark;
         newestLogTime = result.newestLogTime;
+        allowedLateness = result.allowedLateness;
+        if (result.closed?.length) options.onClosed?.(result.closed);
         return result;
       } catch (error) {
         if (options.signal?.aborted) throw error;
@@ -157,6 +180,7 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
     }
   }
 
+  const began = process.hrtime.bigint();
   const aggregator = new BucketAggregator(refresh);
   let splitter = new LineSplitter(position, maxLineBytes);
   let rangeStart = position;
@@ -220,6 +244,8 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
         parseErrors: drained.parseErrors,
         parseErrorSamples: drained.parseErrorSamples,
         newestTime: drained.maxTime,
+        sections: drained.sections,
+        clients: drained.clients,
       },
       watermark: drained.maxTime,
     };
@@ -260,11 +286,16 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
         splitter = new LineSplitter(0, maxLineBytes);
         continue;
       }
-      // Close every bucket that has lines: the watermark moves to the end of the newest one (the
-      // same value on every re-run, so replaying a finished file adds no empty bucket).
+      // Close every bucket that has lines: the watermark moves to the end of the newest one plus the
+      // allowed lateness (the same value on every re-run, so replaying a finished file adds no
+      // empty bucket).
       const last = newestLogTime;
       if (last !== null)
-        await send({ refresh, range: null, watermark: (Math.floor(last / refresh) + 1) * refresh });
+        await send({
+          refresh,
+          range: null,
+          watermark: (Math.floor(last / refresh) + 1) * refresh + allowedLateness,
+        });
       break;
     }
     if (aggregator.lineCount > 0 && Date.now() - lastFlush >= flushIntervalMs) await flush();
@@ -305,6 +336,7 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
     }
     await sleep(pollIntervalMs, undefined, { signal: options.signal }).catch(() => {});
   }
+  summary.seconds = Number(process.hrtime.bigint() - began) / 1e9;
   await current.handle.close();
   for (const file of queue) await file.handle.close();
   return summary;

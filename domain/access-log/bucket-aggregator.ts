@@ -3,12 +3,11 @@
 // summaries, never lines. Per bucket it keeps hits, bytes, status classes and section counts (its
 // top sections are shown per bucket); per batch, exact counts of every section and client, the
 // input of the monitor's heavy hitters (domain/access-log/heavy-hitters.ts).
-import { mapToCappedCounts } from './counts';
 import type { ParsedLine } from './parsed-line';
 import type { BucketAggregate, ParseErrorSample, StatusCounts } from './types';
 
-/** Most distinct sections one bucket carries to the workflow (for its top sections). */
-export const BUCKET_KEY_CAP = 10;
+/** Most distinct sections one bucket carries to the workflow (its top sections, for display). */
+export const BUCKET_KEY_CAP = 5;
 export const PARSE_ERROR_SAMPLES = 5;
 
 interface OpenBucket {
@@ -16,7 +15,37 @@ interface OpenBucket {
   bytes: number;
   /** Hits per status class: index 0 = other, 1..5 = 1xx..5xx. */
   status: number[];
-  sections: Map<string, number>;
+  /** A counter cell per key: one hash lookup per line instead of a get and a set. */
+  sections: Map<string, { n: number }>;
+}
+
+/** The `cap` keys with the most hits, by one pass with a small sorted array (runs per bucket). */
+function topCounts(map: Map<string, { n: number }>, cap: number): Record<string, number> {
+  const keys: string[] = [];
+  const counts: number[] = [];
+  for (const [key, cell] of map) {
+    const n = cell.n;
+    if (keys.length === cap && n <= counts[cap - 1]!) continue;
+    let i = keys.length < cap ? keys.length : cap - 1;
+    while (i > 0 && counts[i - 1]! < n) {
+      if (i < cap) {
+        keys[i] = keys[i - 1]!;
+        counts[i] = counts[i - 1]!;
+      }
+      i--;
+    }
+    keys[i] = key;
+    counts[i] = n;
+  }
+  const out: Record<string, number> = {};
+  for (let i = 0; i < keys.length; i++) out[keys[i]!] = counts[i]!;
+  return out;
+}
+
+function countsOf(map: Map<string, { n: number }>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [key, cell] of map) out[key] = cell.n;
+  return out;
 }
 
 export interface DrainedBatch {
@@ -44,7 +73,7 @@ function statusCountsOf(counts: number[]): Partial<StatusCounts> {
 
 export class BucketAggregator {
   private buckets = new Map<number, OpenBucket>();
-  private clients = new Map<string, number>();
+  private clients = new Map<string, { n: number }>();
   // The bucket of the previous line: consecutive lines mostly share one.
   private lastIndex = Number.NaN;
   private last: OpenBucket | undefined;
@@ -89,18 +118,18 @@ export class BucketAggregator {
     bucket.status[statusIndex] = (bucket.status[statusIndex] ?? 0) + 1;
     const section = line.section;
     if (section !== null) {
-      const n = bucket.sections.get(section);
-      if (n === undefined) {
+      const cell = bucket.sections.get(section);
+      if (cell === undefined) {
         this.keyChars += section.length;
-        bucket.sections.set(section, 1);
-      } else bucket.sections.set(section, n + 1);
+        bucket.sections.set(section, { n: 1 });
+      } else cell.n++;
     }
     const client = line.client;
-    const c = this.clients.get(client);
-    if (c === undefined) {
+    const cell = this.clients.get(client);
+    if (cell === undefined) {
       this.keyChars += client.length;
-      this.clients.set(client, 1);
-    } else this.clients.set(client, c + 1);
+      this.clients.set(client, { n: 1 });
+    } else cell.n++;
     if (this.maxTime === null || line.time > this.maxTime) this.maxTime = line.time;
   }
 
@@ -122,20 +151,20 @@ export class BucketAggregator {
     const buckets: BucketAggregate[] = [...this.buckets.entries()]
       .sort((a, b) => a[0] - b[0])
       .map(([bucket, b]) => {
-        for (const [key, n] of b.sections) sections.set(key, (sections.get(key) ?? 0) + n);
+        for (const [key, cell] of b.sections) sections.set(key, (sections.get(key) ?? 0) + cell.n);
         return {
           bucket,
           hits: b.hits,
           bytes: b.bytes,
           status: statusCountsOf(b.status),
-          sections: mapToCappedCounts(b.sections, BUCKET_KEY_CAP),
+          sections: topCounts(b.sections, BUCKET_KEY_CAP),
         };
       });
     const drained: DrainedBatch = {
       lines: this.lines,
       buckets,
       sections: Object.fromEntries(sections),
-      clients: Object.fromEntries(this.clients),
+      clients: countsOf(this.clients),
       parseErrors: this.parseErrors,
       parseErrorSamples: this.samples,
       maxTime: this.maxTime,

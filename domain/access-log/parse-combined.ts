@@ -46,8 +46,50 @@ function monthIndex(text: string, i: number): number {
   }
 }
 
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil): integer math, no Date. */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+// Consecutive lines mostly share their minute and UTC offset: `dd/Mon/yyyy:HH:MM` and ` +hhmm` of
+// the last timestamp parsed, with the epoch second of that minute and the offset, are reused (a
+// prefix compare instead of the field checks and Date.UTC).
+let cachedMinute = '\u0000';
+let cachedMinuteEpoch = 0;
+let cachedZone = '\u0000';
+let cachedOffset = 0;
+
 /** `dd/Mon/yyyy:HH:MM:SS +hhmm` in [start, end) → epoch seconds, NaN if malformed. */
 export function parseClfTimestamp(text: string, start: number, end: number): number {
+  if (end - start === 26 && text.startsWith(cachedMinute, start) && text.startsWith(cachedZone, start + 20)) {
+    const tens = text.charCodeAt(start + 18) - 48;
+    const ones = text.charCodeAt(start + 19) - 48;
+    if (text.charCodeAt(start + 17) === 58 && tens >= 0 && tens <= 6 && ones >= 0 && ones <= 9) {
+      const second = tens * 10 + ones;
+      if (second <= 60) return cachedMinuteEpoch + second - cachedOffset;
+    }
+  }
+  const time = parseClfTimestampFields(text, start, end);
+  if (!Number.isNaN(time) && end - start === 26) {
+    const second = (text.charCodeAt(start + 18) - 48) * 10 + (text.charCodeAt(start + 19) - 48);
+    cachedZone = text.slice(start + 20, end);
+    const sign = cachedZone.charCodeAt(1) === 45 ? -1 : 1;
+    cachedOffset =
+      sign *
+      (((cachedZone.charCodeAt(2) - 48) * 10 + cachedZone.charCodeAt(3) - 48) * 3600 +
+        ((cachedZone.charCodeAt(4) - 48) * 10 + cachedZone.charCodeAt(5) - 48) * 60);
+    cachedMinute = text.slice(start, start + 17);
+    cachedMinuteEpoch = time - second + cachedOffset;
+  }
+  return time;
+}
+
+function parseClfTimestampFields(text: string, start: number, end: number): number {
   let i = start;
   const slash1 = text.indexOf('/', i);
   if (slash1 < 0 || slash1 > i + 2) return Number.NaN;
@@ -83,7 +125,14 @@ export function parseClfTimestamp(text: string, start: number, end: number): num
       return Number.NaN;
     offset = (sign === 45 ? -1 : 1) * (hh * 3600 + mm * 60);
   }
-  return Date.UTC(year, month, day, hour, minute, second) / 1000 - offset;
+  return daysFromCivil(year, month + 1, day) * 86400 + hour * 3600 + minute * 60 + second - offset;
+}
+
+/** Whether the quote at `quote` is escaped: an odd run of backslashes before it (after `from`). */
+function escaped(text: string, from: number, quote: number): boolean {
+  let n = 0;
+  for (let i = quote - 1; i >= from && text.charCodeAt(i) === 92 /* \ */; i--) n++;
+  return n % 2 === 1;
 }
 
 export function parseCombinedLine(text: string, out: ParsedLine): ParseOutcome {
@@ -123,15 +172,9 @@ export function parseCombinedLine(text: string, out: ParsedLine): ParseOutcome {
   // The request: a quoted string where \" and \\ are escapes.
   if (text.charCodeAt(close + 1) !== 32 || text.charCodeAt(close + 2) !== 34) return 'missing "request"';
   const requestStart = close + 3;
-  let requestEnd = -1;
-  for (let i = requestStart; i < length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 92 /* \ */) i++;
-    else if (c === 34 /* " */) {
-      requestEnd = i;
-      break;
-    }
-  }
+  let requestEnd = text.indexOf('"', requestStart);
+  while (requestEnd > 0 && escaped(text, requestStart, requestEnd))
+    requestEnd = text.indexOf('"', requestEnd + 1);
   if (requestEnd < 0) return 'missing "request"';
 
   // status and bytes

@@ -128,7 +128,6 @@ describe('alert mail delivery', () => {
     const worker = await createTestWorker({ taskQueue, activities: monitorActivities(db, mail.smtpUrl) });
     try {
       await worker.run(async () => {
-        const sentBefore = (await mail.messages()).length;
         await tailAccessLog(
           { client, taskQueue, source, config: defaultMonitorConfig },
           { file, format: 'combined', fromStart: true, untilEof: true },
@@ -144,7 +143,8 @@ describe('alert mail delivery', () => {
         expect(softFailures).toBe(0);
         // Two 421s were answered before acceptance: at least one mail needed more than one attempt.
         expect(Math.max(...rows.map((r) => r.mail!.attempts))).toBeGreaterThan(1);
-        const received = (await mail.messages()).slice(sentBefore);
+        // Each alert mail arrived exactly once.
+        const received = (await mail.messages()).filter((m) => m.to.includes('ops@busy.test'));
         expect(received.map((m) => m.messageId).sort()).toEqual(rows.map((r) => r.mail!.messageId).sort());
       });
     } finally {

@@ -13,10 +13,11 @@ import {
   type MonitorConfig,
 } from '../../domain/access-log/types';
 import { UsageError } from '../errors';
+import { DEFAULT_BATCH_LINES } from '../monitor/batch-limits';
 import { formatClosedBucket, type PrintFormat } from '../monitor/closed-bucket-lines';
 import { configureMonitor, connectClient, queryStatus } from '../monitor/monitor-client';
 import { renderStatus } from '../monitor/render-status';
-import { DEFAULT_BATCH_LINES, tailAccessLog } from '../monitor/tailer';
+import { tailAccessLog } from '../monitor/tailer';
 import { colourEnabled, printJson } from '../output';
 
 const SOURCE = /^[A-Za-z0-9._-]{1,100}$/;

@@ -18,6 +18,7 @@ import {
 } from '../../domain/access-log/types';
 import { CONTINUING_AS_NEW } from '../../workflows/access-log-messages';
 import { UserError } from '../errors';
+import { DEFAULT_BATCH_LINES, MAX_BATCH_BUCKETS, MAX_BATCH_KEY_CHARS } from './batch-limits';
 import { findRotated, identify } from './file-identity';
 import { LineSplitter } from './line-splitter';
 import { IngestRejected, type MonitorTarget, sendIngest } from './monitor-client';
@@ -50,17 +51,7 @@ export interface TailSummary {
   seconds: number;
 }
 
-/**
- * Lines per ingest at most: a catch-up sends few large updates (the workflow gets bucket summaries,
- * so an update's size grows with its buckets and distinct keys, not its lines); a live tail flushes
- * every second anyway.
- */
-export const DEFAULT_BATCH_LINES = 100_000;
 const READ_BYTES = 1024 * 1024;
-/** Buckets per ingest at most: keeps an update well below Temporal's 2 MB payload limit. */
-const MAX_BATCH_BUCKETS = 3000;
-/** Distinct key characters per batch: keeps an ingest far below Temporal's 2 MB payload limit. */
-const MAX_BATCH_KEY_CHARS = 128 * 1024; // ≤ 768 KiB even if every character is JSON-escaped
 /** Lines stamped more than this far in the future are treated as malformed. */
 const FUTURE_TOLERANCE_S = 86_400;
 

@@ -56,35 +56,45 @@ function daysFromCivil(year: number, month: number, day: number): number {
   return era * 146097 + doe - 719468;
 }
 
-// Consecutive lines mostly share their minute and UTC offset: `dd/Mon/yyyy:HH:MM` and ` +hhmm` of
-// the last timestamp parsed, with the epoch second of that minute and the offset, are reused (a
-// prefix compare instead of the field checks and Date.UTC).
-let cachedMinute = '\u0000';
-let cachedMinuteEpoch = 0;
-let cachedZone = '\u0000';
-let cachedOffset = 0;
+// Consecutive lines mostly share their minute, within each UTC offset a server logs with: per
+// offset seen recently (a few kept), `dd/Mon/yyyy:HH:MM` of its last timestamp and the epoch second
+// of that minute are reused (prefix compares instead of the field checks and the date math).
+const CACHED_ZONES = 4;
+const cachedZones: string[] = [];
+const cachedMinutes: string[] = [];
+const cachedMinuteEpochs: number[] = [];
+let nextSlot = 0;
 
 /** `dd/Mon/yyyy:HH:MM:SS +hhmm` in [start, end) → epoch seconds, NaN if malformed. */
 export function parseClfTimestamp(text: string, start: number, end: number): number {
-  if (end - start === 26 && text.startsWith(cachedMinute, start) && text.startsWith(cachedZone, start + 20)) {
+  if (end - start === 26) {
     const tens = text.charCodeAt(start + 18) - 48;
     const ones = text.charCodeAt(start + 19) - 48;
-    if (text.charCodeAt(start + 17) === 58 && tens >= 0 && tens <= 6 && ones >= 0 && ones <= 9) {
-      const second = tens * 10 + ones;
-      if (second <= 60) return cachedMinuteEpoch + second - cachedOffset;
-    }
+    const second = tens * 10 + ones;
+    if (
+      text.charCodeAt(start + 17) === 58 &&
+      tens >= 0 &&
+      tens <= 6 &&
+      ones >= 0 &&
+      ones <= 9 &&
+      second <= 60
+    )
+      for (let i = 0; i < cachedZones.length; i++)
+        if (text.startsWith(cachedZones[i]!, start + 20) && text.startsWith(cachedMinutes[i]!, start))
+          return cachedMinuteEpochs[i]! + second;
   }
   const time = parseClfTimestampFields(text, start, end);
   if (!Number.isNaN(time) && end - start === 26) {
     const second = (text.charCodeAt(start + 18) - 48) * 10 + (text.charCodeAt(start + 19) - 48);
-    cachedZone = text.slice(start + 20, end);
-    const sign = cachedZone.charCodeAt(1) === 45 ? -1 : 1;
-    cachedOffset =
-      sign *
-      (((cachedZone.charCodeAt(2) - 48) * 10 + cachedZone.charCodeAt(3) - 48) * 3600 +
-        ((cachedZone.charCodeAt(4) - 48) * 10 + cachedZone.charCodeAt(5) - 48) * 60);
-    cachedMinute = text.slice(start, start + 17);
-    cachedMinuteEpoch = time - second + cachedOffset;
+    const zone = text.slice(start + 20, end);
+    let slot = cachedZones.indexOf(zone);
+    if (slot < 0) {
+      slot = nextSlot;
+      nextSlot = (nextSlot + 1) % CACHED_ZONES;
+    }
+    cachedZones[slot] = zone;
+    cachedMinutes[slot] = text.slice(start, start + 17);
+    cachedMinuteEpochs[slot] = time - second;
   }
   return time;
 }

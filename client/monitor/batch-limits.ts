@@ -9,3 +9,8 @@ export const DEFAULT_BATCH_LINES = 100_000;
 export const MAX_BATCH_BUCKETS = 3000;
 /** Distinct key characters per batch: ≤ 768 KiB even if every character is JSON-escaped. */
 export const MAX_BATCH_KEY_CHARS = 128 * 1024;
+/**
+ * Buckets per ingest at most with `--print`: each ingest then also returns every bucket it closed
+ * (at most its own buckets plus those the allowed lateness held open), in the update's result.
+ */
+export const MAX_PRINT_BATCH_BUCKETS = 1000;

@@ -18,7 +18,12 @@ import {
 } from '../../domain/access-log/types';
 import { CONTINUING_AS_NEW } from '../../workflows/access-log-messages';
 import { UserError } from '../errors';
-import { DEFAULT_BATCH_LINES, MAX_BATCH_BUCKETS, MAX_BATCH_KEY_CHARS } from './batch-limits';
+import {
+  DEFAULT_BATCH_LINES,
+  MAX_BATCH_BUCKETS,
+  MAX_BATCH_KEY_CHARS,
+  MAX_PRINT_BATCH_BUCKETS,
+} from './batch-limits';
 import { findRotated, identify } from './file-identity';
 import { LineSplitter } from './line-splitter';
 import { IngestRejected, type MonitorTarget, sendIngest } from './monitor-client';
@@ -182,7 +187,7 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
   // Bounded payloads: a sparse historical log spreads one batch over many buckets.
   const batchFull = () =>
     aggregator.lineCount >= batchLines ||
-    aggregator.bucketCount >= MAX_BATCH_BUCKETS ||
+    aggregator.bucketCount >= (report ? MAX_PRINT_BATCH_BUCKETS : MAX_BATCH_BUCKETS) ||
     aggregator.keyCharCount >= MAX_BATCH_KEY_CHARS;
   const nowSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -216,19 +221,51 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
     }
   };
 
-  async function flush(): Promise<void> {
+  // One ingest may be in flight while the next batch is read and parsed (a catch-up overlaps
+  // parsing with the workflow's work); it is settled before the next is sent, so ranges still
+  // arrive in order, and before anything that changes the file being read.
+  let inflight: Promise<unknown> | null = null;
+  let inflightError: unknown = null;
+  /** Set when settling moved the read position back: the end of the file is not reached yet. */
+  let resynced = false;
+
+  async function settle(): Promise<void> {
+    if (!inflight) return;
+    await inflight;
+    inflight = null;
+    const error = inflightError;
+    inflightError = null;
+    if (error === null) return;
+    if (!(error instanceof IngestRejected) || error.type !== 'OutOfSync') throw error;
+    // Another tailer or an earlier run moved the committed offset: continue from there, dropping
+    // what was read after the refused range.
+    const state = await send({ refresh, range: null, watermark: null });
+    if (state.fileId !== fileIdOf(current!.identity!))
+      throw new UserError(`${current!.path}: the monitor is following another file (${error.message})`);
+    log(`resynchronised at offset ${state.committedOffset}: ${error.message}`);
+    aggregator.drain();
+    position = rangeStart = rangeEnd = state.committedOffset;
+    splitter = new LineSplitter(position, maxLineBytes);
+    resynced = true;
+  }
+
+  /** Sends what was read since the last flush; `wait`: and settles it before returning. */
+  async function flush(wait = true): Promise<void> {
     lastFlush = Date.now();
-    if (rangeEnd === rangeStart) return;
+    await settle();
+    if (rangeEnd === rangeStart || options.signal?.aborted) return;
     current!.identity ??= await identify(current!.handle, options.untilEof);
     if (!current!.identity) return; // no complete first line yet
     const drained = aggregator.drain();
+    const start = rangeStart;
+    const end = rangeEnd;
     const input: IngestInput = {
       refresh,
       range: {
         file: current!.identity,
         path: current!.path,
-        start: rangeStart,
-        end: rangeEnd,
+        start,
+        end,
         afterTruncation,
         lines: drained.lines,
         buckets: drained.buckets,
@@ -240,22 +277,18 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
       },
       watermark: drained.maxTime,
     };
-    try {
-      const result = await send(input);
-      summary.batches++;
-      options.onFlush?.({ start: rangeStart, end: rangeEnd, lines: drained.lines, result });
-      rangeStart = rangeEnd;
-      afterTruncation = false;
-    } catch (error) {
-      if (!(error instanceof IngestRejected) || error.type !== 'OutOfSync') throw error;
-      // Another tailer or an earlier run moved the committed offset: continue from there.
-      const state = await send({ refresh, range: null, watermark: null });
-      if (state.fileId !== fileIdOf(current!.identity!))
-        throw new UserError(`${current!.path}: the monitor is following another file (${error.message})`);
-      log(`resynchronised at offset ${state.committedOffset}: ${error.message}`);
-      position = rangeStart = rangeEnd = state.committedOffset;
-      splitter = new LineSplitter(position, maxLineBytes);
-    }
+    rangeStart = end;
+    afterTruncation = false;
+    inflight = send(input).then(
+      (result) => {
+        summary.batches++;
+        options.onFlush?.({ start, end, lines: drained.lines, result });
+      },
+      (error: unknown) => {
+        inflightError = error;
+      },
+    );
+    if (wait) await settle();
   }
 
   for (;;) {
@@ -263,13 +296,15 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
     const { bytesRead } = await current.handle.read(buffer, 0, READ_BYTES, position);
     if (bytesRead > 0) {
       position += splitter.push(buffer.subarray(0, bytesRead), position, onLine, batchFull);
-      if (batchFull()) await flush();
+      if (batchFull()) await flush(false);
       continue;
     }
     // End of the file as it is now.
     if (options.untilEof || queue.length > 0) {
       splitter.finish(position, onLine);
+      resynced = false;
       await flush();
+      if (resynced) continue;
       if (queue.length > 0) {
         await current.handle.close();
         current = queue.shift()!;
@@ -327,6 +362,7 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
     }
     await sleep(pollIntervalMs, undefined, { signal: options.signal }).catch(() => {});
   }
+  await settle();
   summary.seconds = Number(process.hrtime.bigint() - began) / 1e9;
   await current.handle.close();
   for (const file of queue) await file.handle.close();

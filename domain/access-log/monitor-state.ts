@@ -192,8 +192,6 @@ function reportOf(state: MonitorState, closed: ClosedBucket, transition: AlertTr
 
 /** Sections in a `--print=json` line's `section_hits`: the cumulative top ones. */
 export const REPORTED_SECTIONS = 10;
-/** Closed buckets one ingest reports at most (a catch-up closes many; the rest are counted). */
-export const REPORTED_BUCKETS = 200;
 
 /**
  * Closes every bucket whose end plus the allowed lateness the watermark has reached; returns the
@@ -206,7 +204,7 @@ export function closeBuckets(state: MonitorState, reports?: ClosedBucketReport[]
   const lateness = state.config.allowedLateness ?? 0;
   const last = Math.floor((state.watermark - lateness) / refresh) - 1;
   const report = (closed: ClosedBucket, t: AlertTransition | null) => {
-    if (reports && reports.length < REPORTED_BUCKETS) reports.push(reportOf(state, closed, t));
+    reports?.push(reportOf(state, closed, t));
   };
   let next = state.lastClosed !== null ? state.lastClosed + 1 : (state.open[0]?.bucket ?? null);
   if (next === null) return transitions;
@@ -242,7 +240,8 @@ export function closeBuckets(state: MonitorState, reports?: ClosedBucketReport[]
     if (count > size + 1) {
       const ts = closeEmptyBuckets(state.rule, count, (next + 1) * refresh, state.config);
       transitions.push(...ts);
-      // Transitions only happen within the first window of zeros: report those buckets.
+      // Transitions only happen within the first window of zeros: those buckets are reported, the
+      // rest of a long gap is not (a day without traffic would be 8,640 lines of zeros).
       for (let b = next; b <= Math.min(until, next + size); b++)
         report(empty(b), ts.find((t) => t.at === new Date((b + 1) * refresh * 1000).toISOString()) ?? null);
     } else {

@@ -154,12 +154,17 @@ describe('access-log monitor with real activities', () => {
         await expect(configureMonitor(client, source, { window: 125 })).rejects.toThrow(
           /window must be a positive multiple of the bucket length \(10 s\), got 125/,
         );
-        expect(await configureMonitor(client, source, { threshold: 2.5, rule: 'rate', window: 60 })).toEqual({
-          refresh: 10,
-          window: 60,
-          threshold: 2.5,
-          rule: 'rate',
-        });
+        await expect(configureMonitor(client, source, { allowedLateness: -1 })).rejects.toThrow(
+          /allowed lateness must be a whole number of seconds >= 0, got -1/,
+        );
+        expect(
+          await configureMonitor(client, source, {
+            threshold: 2.5,
+            rule: 'rate',
+            window: 60,
+            allowedLateness: 30,
+          }),
+        ).toEqual({ refresh: 10, window: 60, threshold: 2.5, rule: 'rate', allowedLateness: 30 });
         expect((await monitorStatus(client, source)).config.rule).toBe('rate');
         // A tailer with other bucket lengths is refused with a readable reason.
         await expect(

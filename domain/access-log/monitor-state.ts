@@ -47,6 +47,8 @@ export interface MonitorTotals {
   parseErrors: number;
   late: number;
   status: StatusCounts;
+  /** Hits of the closed buckets plus late lines: the original's cumulative `total_hits`. */
+  closedHits: number;
 }
 
 export interface MonitorState {
@@ -84,7 +86,15 @@ export function newMonitorState(source: string, config: MonitorConfig): MonitorS
     lastClosed: null,
     open: [],
     recentBuckets: [],
-    totals: { lines: 0, hits: 0, bytes: 0, parseErrors: 0, late: 0, status: emptyStatusCounts() },
+    totals: {
+      lines: 0,
+      hits: 0,
+      bytes: 0,
+      parseErrors: 0,
+      late: 0,
+      status: emptyStatusCounts(),
+      closedHits: 0,
+    },
     sections: newHeavyHitters(),
     clients: newHeavyHitters(),
     parseErrorSamples: [],
@@ -135,6 +145,7 @@ function applyRange(state: MonitorState, range: IngestRange): void {
     addStatus(totals.status, agg.status);
     if (state.lastClosed !== null && agg.bucket <= state.lastClosed) {
       totals.late += agg.hits; // its bucket is closed: statistics only, not the alert window
+      totals.closedHits += agg.hits;
       continue;
     }
     // Ranges come mostly in log-time order: a new bucket usually goes at the end of `open`.
@@ -184,7 +195,7 @@ function reportOf(state: MonitorState, closed: ClosedBucket, transition: AlertTr
     status: closed.status,
     topSections: closed.topSections,
     transition,
-    totalHits: state.totals.hits,
+    totalHits: state.totals.closedHits,
     sectionHits,
     mostPopularSection: Object.keys(sectionHits)[0] ?? null,
   } satisfies ClosedBucketReport;
@@ -213,6 +224,7 @@ export function closeBuckets(state: MonitorState, reports?: ClosedBucketReport[]
     const open = state.open[0];
     if (open && open.bucket === next) {
       state.open.shift();
+      state.totals.closedHits += open.hits;
       const closed: ClosedBucket = {
         bucket: next,
         hits: open.hits,

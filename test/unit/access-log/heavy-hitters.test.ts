@@ -33,7 +33,10 @@ function zipfLog(lines: number, sections: number, seed: number): string[] {
   const weights = Array.from({ length: sections }, (_, i) => 1 / (i + 1));
   const cumulative: number[] = [];
   let sum = 0;
-  for (const w of weights) cumulative.push((sum += w));
+  for (const w of weights) {
+    sum += w;
+    cumulative.push(sum);
+  }
   const pick = () => {
     const x = next() * sum;
     let lo = 0;

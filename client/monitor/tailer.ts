@@ -228,6 +228,8 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
   let inflightError: unknown = null;
   /** Set when settling moved the read position back: the end of the file is not reached yet. */
   let resynced = false;
+  /** The last flush carried the closing watermark. */
+  let closed = false;
 
   async function settle(): Promise<void> {
     if (!inflight) return;
@@ -249,8 +251,14 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
     resynced = true;
   }
 
-  /** Sends what was read since the last flush; `wait`: and settles it before returning. */
-  async function flush(wait = true): Promise<void> {
+  /** The watermark that closes every bucket up to the one of `newest` (--until-eof). */
+  const closingWatermark = (newest: number) => (Math.floor(newest / refresh) + 1) * refresh + allowedLateness;
+
+  /**
+   * Sends what was read since the last flush; `wait`: and settles it before returning; `closing`
+   * (the end of --until-eof): with the watermark that closes every bucket, saving an update.
+   */
+  async function flush(wait = true, closing = false): Promise<void> {
     lastFlush = Date.now();
     await settle();
     if (rangeEnd === rangeStart || options.signal?.aborted) return;
@@ -277,6 +285,14 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
       },
       watermark: drained.maxTime,
     };
+    const newest = Math.max(
+      drained.maxTime ?? Number.NEGATIVE_INFINITY,
+      newestLogTime ?? Number.NEGATIVE_INFINITY,
+    );
+    if (closing && Number.isFinite(newest)) {
+      input.watermark = closingWatermark(newest);
+      closed = true;
+    }
     rangeStart = end;
     afterTruncation = false;
     inflight = send(input).then(
@@ -303,7 +319,8 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
     if (options.untilEof || queue.length > 0) {
       splitter.finish(position, onLine);
       resynced = false;
-      await flush();
+      closed = false;
+      await flush(true, queue.length === 0);
       if (resynced) continue;
       if (queue.length > 0) {
         await current.handle.close();
@@ -316,12 +333,7 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
       // allowed lateness (the same value on every re-run, so replaying a finished file adds no
       // empty bucket).
       const last = newestLogTime;
-      if (last !== null)
-        await send({
-          refresh,
-          range: null,
-          watermark: (Math.floor(last / refresh) + 1) * refresh + allowedLateness,
-        });
+      if (!closed && last !== null) await send({ refresh, range: null, watermark: closingWatermark(last) });
       break;
     }
     if (aggregator.lineCount > 0 && Date.now() - lastFlush >= flushIntervalMs) await flush();

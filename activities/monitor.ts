@@ -1,9 +1,15 @@
-// Activities of the access-log monitor: record an alert transition (idempotent on source + time +
-// state) and mail it to the source's recipients with a stable Message-ID, so a retry never
-// produces a second alert row and a re-sent mail is recognisable as the same message.
+// Activities of the access-log monitor's alert mail workflow: record an alert transition
+// (idempotent on source + time + state) and queue its mail in the outbox with a stable Message-ID.
+// The mail itself is sent by the reporting send activity on the mail task queue, so alert mail
+// shares the report mails' delivery: rate limit, 5xx final, 4xx retried, `mail retry`.
 
-import type { AlertRow } from '../db/monitor/alerts';
-import { deliverMail } from '../delivery/outgoing-mail';
+import { ApplicationFailure } from '@temporalio/common';
+import {
+  alertMessageId,
+  failUndeliveredAlertMail,
+  loadAlertForMail,
+  queueAlertMail,
+} from '../db/access-log/alert-outbox';
 import type { AlertTransition } from '../domain/access-log/types';
 import { renderAccessLogAlertMail } from '../emails/access-log-alert';
 import type { ActivityDeps } from './deps';
@@ -13,8 +19,6 @@ export interface RecordAlertInput {
   workflowId: string;
   transition: AlertTransition;
 }
-
-export const alertMessageId = (alertId: number, domain: string) => `<access-log-alert-${alertId}@${domain}>`;
 
 export function createMonitorActivities(deps: ActivityDeps) {
   const { pool, logger, mail } = deps;
@@ -38,41 +42,27 @@ export function createMonitorActivities(deps: ActivityDeps) {
       return { alertId };
     },
 
-    async mailAccessLogAlert(input: { alertId: number }): Promise<{ sent: boolean; recipients: string[] }> {
-      const { rows } = await pool.query<AlertRow & { recipients: string[] | null }>(
-        `SELECT a.*, s.recipients FROM alerts a LEFT JOIN monitor_sources s ON s.source = a.source WHERE a.id = $1`,
-        [input.alertId],
-      );
-      const row = rows[0];
-      if (!row) throw new Error(`alert ${input.alertId} not found`);
-      const recipients = row.recipients ?? [];
-      if (row.mailed_at || recipients.length === 0) return { sent: false, recipients };
-      const messageId = alertMessageId(row.id, mail.domain);
-      const content = renderAccessLogAlertMail({
-        source: row.source,
-        state: row.state,
-        at: row.at.toISOString(),
-        hits: row.hits,
-        average: row.average,
-        threshold: row.threshold,
-        rule: row.rule,
-        windowSeconds: row.window_seconds,
-      });
-      // Signed, with Reply-To and Return-Path, like every mail herald sends.
-      await deliverMail(mail, {
-        to: recipients,
+    /** The alert's outbox row (null: the source has no recipients, nothing to send). */
+    async queueAccessLogAlertMail(input: { alertId: number }): Promise<{ outboxId: number | null }> {
+      const alert = await loadAlertForMail(pool, input.alertId);
+      if (!alert)
+        throw ApplicationFailure.nonRetryable(`alert ${input.alertId} does not exist`, 'AlertMissing');
+      if (alert.recipients.length === 0) return { outboxId: null };
+      const content = renderAccessLogAlertMail(alert);
+      const outboxId = await queueAlertMail(pool, {
+        alertId: alert.id,
+        messageId: alertMessageId(alert.id, mail.domain),
+        to: alert.recipients,
         subject: content.subject,
         text: content.text,
         html: content.html,
-        messageId,
-        headers: { 'X-Herald-Monitor-Source': row.source, 'X-Herald-Alert-State': row.state },
+        headers: { 'X-Herald-Monitor-Source': alert.source, 'X-Herald-Alert-State': alert.state },
       });
-      await pool.query(
-        'UPDATE alerts SET mailed_at = now(), mail_message_id = $2, mailed_to = $3 WHERE id = $1',
-        [row.id, messageId, recipients],
-      );
-      logger.info({ alertId: row.id, recipients, messageId }, 'access-log alert mailed');
-      return { sent: true, recipients };
+      return { outboxId };
+    },
+
+    async failUndeliveredAlertMail(input: { outboxId: number }): Promise<void> {
+      await failUndeliveredAlertMail(pool, input.outboxId);
     },
   };
 }

@@ -1,9 +1,10 @@
 // herald's access-log path over a whole file as one process, for the GoAccess comparison: the
-// tailer's reading (256 KiB reads, LineSplitter), parser and bucket aggregator, drained every
-// 5,000 lines as the tailer flushes — everything but the ingest Update to the workflow.
+// tailer's reading (1 MiB reads, LineSplitter), parser and bucket aggregator, drained when the
+// tailer flushes (client/monitor/batch-limits.ts) — everything but the ingest Update.
 //   node --import tsx bench/access-log-file.ts FILE [--format combined|csv]
 import { open } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { DEFAULT_BATCH_LINES, MAX_BATCH_BUCKETS, MAX_BATCH_KEY_CHARS } from '../client/monitor/batch-limits';
 import { LineSplitter } from '../client/monitor/line-splitter';
 import { BucketAggregator } from '../domain/access-log/bucket-aggregator';
 import { parserFor } from '../domain/access-log/parse-line';
@@ -45,19 +46,18 @@ const onLine = (text: string | null, start: number) => {
   }
 };
 const handle = await open(file, 'r');
-const buffer = Buffer.alloc(256 * 1024);
+const buffer = Buffer.alloc(1024 * 1024);
+const full = () =>
+  aggregator.lineCount >= DEFAULT_BATCH_LINES ||
+  aggregator.bucketCount >= MAX_BATCH_BUCKETS ||
+  aggregator.keyCharCount >= MAX_BATCH_KEY_CHARS;
 const splitter = new LineSplitter(0, 64 * 1024);
 let position = 0;
 for (;;) {
   const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
   if (bytesRead === 0) break;
-  position += splitter.push(
-    buffer.subarray(0, bytesRead),
-    position,
-    onLine,
-    () => aggregator.lineCount >= 5000,
-  );
-  if (aggregator.lineCount >= 5000) drain();
+  position += splitter.push(buffer.subarray(0, bytesRead), position, onLine, full);
+  if (full()) drain();
 }
 splitter.finish(position, onLine);
 drain();

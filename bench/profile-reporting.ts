@@ -120,6 +120,7 @@ async function cycle() {
           stderr: '',
           seconds: 0,
           peakRssMiB: null,
+          cpuSeconds: null,
           accepted: events,
           rejected: 0,
           fileBytes: 0,

@@ -15,9 +15,27 @@ export interface AccessLogMonitorInput {
   maxBatchesPerRun?: number;
   /** Carried across continue-as-new. */
   state?: MonitorState;
-  /** Alerts decided but not yet recorded/mailed when the previous run continued as new. */
+  /** Alerts decided whose mail workflow was not started yet when the previous run continued as new. */
   pendingAlerts?: AlertTransition[];
 }
+
+/** One alert transition's mail workflow (started by the monitor, never waited for). */
+export interface AlertMailInput {
+  source: string;
+  /** The monitor's workflow id (recorded with the alert). */
+  workflowId: string;
+  transition: AlertTransition;
+}
+
+export interface AlertMailOutcome {
+  alertId: number;
+  outboxId: number | null;
+  status: 'accepted' | 'refused' | 'not-delivered' | 'no-recipients';
+}
+
+/** Stable per transition: a second start for the same transition is refused by Temporal. */
+export const alertMailWorkflowId = (source: string, transition: AlertTransition): string =>
+  `access-log-alert:${source}:${transition.state}:${transition.at}`;
 
 /** The failure type of an ingest refused because the run is about to continue as new (retry it). */
 export const CONTINUING_AS_NEW = 'ContinuingAsNew';

@@ -1,17 +1,21 @@
 // accessLogMonitor: one long-running workflow per log source (id `access-log:<source>`). Update
-// handlers only change state (synchronously, so they never interleave); the main loop records
-// and mails alert transitions through activities, and continues as new carrying the state.
+// handlers only change state (synchronously, so they never interleave); the main loop starts one
+// accessLogAlertMail workflow per alert transition and does not wait for it (ABANDON), and
+// continues as new carrying the state. Mail never holds up lines or continue-as-new.
+
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
-  proxyActivities,
+  ParentClosePolicy,
   setHandler,
+  startChild,
   upsertSearchAttributes,
+  WorkflowIdReusePolicy,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { HeraldActivities } from '../activities';
 import {
   applyConfigChange,
   applyIngest,
@@ -21,8 +25,10 @@ import {
 } from '../domain/access-log/monitor-state';
 import { statusView } from '../domain/access-log/status-view';
 import type { AlertTransition, IngestInput } from '../domain/access-log/types';
+import { accessLogAlertMail } from './access-log-alert-mail';
 import {
   type AccessLogMonitorInput,
+  alertMailWorkflowId,
   alertStateKey,
   alertsQuery,
   CONTINUING_AS_NEW,
@@ -33,11 +39,19 @@ import {
   statusQuery,
 } from './access-log-messages';
 
-const { recordAccessLogAlert, mailAccessLogAlert } = proxyActivities<HeraldActivities>({
-  startToCloseTimeout: '1 minute',
-  // An alert must not be lost: keep retrying (DB or SMTP outage) with a capped backoff.
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
+/** Starts the transition's mail workflow; already started (a retried task, a new run) is fine. */
+async function startAlertMail(source: string, workflowId: string, transition: AlertTransition) {
+  try {
+    await startChild(accessLogAlertMail, {
+      workflowId: alertMailWorkflowId(source, transition),
+      args: [{ source, workflowId, transition }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    });
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+  }
+}
 
 function validateIngest(
   state: ReturnType<typeof newMonitorState>,
@@ -113,9 +127,7 @@ export async function accessLogMonitor(input: AccessLogMonitorInput): Promise<vo
   for (;;) {
     await condition(() => outbox.length > 0 || shouldContinue());
     while (outbox.length > 0) {
-      const transition = outbox[0]!;
-      const { alertId } = await recordAccessLogAlert({ source: state.source, workflowId, transition });
-      await mailAccessLogAlert({ alertId });
+      await startAlertMail(state.source, workflowId, outbox[0]!);
       outbox.shift();
       upsertSearchAttributes([{ key: alertStateKey, value: alertState() }]);
     }

@@ -11,6 +11,10 @@ export interface Figure {
   baseline?: { what: string } & Record<string, number | string | null>;
   /** herald / baseline, with what the number means. */
   ratio: { value: number | null; meaning: string };
+  /** The same ratio in CPU seconds, where both sides are whole processes. */
+  cpuRatio?: { value: number | null; meaning: string };
+  /** The machine's 1, 5 and 15 minute load averages when the figure finished (shared machines). */
+  loadAverage?: string;
   /** Peak RSS of the worker (or of herald's process for figures without a worker), MiB. */
   peakRssMiB: number | null;
   /** CPU seconds per process role while the figure ran (worker, PostgreSQL, Temporal, harness). */
@@ -69,6 +73,11 @@ export function formatFigures(figures: Figure[], skipped: Skipped[]): string {
           .join('  ')}`,
       );
     lines.push(`  ratio    ${f.ratio.value === null ? '—' : `${f.ratio.value}×`}  (${f.ratio.meaning})`);
+    if (f.cpuRatio)
+      lines.push(
+        `  cpu      ${f.cpuRatio.value === null ? '—' : `${f.cpuRatio.value}×`}  (${f.cpuRatio.meaning})`,
+      );
+    if (f.loadAverage) lines.push(`  load     ${f.loadAverage} (1, 5, 15 min)`);
     lines.push(`  peak RSS ${f.peakRssMiB ?? '—'} MiB`);
     if (f.activitySeconds)
       lines.push(

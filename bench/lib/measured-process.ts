@@ -9,6 +9,19 @@ export interface ProcessResult {
   stderr: string;
   seconds: number;
   peakRssMiB: number | null;
+  /** User + system CPU seconds, sampled from /proc every 100 ms (the last ≤ 100 ms may be missing). */
+  cpuSeconds: number | null;
+}
+
+/** utime + stime of a live process from /proc/<pid>/stat, seconds (clock ticks of 1/100 s). */
+function cpuSecondsOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
 }
 
 export function vmHwmMiB(pid: number): number | null {
@@ -35,6 +48,7 @@ export function runMeasured(
     let stdout = '';
     let stderr = '';
     let peak: number | null = null;
+    let cpu: number | null = null;
     child.stdout.on('data', (c: Buffer) => {
       stdout += c.toString();
     });
@@ -44,8 +58,12 @@ export function runMeasured(
     const sample = () => {
       const now = child.pid ? vmHwmMiB(child.pid) : null;
       if (now !== null) peak = Math.max(peak ?? 0, now);
+      const used = child.pid ? cpuSecondsOf(child.pid) : null;
+      if (used !== null) cpu = used;
     };
     const timer = setInterval(sample, 100);
+    // The exit event comes after /proc is gone: sample once more on the way out when possible.
+    child.stdout.on('end', sample);
     child.on('error', (error) => {
       clearInterval(timer);
       reject(error);
@@ -58,6 +76,7 @@ export function runMeasured(
         stderr,
         seconds: Number(process.hrtime.bigint() - began) / 1e9,
         peakRssMiB: peak,
+        cpuSeconds: cpu,
       });
     });
   });

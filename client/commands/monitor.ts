@@ -7,12 +7,15 @@ import type { ConfigChange } from '../../domain/access-log/monitor-state';
 import {
   type AlertRuleName,
   alertRuleNames,
+  type ClosedBucketReport,
   defaultMonitorConfig,
   type LogFormat,
   logFormats,
   type MonitorConfig,
 } from '../../domain/access-log/types';
 import { UsageError } from '../errors';
+import { DEFAULT_BATCH_LINES } from '../monitor/batch-limits';
+import { formatClosedBucket, type PrintFormat } from '../monitor/closed-bucket-lines';
 import { configureMonitor, connectClient, queryStatus } from '../monitor/monitor-client';
 import { renderStatus } from '../monitor/render-status';
 import { tailAccessLog } from '../monitor/tailer';
@@ -37,6 +40,22 @@ function positive(option: string, integer = true) {
       throw new UsageError(`${option}: expected a number >= 0, got "${value}"`);
     return n;
   };
+}
+
+function wholeSeconds(option: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n))
+      throw new UsageError(`${option}: expected a whole number of seconds >= 0, got "${value}"`);
+    return n;
+  };
+}
+
+function printFormat(value: boolean | string | undefined): PrintFormat | null {
+  if (value === undefined || value === false) return null;
+  if (value === true || value === 'text') return 'text';
+  if (value === 'json') return 'json';
+  throw new UsageError(`--print: expected text or json, got "${value}"`);
 }
 
 function oneOf<T extends string>(option: string, values: readonly T[]) {
@@ -66,7 +85,9 @@ interface TailCliOptions {
   window: number;
   threshold: number;
   rule: AlertRuleName;
+  allowedLateness: number;
   batchLines: number;
+  print?: boolean | string;
   maxBatchesPerRun?: number;
   verbose?: boolean;
   json?: boolean;
@@ -104,10 +125,20 @@ export function registerMonitorCommands(program: Command): void {
       oneOf('--rule', alertRuleNames),
       defaultMonitorConfig.rule,
     )
+    .option(
+      '--allowed-lateness <seconds>',
+      'keep a bucket open this long after its end for lines logged out of order',
+      wholeSeconds('--allowed-lateness'),
+      defaultMonitorConfig.allowedLateness,
+    )
     .addOption(
-      new Option('--batch-lines <n>', 'flush after this many lines')
+      new Option('--batch-lines <n>', 'flush after at most this many lines')
         .argParser(positive('--batch-lines'))
-        .default(5000),
+        .default(DEFAULT_BATCH_LINES),
+    )
+    .option(
+      '--print [format]',
+      'print every closed bucket and the alerts as they happen (text, or json: the statistics object)',
     )
     .addOption(
       new Option('--max-batches-per-run <n>', 'continue as new after n batches (testing)')
@@ -121,11 +152,13 @@ export function registerMonitorCommands(program: Command): void {
         throw new UsageError(
           `--window: expected a multiple of --refresh (${options.refresh}), got ${options.window}`,
         );
+      const print = printFormat(options.print);
       const monitorConfig: MonitorConfig = {
         refresh: options.refresh,
         window: options.window,
         threshold: options.threshold,
         rule: options.rule,
+        allowedLateness: options.allowedLateness,
       };
       const { client, close } = await connectClient();
       try {
@@ -155,6 +188,17 @@ export function registerMonitorCommands(program: Command): void {
             batchLines: options.batchLines,
             signal: abort.signal,
             log: (line) => process.stderr.write(`herald monitor: ${line}\n`),
+            ...(print
+              ? {
+                  onClosed: (buckets: ClosedBucketReport[]) => {
+                    for (const b of buckets) {
+                      const lines = formatClosedBucket(b, print);
+                      for (const line of lines.stdout) process.stdout.write(`${line}\n`);
+                      for (const line of lines.stderr) process.stderr.write(`${line}\n`);
+                    }
+                  },
+                }
+              : {}),
             ...(options.verbose
               ? {
                   onFlush: ({ start, end, lines, result }) =>
@@ -167,7 +211,7 @@ export function registerMonitorCommands(program: Command): void {
         );
         if (options.json) printJson({ source: options.source, ...summary });
         else
-          process.stdout.write(
+          (print ? process.stderr : process.stdout).write(
             `${options.source}: read ${summary.lines} line(s), ${summary.parseErrors} parse error(s), ${summary.batches} batch(es); committed offset ${summary.committedOffset}\n`,
           );
       } finally {
@@ -209,6 +253,11 @@ export function registerMonitorCommands(program: Command): void {
     .option('--threshold <n>', 'new threshold', positive('--threshold', false))
     .option('--window <seconds>', 'new window', positive('--window'))
     .option('--rule <rule>', 'above-average or rate', oneOf('--rule', alertRuleNames))
+    .option(
+      '--allowed-lateness <seconds>',
+      'new allowed lateness (out-of-order lines)',
+      wholeSeconds('--allowed-lateness'),
+    )
     .option('--json', 'print the result as JSON')
     .action(
       async (options: {
@@ -217,15 +266,19 @@ export function registerMonitorCommands(program: Command): void {
         threshold?: number;
         window?: number;
         rule?: AlertRuleName;
+        allowedLateness?: number;
         json?: boolean;
       }) => {
         const change: ConfigChange = {
+          ...(options.allowedLateness !== undefined ? { allowedLateness: options.allowedLateness } : {}),
           ...(options.threshold !== undefined ? { threshold: options.threshold } : {}),
           ...(options.window !== undefined ? { window: options.window } : {}),
           ...(options.rule !== undefined ? { rule: options.rule } : {}),
         };
         if (options.recipients === undefined && Object.keys(change).length === 0)
-          throw new UsageError('nothing to change: give --recipients, --threshold, --window or --rule');
+          throw new UsageError(
+            'nothing to change: give --recipients, --threshold, --window, --rule or --allowed-lateness',
+          );
         const result: { source: string; recipients?: string[]; config?: MonitorConfig } = {
           source: options.source,
         };
@@ -255,7 +308,7 @@ export function registerMonitorCommands(program: Command): void {
             );
           if (result.config)
             process.stdout.write(
-              `${options.source}: window ${result.config.window} s, threshold ${result.config.threshold}, rule ${result.config.rule}\n`,
+              `${options.source}: window ${result.config.window} s, threshold ${result.config.threshold}, rule ${result.config.rule}, allowed lateness ${result.config.allowedLateness} s\n`,
             );
         }
       },

@@ -1,5 +1,6 @@
 // Splits file chunks into lines with their byte offsets. Lines longer than `maxLineBytes` are
 // never decoded or buffered: they are reported as too long (with their first bytes as excerpt).
+import { isAscii } from 'node:buffer';
 
 /** `text` is null for a line over the cap; `excerpt` is then its first bytes. */
 export type LineSink = (text: string | null, start: number, end: number, excerpt: string) => void;
@@ -30,6 +31,9 @@ export class LineSplitter {
    * after the line at which `pause()` returns true; returns how many bytes it consumed.
    */
   push(chunk: Buffer, offset: number, sink: LineSink, pause?: () => boolean): number {
+    // An all-ASCII chunk (the usual log) is decoded once; its lines are slices of that string, which
+    // V8 makes without copying. UTF-8 and ASCII agree there, so the text is the same either way.
+    const whole = isAscii(chunk) ? chunk.toString('latin1') : null;
     let pos = 0;
     while (pos < chunk.length) {
       const nl = chunk.indexOf(10, pos);
@@ -40,7 +44,11 @@ export class LineSplitter {
       if (nl < 0) break;
       let text: string | null;
       if (this.tooLong) text = null;
-      else if (this.parts.length === 0) text = decode(chunk, pos, end);
+      else if (this.parts.length === 0)
+        text =
+          whole === null
+            ? decode(chunk, pos, end)
+            : whole.slice(pos, end > pos && chunk[end - 1] === 13 ? end - 1 : end);
       else {
         const whole = Buffer.concat(this.parts, this.partBytes);
         text = decode(whole, 0, whole.length);

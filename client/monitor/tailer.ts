@@ -9,6 +9,7 @@ import { BucketAggregator } from '../../domain/access-log/bucket-aggregator';
 import { parserFor } from '../../domain/access-log/parse-line';
 import { newParsedLine } from '../../domain/access-log/parsed-line';
 import {
+  type ClosedBucketReport,
   type FileIdentity,
   fileIdOf,
   type IngestInput,
@@ -17,6 +18,12 @@ import {
 } from '../../domain/access-log/types';
 import { CONTINUING_AS_NEW } from '../../workflows/access-log-messages';
 import { UserError } from '../errors';
+import {
+  DEFAULT_BATCH_LINES,
+  MAX_BATCH_BUCKETS,
+  MAX_BATCH_KEY_CHARS,
+  MAX_PRINT_BATCH_BUCKETS,
+} from './batch-limits';
 import { findRotated, identify } from './file-identity';
 import { LineSplitter } from './line-splitter';
 import { IngestRejected, type MonitorTarget, sendIngest } from './monitor-client';
@@ -27,13 +34,15 @@ export interface TailOptions {
   /** Without a committed offset: read the file from its start instead of its end. */
   fromStart: boolean;
   untilEof: boolean;
-  /** Flush after this many lines (default 5000) or `flushIntervalMs` (default 1000). */
+  /** Flush after this many lines (default DEFAULT_BATCH_LINES) or `flushIntervalMs` (default 1000). */
   batchLines?: number;
   flushIntervalMs?: number;
   pollIntervalMs?: number;
   maxLineBytes?: number;
   signal?: AbortSignal;
   onFlush?: (info: { start: number; end: number; lines: number; result: IngestResult }) => void;
+  /** `--print`: the buckets each ingest closed (the monitor reports them only when this is set). */
+  onClosed?: (buckets: ClosedBucketReport[]) => void;
   log?: (line: string) => void;
 }
 
@@ -43,12 +52,11 @@ export interface TailSummary {
   batches: number;
   committedOffset: number;
   watermark: number | null;
+  /** From the first read to the last acknowledged ingest (the catch-up rate's time). */
+  seconds: number;
 }
 
-const READ_BYTES = 256 * 1024;
-const MAX_BATCH_BUCKETS = 200;
-/** Distinct key characters per batch: keeps an ingest far below Temporal's 2 MB payload limit. */
-const MAX_BATCH_KEY_CHARS = 128 * 1024; // ≤ 768 KiB even if every character is JSON-escaped
+const READ_BYTES = 1024 * 1024;
 /** Lines stamped more than this far in the future are treated as malformed. */
 const FUTURE_TOLERANCE_S = 86_400;
 
@@ -72,7 +80,7 @@ async function openFile(path: string): Promise<OpenFile | null> {
 
 export async function tailAccessLog(target: MonitorTarget, options: TailOptions): Promise<TailSummary> {
   const refresh = target.config.refresh;
-  const batchLines = options.batchLines ?? 5000;
+  const batchLines = options.batchLines ?? DEFAULT_BATCH_LINES;
   const flushIntervalMs = options.flushIntervalMs ?? 1000;
   const pollIntervalMs = options.pollIntervalMs ?? 250;
   const maxLineBytes = options.maxLineBytes ?? 64 * 1024;
@@ -82,7 +90,16 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
   const session = randomUUID();
   let sequence = 0;
   let newestLogTime: number | null = null;
-  const summary: TailSummary = { lines: 0, parseErrors: 0, batches: 0, committedOffset: 0, watermark: null };
+  const summary: TailSummary = {
+    lines: 0,
+    parseErrors: 0,
+    batches: 0,
+    committedOffset: 0,
+    watermark: null,
+    seconds: 0,
+  };
+  const report = options.onClosed !== undefined;
+  let allowedLateness = target.config.allowedLateness;
 
   // Sends one ingest; retries transient failures with the same update id (deduplicated).
   async function send(input: IngestInput): Promise<IngestResult> {
@@ -97,10 +114,12 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
         15_000,
       );
       try {
-        const result = await sendIngest(target, input, updateId);
+        const result = await sendIngest(target, report ? { ...input, report } : input, updateId);
         summary.committedOffset = result.committedOffset;
         summary.watermark = result.watermark;
         newestLogTime = result.newestLogTime;
+        allowedLateness = result.allowedLateness;
+        if (result.closed?.length) options.onClosed?.(result.closed);
         return result;
       } catch (error) {
         if (options.signal?.aborted) throw error;
@@ -157,6 +176,7 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
     }
   }
 
+  const began = process.hrtime.bigint();
   const aggregator = new BucketAggregator(refresh);
   let splitter = new LineSplitter(position, maxLineBytes);
   let rangeStart = position;
@@ -167,7 +187,7 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
   // Bounded payloads: a sparse historical log spreads one batch over many buckets.
   const batchFull = () =>
     aggregator.lineCount >= batchLines ||
-    aggregator.bucketCount >= MAX_BATCH_BUCKETS ||
+    aggregator.bucketCount >= (report ? MAX_PRINT_BATCH_BUCKETS : MAX_BATCH_BUCKETS) ||
     aggregator.keyCharCount >= MAX_BATCH_KEY_CHARS;
   const nowSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -201,44 +221,90 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
     }
   };
 
-  async function flush(): Promise<void> {
+  // One ingest may be in flight while the next batch is read and parsed (a catch-up overlaps
+  // parsing with the workflow's work); it is settled before the next is sent, so ranges still
+  // arrive in order, and before anything that changes the file being read.
+  let inflight: Promise<unknown> | null = null;
+  let inflightError: unknown = null;
+  /** Set when settling moved the read position back: the end of the file is not reached yet. */
+  let resynced = false;
+  /** The last flush carried the closing watermark. */
+  let closed = false;
+
+  async function settle(): Promise<void> {
+    if (!inflight) return;
+    await inflight;
+    inflight = null;
+    const error = inflightError;
+    inflightError = null;
+    if (error === null) return;
+    if (!(error instanceof IngestRejected) || error.type !== 'OutOfSync') throw error;
+    // Another tailer or an earlier run moved the committed offset: continue from there, dropping
+    // what was read after the refused range.
+    const state = await send({ refresh, range: null, watermark: null });
+    if (state.fileId !== fileIdOf(current!.identity!))
+      throw new UserError(`${current!.path}: the monitor is following another file (${error.message})`);
+    log(`resynchronised at offset ${state.committedOffset}: ${error.message}`);
+    aggregator.drain();
+    position = rangeStart = rangeEnd = state.committedOffset;
+    splitter = new LineSplitter(position, maxLineBytes);
+    resynced = true;
+  }
+
+  /** The watermark that closes every bucket up to the one of `newest` (--until-eof). */
+  const closingWatermark = (newest: number) => (Math.floor(newest / refresh) + 1) * refresh + allowedLateness;
+
+  /**
+   * Sends what was read since the last flush; `wait`: and settles it before returning; `closing`
+   * (the end of --until-eof): with the watermark that closes every bucket, saving an update.
+   */
+  async function flush(wait = true, closing = false): Promise<void> {
     lastFlush = Date.now();
-    if (rangeEnd === rangeStart) return;
+    await settle();
+    if (rangeEnd === rangeStart || options.signal?.aborted) return;
     current!.identity ??= await identify(current!.handle, options.untilEof);
     if (!current!.identity) return; // no complete first line yet
     const drained = aggregator.drain();
+    const start = rangeStart;
+    const end = rangeEnd;
     const input: IngestInput = {
       refresh,
       range: {
         file: current!.identity,
         path: current!.path,
-        start: rangeStart,
-        end: rangeEnd,
+        start,
+        end,
         afterTruncation,
         lines: drained.lines,
         buckets: drained.buckets,
         parseErrors: drained.parseErrors,
         parseErrorSamples: drained.parseErrorSamples,
         newestTime: drained.maxTime,
+        sections: drained.sections,
+        clients: drained.clients,
       },
       watermark: drained.maxTime,
     };
-    try {
-      const result = await send(input);
-      summary.batches++;
-      options.onFlush?.({ start: rangeStart, end: rangeEnd, lines: drained.lines, result });
-      rangeStart = rangeEnd;
-      afterTruncation = false;
-    } catch (error) {
-      if (!(error instanceof IngestRejected) || error.type !== 'OutOfSync') throw error;
-      // Another tailer or an earlier run moved the committed offset: continue from there.
-      const state = await send({ refresh, range: null, watermark: null });
-      if (state.fileId !== fileIdOf(current!.identity!))
-        throw new UserError(`${current!.path}: the monitor is following another file (${error.message})`);
-      log(`resynchronised at offset ${state.committedOffset}: ${error.message}`);
-      position = rangeStart = rangeEnd = state.committedOffset;
-      splitter = new LineSplitter(position, maxLineBytes);
+    const newest = Math.max(
+      drained.maxTime ?? Number.NEGATIVE_INFINITY,
+      newestLogTime ?? Number.NEGATIVE_INFINITY,
+    );
+    if (closing && Number.isFinite(newest)) {
+      input.watermark = closingWatermark(newest);
+      closed = true;
     }
+    rangeStart = end;
+    afterTruncation = false;
+    inflight = send(input).then(
+      (result) => {
+        summary.batches++;
+        options.onFlush?.({ start, end, lines: drained.lines, result });
+      },
+      (error: unknown) => {
+        inflightError = error;
+      },
+    );
+    if (wait) await settle();
   }
 
   for (;;) {
@@ -246,13 +312,16 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
     const { bytesRead } = await current.handle.read(buffer, 0, READ_BYTES, position);
     if (bytesRead > 0) {
       position += splitter.push(buffer.subarray(0, bytesRead), position, onLine, batchFull);
-      if (batchFull()) await flush();
+      if (batchFull()) await flush(false);
       continue;
     }
     // End of the file as it is now.
     if (options.untilEof || queue.length > 0) {
       splitter.finish(position, onLine);
-      await flush();
+      resynced = false;
+      closed = false;
+      await flush(true, queue.length === 0);
+      if (resynced) continue;
       if (queue.length > 0) {
         await current.handle.close();
         current = queue.shift()!;
@@ -260,11 +329,11 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
         splitter = new LineSplitter(0, maxLineBytes);
         continue;
       }
-      // Close every bucket that has lines: the watermark moves to the end of the newest one (the
-      // same value on every re-run, so replaying a finished file adds no empty bucket).
+      // Close every bucket that has lines: the watermark moves to the end of the newest one plus the
+      // allowed lateness (the same value on every re-run, so replaying a finished file adds no
+      // empty bucket).
       const last = newestLogTime;
-      if (last !== null)
-        await send({ refresh, range: null, watermark: (Math.floor(last / refresh) + 1) * refresh });
+      if (!closed && last !== null) await send({ refresh, range: null, watermark: closingWatermark(last) });
       break;
     }
     if (aggregator.lineCount > 0 && Date.now() - lastFlush >= flushIntervalMs) await flush();
@@ -305,6 +374,8 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
     }
     await sleep(pollIntervalMs, undefined, { signal: options.signal }).catch(() => {});
   }
+  await settle();
+  summary.seconds = Number(process.hrtime.bigint() - began) / 1e9;
   await current.handle.close();
   for (const file of queue) await file.handle.close();
   return summary;

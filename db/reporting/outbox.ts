@@ -159,7 +159,7 @@ export interface OutboxListRow {
   createdAt: string;
 }
 
-/** Outbox rows, newest first, optionally only those not yet accepted (`mail outbox`). */
+/** Outbox rows (report mails and alert mails), newest first, optionally of one status (`mail outbox`). */
 export async function listOutbox(
   pool: pg.Pool,
   options: { status?: OutboxRow['status']; limit?: number } = {},
@@ -179,9 +179,12 @@ export async function listOutbox(
     last_error: string | null;
     created_at: Date;
   }>(
-    `SELECT o.id, r.label, r.group_name, o.message_id, o.status, o.attempts, o.to_addrs, o.cc_addrs,
+    `SELECT o.id, coalesce(r.label, 'alert-' || o.alert_id) AS label,
+            coalesce(r.group_name, 'access-log:' || a.source) AS group_name,
+            o.message_id, o.status, o.attempts, o.to_addrs, o.cc_addrs,
             o.accepted_at, o.queue_id, o.smtp_response, o.last_error, o.created_at
-       FROM report_outbox o JOIN reports r ON r.id = o.report_id
+       FROM report_outbox o LEFT JOIN reports r ON r.id = o.report_id
+            LEFT JOIN alerts a ON a.id = o.alert_id
       WHERE $1::text IS NULL OR o.status = $1
       ORDER BY o.id DESC LIMIT $2`,
     [options.status ?? null, options.limit ?? 100],

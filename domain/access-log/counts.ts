@@ -20,7 +20,16 @@ export function addCounts(target: Counts, source: Counts, cap: number): Counts {
   return pruneCounts(target, cap);
 }
 
+/** The `cap` largest entries of `map` in one pass (no sort of the whole map: it runs per bucket). */
 export function mapToCappedCounts(map: Map<string, number>, cap: number): Counts {
   if (map.size <= cap) return Object.fromEntries(map);
-  return Object.fromEntries([...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, cap));
+  const top: [string, number][] = [];
+  for (const entry of map) {
+    if (top.length === cap && entry[1] <= top[cap - 1]![1]) continue;
+    let i = top.length < cap ? top.length : cap - 1;
+    while (i > 0 && top[i - 1]![1] < entry[1]) i--;
+    top.splice(i, 0, entry);
+    if (top.length > cap) top.pop();
+  }
+  return Object.fromEntries(top);
 }

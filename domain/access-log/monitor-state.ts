@@ -9,10 +9,12 @@ import {
   rearm,
   windowBuckets,
 } from './alert-rule';
-import { addCounts, type Counts, topEntries } from './counts';
+import { addCounts, topEntries } from './counts';
+import { type HeavyHitters, mergeHeavyHitters, newHeavyHitters } from './heavy-hitters';
 import {
   type AlertTransition,
   type BucketAggregate,
+  type ClosedBucketReport,
   emptyStatusCounts,
   fileIdOf,
   type IngestInput,
@@ -23,7 +25,8 @@ import {
   type StatusCounts,
 } from './types';
 
-export const CUMULATIVE_KEY_CAP = 500;
+/** Most sections / clients an open bucket keeps (its top sections are for display only). */
+export const BUCKET_KEY_CAP = 500;
 export const RECENT_BUCKETS = 30;
 export const ALERT_HISTORY = 1000;
 export const ERROR_SAMPLES = 10;
@@ -44,6 +47,8 @@ export interface MonitorTotals {
   parseErrors: number;
   late: number;
   status: StatusCounts;
+  /** Hits of the closed buckets plus late lines: the original's cumulative `total_hits`. */
+  closedHits: number;
 }
 
 export interface MonitorState {
@@ -56,11 +61,11 @@ export interface MonitorState {
   watermark: number | null;
   newestLogTime: number | null;
   lastClosed: number | null;
-  open: BucketAggregate[];
+  open: (BucketAggregate & { status: StatusCounts })[];
   recentBuckets: ClosedBucket[];
   totals: MonitorTotals;
-  sections: Counts;
-  clients: Counts;
+  sections: HeavyHitters;
+  clients: HeavyHitters;
   parseErrorSamples: ParseErrorSample[];
   rule: AlertRuleState;
   alerts: AlertTransition[];
@@ -81,9 +86,17 @@ export function newMonitorState(source: string, config: MonitorConfig): MonitorS
     lastClosed: null,
     open: [],
     recentBuckets: [],
-    totals: { lines: 0, hits: 0, bytes: 0, parseErrors: 0, late: 0, status: emptyStatusCounts() },
-    sections: {},
-    clients: {},
+    totals: {
+      lines: 0,
+      hits: 0,
+      bytes: 0,
+      parseErrors: 0,
+      late: 0,
+      status: emptyStatusCounts(),
+      closedHits: 0,
+    },
+    sections: newHeavyHitters(),
+    clients: newHeavyHitters(),
     parseErrorSamples: [],
     rule: newAlertRuleState(),
     alerts: [],
@@ -113,16 +126,15 @@ export function checkRange(state: MonitorState, range: IngestRange): RangeCheck 
   };
 }
 
-function addStatus(target: StatusCounts, source: StatusCounts): void {
+function addStatus(target: StatusCounts, source: Partial<StatusCounts>): void {
   for (const key of Object.keys(target) as (keyof StatusCounts)[]) target[key] += source[key] ?? 0;
 }
 
-function mergeInto(target: BucketAggregate, source: BucketAggregate): void {
+function mergeInto(target: MonitorState['open'][number], source: BucketAggregate): void {
   target.hits += source.hits;
   target.bytes += source.bytes;
   addStatus(target.status, source.status);
-  target.sections = addCounts(target.sections, source.sections, CUMULATIVE_KEY_CAP);
-  target.clients = addCounts(target.clients, source.clients, CUMULATIVE_KEY_CAP);
+  target.sections = addCounts(target.sections, source.sections, BUCKET_KEY_CAP);
 }
 
 function applyRange(state: MonitorState, range: IngestRange): void {
@@ -131,24 +143,30 @@ function applyRange(state: MonitorState, range: IngestRange): void {
     totals.hits += agg.hits;
     totals.bytes += agg.bytes;
     addStatus(totals.status, agg.status);
-    state.sections = addCounts(state.sections, agg.sections, CUMULATIVE_KEY_CAP);
-    state.clients = addCounts(state.clients, agg.clients, CUMULATIVE_KEY_CAP);
     if (state.lastClosed !== null && agg.bucket <= state.lastClosed) {
       totals.late += agg.hits; // its bucket is closed: statistics only, not the alert window
+      totals.closedHits += agg.hits;
       continue;
     }
-    const open = state.open.find((b) => b.bucket === agg.bucket);
-    if (open) mergeInto(open, agg);
+    // Ranges come mostly in log-time order: a new bucket usually goes at the end of `open`.
+    const fresh = () => ({
+      ...agg,
+      status: { ...emptyStatusCounts(), ...agg.status },
+      sections: { ...agg.sections },
+    });
+    const tail = state.open.at(-1);
+    if (!tail || tail.bucket < agg.bucket) state.open.push(fresh());
     else {
-      state.open.push({
-        ...agg,
-        status: { ...emptyStatusCounts(), ...agg.status },
-        sections: { ...agg.sections },
-        clients: { ...agg.clients },
-      });
-      state.open.sort((a, b) => a.bucket - b.bucket);
+      const open = state.open.find((b) => b.bucket === agg.bucket);
+      if (open) mergeInto(open, agg);
+      else {
+        state.open.push(fresh());
+        state.open.sort((a, b) => a.bucket - b.bucket);
+      }
     }
   }
+  mergeHeavyHitters(state.sections, range.sections);
+  mergeHeavyHitters(state.clients, range.clients);
   totals.lines += range.lines;
   totals.parseErrors += range.parseErrors;
   state.parseErrorSamples = [...state.parseErrorSamples, ...range.parseErrorSamples].slice(-ERROR_SAMPLES);
@@ -165,12 +183,40 @@ function pushRecent(state: MonitorState, bucket: ClosedBucket): void {
   if (state.recentBuckets.length > RECENT_BUCKETS) state.recentBuckets.shift();
 }
 
-/** Closes every bucket whose end the watermark has reached; returns the alert transitions. */
-export function closeBuckets(state: MonitorState): AlertTransition[] {
+/** What a closed bucket's `--print` line needs: the cumulative part is the seed's statistics. */
+function reportOf(state: MonitorState, closed: ClosedBucket, transition: AlertTransition | null) {
+  const { refresh } = state.config;
+  const sectionHits = Object.fromEntries(topEntries(state.sections.counts, REPORTED_SECTIONS));
+  return {
+    start: closed.bucket * refresh,
+    end: (closed.bucket + 1) * refresh,
+    hits: closed.hits,
+    bytes: closed.bytes,
+    status: closed.status,
+    topSections: closed.topSections,
+    transition,
+    totalHits: state.totals.closedHits,
+    sectionHits,
+    mostPopularSection: Object.keys(sectionHits)[0] ?? null,
+  } satisfies ClosedBucketReport;
+}
+
+/** Sections in a `--print=json` line's `section_hits`: the cumulative top ones. */
+export const REPORTED_SECTIONS = 10;
+
+/**
+ * Closes every bucket whose end plus the allowed lateness the watermark has reached; returns the
+ * alert transitions. With `reports`, also what each closed bucket looked like (`--print`).
+ */
+export function closeBuckets(state: MonitorState, reports?: ClosedBucketReport[]): AlertTransition[] {
   const transitions: AlertTransition[] = [];
   if (state.watermark === null) return transitions;
   const { refresh } = state.config;
-  const last = Math.floor(state.watermark / refresh) - 1;
+  const lateness = state.config.allowedLateness ?? 0;
+  const last = Math.floor((state.watermark - lateness) / refresh) - 1;
+  const report = (closed: ClosedBucket, t: AlertTransition | null) => {
+    reports?.push(reportOf(state, closed, t));
+  };
   let next = state.lastClosed !== null ? state.lastClosed + 1 : (state.open[0]?.bucket ?? null);
   if (next === null) return transitions;
   const size = windowBuckets(state.config);
@@ -178,31 +224,46 @@ export function closeBuckets(state: MonitorState): AlertTransition[] {
     const open = state.open[0];
     if (open && open.bucket === next) {
       state.open.shift();
-      pushRecent(state, {
+      state.totals.closedHits += open.hits;
+      const closed: ClosedBucket = {
         bucket: next,
         hits: open.hits,
         bytes: open.bytes,
         status: open.status,
         topSections: topEntries(open.sections, 5),
-      });
+      };
+      pushRecent(state, closed);
       const t = closeBucket(state.rule, open.hits, (next + 1) * refresh, state.config);
       if (t) transitions.push(t);
+      report(closed, t);
       next++;
       continue;
     }
     // A run of empty buckets up to the next one with hits (or the watermark).
     const until = Math.min(open ? open.bucket - 1 : last, last);
     const count = until - next + 1;
+    const empty = (b: number): ClosedBucket => ({
+      bucket: b,
+      hits: 0,
+      bytes: 0,
+      status: emptyStatusCounts(),
+      topSections: [],
+    });
     if (count > size + 1) {
-      transitions.push(...closeEmptyBuckets(state.rule, count, (next + 1) * refresh, state.config));
+      const ts = closeEmptyBuckets(state.rule, count, (next + 1) * refresh, state.config);
+      transitions.push(...ts);
+      // Transitions only happen within the first window of zeros: those buckets are reported, the
+      // rest of a long gap is not (a day without traffic would be 8,640 lines of zeros).
+      for (let b = next; b <= Math.min(until, next + size); b++)
+        report(empty(b), ts.find((t) => t.at === new Date((b + 1) * refresh * 1000).toISOString()) ?? null);
     } else {
       for (let b = next; b <= until; b++) {
         const t = closeBucket(state.rule, 0, (b + 1) * refresh, state.config);
         if (t) transitions.push(t);
+        report(empty(b), t);
       }
     }
-    for (let b = Math.max(next, until - RECENT_BUCKETS + 1); b <= until; b++)
-      pushRecent(state, { bucket: b, hits: 0, bytes: 0, status: emptyStatusCounts(), topSections: [] });
+    for (let b = Math.max(next, until - RECENT_BUCKETS + 1); b <= until; b++) pushRecent(state, empty(b));
     next = until + 1;
   }
   state.lastClosed = next - 1;
@@ -229,7 +290,8 @@ export function applyIngest(state: MonitorState, input: IngestInput): IngestOutc
   }
   if (input.watermark !== null && (state.watermark === null || input.watermark > state.watermark))
     state.watermark = input.watermark;
-  const transitions = closeBuckets(state);
+  const reports: ClosedBucketReport[] | undefined = input.report ? [] : undefined;
+  const transitions = closeBuckets(state, reports);
   return {
     result: {
       fileId: state.fileId,
@@ -237,6 +299,8 @@ export function applyIngest(state: MonitorState, input: IngestInput): IngestOutc
       watermark: state.watermark,
       newestLogTime: state.newestLogTime,
       applied,
+      allowedLateness: state.config.allowedLateness ?? 0,
+      ...(reports ? { closed: reports } : {}),
     },
     transitions,
   };
@@ -246,6 +310,7 @@ export interface ConfigChange {
   threshold?: number;
   window?: number;
   rule?: MonitorConfig['rule'];
+  allowedLateness?: number;
 }
 
 /** Validates a run-time change; returns why it is not acceptable, or null. */
@@ -257,6 +322,11 @@ export function checkConfigChange(config: MonitorConfig, change: ConfigChange): 
     if (!(Number.isInteger(w) && w >= config.refresh && w % config.refresh === 0))
       return `window must be a positive multiple of the bucket length (${config.refresh} s), got ${w}`;
   }
+  if (
+    change.allowedLateness !== undefined &&
+    !(Number.isInteger(change.allowedLateness) && change.allowedLateness >= 0)
+  )
+    return `allowed lateness must be a whole number of seconds >= 0, got ${change.allowedLateness}`;
   if (change.rule !== undefined && change.rule !== 'above-average' && change.rule !== 'rate')
     return `rule must be above-average or rate, got ${change.rule}`;
   return null;
@@ -269,6 +339,7 @@ export function applyConfigChange(state: MonitorState, change: ConfigChange): vo
     ...(change.threshold !== undefined ? { threshold: change.threshold } : {}),
     ...(change.window !== undefined ? { window: change.window } : {}),
     ...(change.rule !== undefined ? { rule: change.rule } : {}),
+    ...(change.allowedLateness !== undefined ? { allowedLateness: change.allowedLateness } : {}),
   };
   if (windowChanged) rearm(state.rule, state.config);
 }

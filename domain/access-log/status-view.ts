@@ -1,6 +1,7 @@
 // What `monitor status` shows: a JSON view of the monitor's state (the workflow's `status` query).
 import { windowBuckets, windowHits } from './alert-rule';
 import { topEntries } from './counts';
+import { HEAVY_HITTER_COUNTERS } from './heavy-hitters';
 import type { MonitorState, MonitorTotals } from './monitor-state';
 import type { AlertTransition, MonitorConfig, ParseErrorSample, StatusCounts } from './types';
 
@@ -13,8 +14,10 @@ export interface MonitorStatus {
   alert: { active: boolean; since: string | null };
   alerts: AlertTransition[];
   totals: MonitorTotals;
+  /** Cumulative heavy hitters: each `hits` is at most `maxError` below the true count. */
   topSections: { section: string; hits: number }[];
   topClients: { client: string; hits: number }[];
+  heavyHitters: { sectionsMaxError: number; clientsMaxError: number; counters: number };
   mostPopularSection: string | null;
   recentBuckets: {
     start: string;
@@ -36,7 +39,7 @@ export function statusView(state: MonitorState): MonitorStatus {
   const average = rule.n > 0 ? rule.sum / rule.n : null;
   const size = windowBuckets(config);
   const lastAlert = state.alerts.at(-1);
-  const topSections = topEntries(state.sections, 10).map(([section, hits]) => ({ section, hits }));
+  const topSections = topEntries(state.sections.counts, 10).map(([section, hits]) => ({ section, hits }));
   return {
     source: state.source,
     config,
@@ -58,7 +61,12 @@ export function statusView(state: MonitorState): MonitorStatus {
     alerts: state.alerts,
     totals: state.totals,
     topSections,
-    topClients: topEntries(state.clients, 10).map(([client, hits]) => ({ client, hits })),
+    topClients: topEntries(state.clients.counts, 10).map(([client, hits]) => ({ client, hits })),
+    heavyHitters: {
+      sectionsMaxError: state.sections.maxError,
+      clientsMaxError: state.clients.maxError,
+      counters: HEAVY_HITTER_COUNTERS,
+    },
     mostPopularSection: topSections[0]?.section ?? null,
     recentBuckets: state.recentBuckets.map((b) => ({
       start: iso(b.bucket * config.refresh),

@@ -15,6 +15,11 @@ export interface MonitorConfig {
   /** above-average: hits over the average; rate: requests per second. */
   threshold: number;
   rule: AlertRuleName;
+  /**
+   * Seconds a bucket stays open after its end (log time), for lines written out of order: a bucket
+   * closes when the watermark reaches its end plus this (docs/access-log-monitor.md).
+   */
+  allowedLateness: number;
 }
 
 export const defaultMonitorConfig: MonitorConfig = {
@@ -22,6 +27,7 @@ export const defaultMonitorConfig: MonitorConfig = {
   window: 120,
   threshold: 10,
   rule: 'above-average',
+  allowedLateness: 60,
 };
 
 export type StatusClass = '1xx' | '2xx' | '3xx' | '4xx' | '5xx' | 'other';
@@ -41,15 +47,15 @@ export function statusClassOf(status: number): StatusClass {
   return 'other';
 }
 
-/** Hits of one bucket (or the part of it one batch saw). Section/client maps are capped. */
+/** Hits of one bucket (or the part of it one batch saw). The section map is capped. */
 export interface BucketAggregate {
   /** floor(epochSeconds / refresh). */
   bucket: number;
   hits: number;
   bytes: number;
-  status: StatusCounts;
+  /** Classes without hits may be left out. */
+  status: Partial<StatusCounts>;
   sections: Record<string, number>;
-  clients: Record<string, number>;
 }
 
 /** Identity of a log file: the same inode with the same first line is the same file. */
@@ -84,6 +90,9 @@ export interface IngestRange {
   parseErrorSamples: ParseErrorSample[];
   /** Newest log time among the range's lines (epoch s), null if none parsed. */
   newestTime: number | null;
+  /** Exact hits per section and per client over the whole range (the heavy hitters' input). */
+  sections: Record<string, number>;
+  clients: Record<string, number>;
 }
 
 export interface IngestInput {
@@ -92,6 +101,25 @@ export interface IngestInput {
   range: IngestRange | null;
   /** Newest log time (epoch s) the tailer vouches for: lines' newest time, or an idle heartbeat. */
   watermark: number | null;
+  /** `monitor tail --print`: return the buckets this ingest closed, with the transitions. */
+  report?: boolean;
+}
+
+/** A bucket as `monitor tail --print` shows it when it closes. */
+export interface ClosedBucketReport {
+  /** Bucket start, epoch s. */
+  start: number;
+  end: number;
+  hits: number;
+  bytes: number;
+  status: StatusCounts;
+  topSections: [string, number][];
+  /** The transition its close caused, if any. */
+  transition: AlertTransition | null;
+  /** Cumulative figures as of this close: the seed's statistics object. */
+  totalHits: number;
+  sectionHits: Record<string, number>;
+  mostPopularSection: string | null;
 }
 
 export interface IngestResult {
@@ -102,6 +130,9 @@ export interface IngestResult {
   newestLogTime: number | null;
   /** false when the range had already been applied (a retry). */
   applied: boolean;
+  allowedLateness: number;
+  /** Only when the ingest asked for a report. */
+  closed?: ClosedBucketReport[];
 }
 
 export interface AlertTransition {

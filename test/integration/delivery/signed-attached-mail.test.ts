@@ -309,7 +309,9 @@ describe('PGP/MIME signatures', () => {
        VALUES ('web-1', 'alert', now(), 1200, 10, 'hits > 10/s', 10, 120) RETURNING id`,
     );
     const activities = createActivities({ pool: db.pool, logger: pino({ level: 'silent' }), mail: settings });
-    await activities.mailAccessLogAlert({ alertId: Number(rows[0]!.id) });
+    // The alert mail's path (workflows/access-log-alert-mail.ts): an outbox row, then the send.
+    const { outboxId } = await activities.queueAccessLogAlertMail({ alertId: Number(rows[0]!.id) });
+    await activities.sendReportMail({ outboxId: outboxId! });
     const m = (await mail.messages()).find(
       (x) => x.messageId === `<access-log-alert-${rows[0]!.id}@csirt.test>`,
     )!;

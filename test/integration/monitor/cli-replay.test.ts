@@ -77,7 +77,8 @@ describe('monitor tail --from-start --until-eof', () => {
         source,
         alert: { active: false },
         totals: { hits: log.lines.length, parseErrors: 0, late: 0 },
-        watermark: new Date((start + log.perBucket.length * 10) * 1000).toISOString(),
+        // The end of the newest bucket plus the allowed lateness (60 s): every bucket is closed.
+        watermark: new Date((start + log.perBucket.length * 10 + 60) * 1000).toISOString(),
       });
       expect(view.window.hits).toBe(log.perBucket.slice(-12).reduce((a, b) => a + b, 0));
 

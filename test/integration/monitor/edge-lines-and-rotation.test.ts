@@ -12,7 +12,13 @@ import { freshDatabase, type TestDatabase } from '../../support/database';
 import { createTestWorker, randomTaskQueue, testClient } from '../../support/temporal';
 import { monitorActivities, monitorStatus } from './helpers';
 
-const config: MonitorConfig = { refresh: 10, window: 120, threshold: 10, rule: 'above-average' };
+const config: MonitorConfig = {
+  refresh: 10,
+  window: 120,
+  threshold: 10,
+  rule: 'above-average',
+  allowedLateness: 0,
+};
 let db: TestDatabase;
 let mail: MailCatcher;
 let dir: string;

@@ -90,8 +90,14 @@ describe('access-log monitor with real activities', () => {
 
         const rows = await until(
           async () =>
-            (await db.pool.query('SELECT * FROM alerts WHERE source = $1 ORDER BY at', [source])).rows,
-          (r) => r.length === 2 && r.every((row) => row.mailed_at),
+            (
+              await db.pool.query(
+                `SELECT a.*, o.status AS mail_status FROM alerts a LEFT JOIN report_outbox o ON o.alert_id = a.id
+                  WHERE a.source = $1 ORDER BY a.at`,
+                [source],
+              )
+            ).rows,
+          (r) => r.length === 2 && r.every((row) => row.mail_status === 'accepted'),
         );
         expect(rows.map((r) => [r.state, r.at.toISOString(), r.hits])).toEqual(
           expected.map((t) => [t.state, t.at, t.hits]),
@@ -116,8 +122,9 @@ describe('access-log monitor with real activities', () => {
           transition: { ...status.alerts[0]! },
         });
         expect(again.alertId).toBe(Number(rows[0]!.id));
-        expect(await activities.mailAccessLogAlert({ alertId: again.alertId })).toMatchObject({
-          sent: false,
+        const queued = await activities.queueAccessLogAlertMail({ alertId: again.alertId });
+        expect(await activities.sendReportMail({ outboxId: queued.outboxId! })).toMatchObject({
+          status: 'already-accepted',
         });
         expect(
           (await db.pool.query('SELECT count(*) FROM alerts WHERE source = $1', [source])).rows[0].count,
@@ -147,12 +154,17 @@ describe('access-log monitor with real activities', () => {
         await expect(configureMonitor(client, source, { window: 125 })).rejects.toThrow(
           /window must be a positive multiple of the bucket length \(10 s\), got 125/,
         );
-        expect(await configureMonitor(client, source, { threshold: 2.5, rule: 'rate', window: 60 })).toEqual({
-          refresh: 10,
-          window: 60,
-          threshold: 2.5,
-          rule: 'rate',
-        });
+        await expect(configureMonitor(client, source, { allowedLateness: -1 })).rejects.toThrow(
+          /allowed lateness must be a whole number of seconds >= 0, got -1/,
+        );
+        expect(
+          await configureMonitor(client, source, {
+            threshold: 2.5,
+            rule: 'rate',
+            window: 60,
+            allowedLateness: 30,
+          }),
+        ).toEqual({ refresh: 10, window: 60, threshold: 2.5, rule: 'rate', allowedLateness: 30 });
         expect((await monitorStatus(client, source)).config.rule).toBe('rate');
         // A tailer with other bucket lengths is refused with a readable reason.
         await expect(

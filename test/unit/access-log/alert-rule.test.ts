@@ -17,7 +17,13 @@ function run(hits: number[], config: MonitorConfig) {
   return { state, transitions };
 }
 
-const small: MonitorConfig = { refresh: 10, window: 30, threshold: 10, rule: 'above-average' };
+const small: MonitorConfig = {
+  refresh: 10,
+  window: 30,
+  threshold: 10,
+  rule: 'above-average',
+  allowedLateness: 0,
+};
 const iso = (bucketIndex: number) => new Date((T0 + (bucketIndex + 1) * 10) * 1000).toISOString();
 
 describe('alert rule above-average (3-bucket window, threshold 10)', () => {
@@ -60,7 +66,13 @@ describe('alert rule above-average (3-bucket window, threshold 10)', () => {
   });
 
   it('uses the seed defaults: 12 buckets of 10 s, threshold 10', () => {
-    const config: MonitorConfig = { refresh: 10, window: 120, threshold: 10, rule: 'above-average' };
+    const config: MonitorConfig = {
+      refresh: 10,
+      window: 120,
+      threshold: 10,
+      rule: 'above-average',
+      allowedLateness: 0,
+    };
     const hits = [...Array(12).fill(5), 5, 16, 5, 5];
     // k0 = bucket 11: sum 60. b12: W 60. b13: W 71 > 60 + 10 -> alert (avg 60).
     // b14: W 71, avg (60+60+71)/3 = 63.67 -> 71 > 73.67? no -> recovered.
@@ -75,7 +87,7 @@ describe('alert rule above-average (3-bucket window, threshold 10)', () => {
 
 describe('alert rule rate (requests per second over the window)', () => {
   it('alerts above threshold req/s and recovers at or below it', () => {
-    const config: MonitorConfig = { refresh: 10, window: 30, threshold: 1, rule: 'rate' };
+    const config: MonitorConfig = { refresh: 10, window: 30, threshold: 1, rule: 'rate', allowedLateness: 0 };
     // W / 30 s > 1 req/s  <=>  W > 30. b3: W 31 -> alert; b4: W 10 + 11 + 9 = 30 -> recovered.
     const { transitions } = run([10, 10, 10, 11, 9, 10], config);
     expect(transitions.map((t) => [t.state, t.bucket, t.hits])).toEqual([
@@ -134,6 +146,7 @@ describe('equivalence with the seed', () => {
             window: buckets * 10,
             threshold,
             rule: 'above-average',
+            allowedLateness: 0,
           };
           const ours = run(hits, config).transitions.map((t) => ({
             tick: t.bucket,
@@ -154,7 +167,13 @@ describe('equivalence with the seed', () => {
         fc.array(fc.nat(50), { maxLength: 40 }),
         fc.integer({ min: 0, max: 200 }),
         (before, gap) => {
-          const config: MonitorConfig = { refresh: 10, window: 60, threshold: 5, rule: 'above-average' };
+          const config: MonitorConfig = {
+            refresh: 10,
+            window: 60,
+            threshold: 5,
+            rule: 'above-average',
+            allowedLateness: 0,
+          };
           const slow = run([...before, ...Array(gap).fill(0)], config);
           const fast = run(before, config);
           const transitions = closeEmptyBuckets(fast.state, gap, T0 + (before.length + 1) * 10, config);

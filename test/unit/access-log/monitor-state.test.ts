@@ -16,7 +16,13 @@ import {
 } from '../../../domain/access-log/types';
 
 const T0 = 1_768_471_200;
-const config: MonitorConfig = { refresh: 10, window: 30, threshold: 10, rule: 'above-average' };
+const config: MonitorConfig = {
+  refresh: 10,
+  window: 30,
+  threshold: 10,
+  rule: 'above-average',
+  allowedLateness: 0,
+};
 const file = { dev: 1, ino: 2, head: 'abc' };
 
 const bucket = (index: number, hits: number, section = '/a'): BucketAggregate => ({
@@ -25,7 +31,6 @@ const bucket = (index: number, hits: number, section = '/a'): BucketAggregate =>
   bytes: hits * 100,
   status: { ...emptyStatusCounts(), '2xx': hits },
   sections: { [section]: hits },
-  clients: { '10.0.0.1': hits },
 });
 
 function range(
@@ -35,7 +40,12 @@ function range(
   extra: Partial<IngestRange> = {},
 ): IngestRange {
   const lines = buckets.reduce((n, b) => n + b.hits, 0);
+  const sections: Record<string, number> = {};
+  for (const b of buckets)
+    for (const [key, n] of Object.entries(b.sections)) sections[key] = (sections[key] ?? 0) + n;
   return {
+    sections,
+    clients: { '10.0.0.1': lines },
     file,
     path: '/log',
     start,

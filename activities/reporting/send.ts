@@ -2,12 +2,15 @@
 // a row already accepted is skipped; the server's answer and queue id are recorded (docs/mentat.md, "Delivery recorded").
 // A 5xx or an address nodemailer cannot use is final (recorded, non-retryable); anything else
 // (4xx, connection refused, timeouts, a refused login) is retried by Temporal with backoff.
-// The one duplicate left is "accepted by SMTP, worker died before the record"; the Message-ID
-// lets receivers drop it.
+// An acceptance PostgreSQL could not record (an outage between the 250 and the outbox write) is
+// kept in the heartbeat details and recorded by the next attempt without sending again; the
+// duplicate window left is docs/mail.md's "Duplicates".
 import { ApplicationFailure } from '@temporalio/common';
+import type { SentMessageInfo } from 'nodemailer';
 import { loadOutboxRow, markAccepted, markAttempt, markFailed } from '../../db/reporting/outbox';
 import { deliverMail } from '../../delivery/outgoing-mail';
 import type { ActivityDeps } from '../deps';
+import { acceptanceOfEarlierAttempt, rememberAcceptance } from './smtp-acceptance';
 import type { SendResult } from './types';
 
 interface SmtpError {
@@ -42,6 +45,23 @@ export function queueIdOf(response: string): string | null {
 
 export function createSendActivity(deps: ActivityDeps) {
   return async function sendReportMail(input: { outboxId: number }): Promise<SendResult> {
+    const earlier = acceptanceOfEarlierAttempt(input.outboxId);
+    if (earlier) {
+      // Heartbeated again: should this write fail too, the attempt after this one still has it.
+      rememberAcceptance(earlier);
+      await markAccepted(
+        deps.pool,
+        earlier.outboxId,
+        earlier.response,
+        earlier.queueId,
+        new Date(earlier.acceptedAt),
+      );
+      deps.logger.info(
+        { messageId: earlier.messageId, acceptedAt: earlier.acceptedAt },
+        'mail accepted by SMTP in an earlier attempt; recorded without sending it again',
+      );
+      return { outboxId: earlier.outboxId, status: 'accepted', response: earlier.response };
+    }
     const row = await loadOutboxRow(deps.pool, input.outboxId);
     if (!row)
       throw ApplicationFailure.nonRetryable(
@@ -61,8 +81,9 @@ export function createSendActivity(deps: ActivityDeps) {
         'SmtpPermanentFailure',
       );
     await markAttempt(deps.pool, row.id);
+    let info: SentMessageInfo;
     try {
-      const info = await deliverMail(deps.mail, {
+      info = await deliverMail(deps.mail, {
         to: row.to,
         cc: row.cc,
         bcc: row.bcc,
@@ -78,14 +99,6 @@ export function createSendActivity(deps: ActivityDeps) {
           headers: { 'Content-Description': 'Raw data relevant to report' },
         })),
       });
-      let response = String(info.response ?? 'accepted');
-      // Some recipients refused while others took it: delivered, and the refusals are on record.
-      const rejected = ((info.rejected ?? []) as (string | { address: string })[]).map((a) =>
-        typeof a === 'string' ? a : a.address,
-      );
-      if (rejected.length > 0) response += ` (rejected: ${rejected.join(', ')})`;
-      await markAccepted(deps.pool, row.id, response, queueIdOf(String(info.response ?? '')));
-      return { outboxId: row.id, status: 'accepted', response };
     } catch (error) {
       const message = (error as Error)?.message ?? String(error);
       const permanent = isPermanentSmtpError(error);
@@ -100,5 +113,31 @@ export function createSendActivity(deps: ActivityDeps) {
       deps.logger.warn({ messageId: row.messageId, error: message }, 'mail not delivered yet; will retry');
       throw error;
     }
+    let response = String(info.response ?? 'accepted');
+    // Some recipients refused while others took it: delivered, and the refusals are on record.
+    const rejected = ((info.rejected ?? []) as (string | { address: string })[]).map((a) =>
+      typeof a === 'string' ? a : a.address,
+    );
+    if (rejected.length > 0) response += ` (rejected: ${rejected.join(', ')})`;
+    const acceptedAt = new Date();
+    const queueId = queueIdOf(String(info.response ?? ''));
+    // Before the outbox write: a write that fails leaves the acceptance with Temporal.
+    rememberAcceptance({
+      outboxId: row.id,
+      messageId: row.messageId,
+      response,
+      queueId,
+      acceptedAt: acceptedAt.toISOString(),
+    });
+    try {
+      await markAccepted(deps.pool, row.id, response, queueId, acceptedAt);
+    } catch (error) {
+      deps.logger.warn(
+        { messageId: row.messageId, error: (error as Error)?.message ?? String(error) },
+        'mail accepted by SMTP but not recorded; the next attempt records it without sending again',
+      );
+      throw error;
+    }
+    return { outboxId: row.id, status: 'accepted', response };
   };
 }

@@ -72,12 +72,13 @@ export async function markAccepted(
   id: number,
   response: string,
   queueId: string | null,
+  acceptedAt: Date = new Date(),
 ): Promise<void> {
   await pool.query(
-    `UPDATE report_outbox SET status = 'accepted', accepted_at = now(), smtp_response = $2, queue_id = $3,
+    `UPDATE report_outbox SET status = 'accepted', accepted_at = $4, smtp_response = $2, queue_id = $3,
             last_error = NULL
       WHERE id = $1`,
-    [id, response, queueId],
+    [id, response, queueId, acceptedAt],
   );
 }
 

@@ -171,6 +171,26 @@ const ingest = fc
     }),
   );
 
+async function realRunOf(m: ReportingModel, r: Real, g: number, kind: 'schedule' | 'adhoc', none: boolean) {
+  await r.runGroup({
+    group: r.group(g),
+    timeHigh: r.at(m.tick),
+    runKind: kind,
+    ...(none ? { force: { mode: 'none' } } : {}),
+  });
+  m.realRun(r.group(g), kind, none);
+}
+
+async function testRunOf(m: ReportingModel, r: Real, g: number) {
+  await r.runGroup({
+    group: r.group(g),
+    timeHigh: r.at(m.tick),
+    runKind: 'adhoc',
+    force: { testData: true },
+  });
+  m.testRun(r.group(g));
+}
+
 const advance = fc.constant(step('advance', async (m) => m.advance()));
 
 const realRun = fc
@@ -180,28 +200,21 @@ const realRun = fc
     none: fc.boolean(),
   })
   .map(({ g, kind, none }) =>
-    step(`${kind} run g${g}${none ? ' --force-mode none' : ''}`, async (m, r) => {
-      await r.runGroup({
-        group: r.group(g),
-        timeHigh: r.at(m.tick),
-        runKind: kind,
-        ...(none ? { force: { mode: 'none' } } : {}),
-      });
-      m.realRun(r.group(g), kind, none);
-    }),
+    step(`${kind} run g${g}${none ? ' --force-mode none' : ''}`, (m, r) => realRunOf(m, r, g, kind, none)),
   );
 
-const testDataRun = fc.nat(GROUPS - 1).map((g) =>
-  step(`test-data run g${g}`, async (m, r) => {
-    await r.runGroup({
-      group: r.group(g),
-      timeHigh: r.at(m.tick),
-      runKind: 'adhoc',
-      force: { testData: true },
-    });
-    m.testRun(r.group(g));
-  }),
-);
+const testDataRun = fc.nat(GROUPS - 1).map((g) => step(`test-data run g${g}`, (m, r) => testRunOf(m, r, g)));
+
+// A test-data run and a real run at the same time_h, in either order: where their state could meet.
+const runPair = fc
+  .record({ g: fc.nat(GROUPS - 1), testFirst: fc.boolean(), none: fc.boolean() })
+  .map(({ g, testFirst, none }) =>
+    step(`test-data and adhoc run g${g}, ${testFirst ? 'test data first' : 'real first'}`, async (m, r) => {
+      if (testFirst) await testRunOf(m, r, g);
+      await realRunOf(m, r, g, 'adhoc', none);
+      if (!testFirst) await testRunOf(m, r, g);
+    }),
+  );
 
 const rerun = fc
   .record({ g: fc.nat(GROUPS - 1), back: fc.nat(3), testMode: fc.boolean() })
@@ -244,7 +257,7 @@ const commands = [
   realRun,
   realRun,
   testDataRun,
-  testDataRun,
+  runPair,
   rerun,
   workerRestart,
 ];
@@ -261,30 +274,33 @@ export async function runModelSequences(
   let steps = 0;
   const base = Math.floor(Date.now() / TICK_MS) * TICK_MS - 600 * TICK_MS;
   await fc.assert(
-    fc.asyncProperty(fc.commands(commands, { maxCommands: options.maxCommands }), async (cmds) => {
-      const n = ++sequences;
-      const prefix = `m${randomUUID().slice(0, 6)}`;
-      const contacts = Object.fromEntries(
-        Array.from({ length: GROUPS }, (_, g) => [`${prefix}-g${g}`, `soc@${prefix}.g${g}.test`]),
-      );
-      const real = new Real(stack, prefix, n % 250, base);
-      await seedCatalog(stack.pool, {
-        groups: Array.from({ length: GROUPS }, (_, g) => ({
-          name: real.group(g),
-          networks: [{ network: `10.${real.net}.${g}.0/24` }],
-          emails: { high: [contacts[real.group(g)]!] },
-          timing: { high: { per: TICK_MS / 1000, thr: (3 * TICK_MS) / 1000, rel: 0 } },
-        })),
-      });
-      await real.startWorker();
-      try {
-        const model = new ReportingModel(contacts);
-        await fc.asyncModelRun(() => ({ model, real }), [...cmds]);
-        steps += [...cmds].length;
-      } finally {
-        await real.stop();
-      }
-    }),
+    fc.asyncProperty(
+      fc.commands(commands, { maxCommands: options.maxCommands, size: 'max' }),
+      async (cmds) => {
+        const n = ++sequences;
+        const prefix = `m${randomUUID().slice(0, 6)}`;
+        const contacts = Object.fromEntries(
+          Array.from({ length: GROUPS }, (_, g) => [`${prefix}-g${g}`, `soc@${prefix}.g${g}.test`]),
+        );
+        const real = new Real(stack, prefix, n % 250, base);
+        await seedCatalog(stack.pool, {
+          groups: Array.from({ length: GROUPS }, (_, g) => ({
+            name: real.group(g),
+            networks: [{ network: `10.${real.net}.${g}.0/24` }],
+            emails: { high: [contacts[real.group(g)]!] },
+            timing: { high: { per: TICK_MS / 1000, thr: (3 * TICK_MS) / 1000, rel: 0 } },
+          })),
+        });
+        await real.startWorker();
+        try {
+          const model = new ReportingModel(contacts);
+          await fc.asyncModelRun(() => ({ model, real }), [...cmds]);
+          steps += [...cmds].length;
+        } finally {
+          await real.stop();
+        }
+      },
+    ),
     { numRuns: options.numRuns, seed, endOnFailure: true },
   );
   return { seed, sequences, steps };

@@ -26,7 +26,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-it('run kinds agree with the reference model (6 sequences of up to 12 steps)', async () => {
-  const ran = await runModelSequences({ pool: db.pool, client, mail }, { numRuns: 6, maxCommands: 12 });
-  expect(ran.sequences).toBe(6);
+it('run kinds agree with the reference model (8 sequences of up to 12 steps)', async () => {
+  const ran = await runModelSequences({ pool: db.pool, client, mail }, { numRuns: 8, maxCommands: 12 });
+  expect(ran.sequences).toBe(8);
 }, 300_000);

@@ -7,7 +7,6 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { envSchema, parseEnvironment } from '../../../config/env';
 import { repoRoot } from '../../../config/paths';
-import { heraldSearchAttributes } from '../../../domain/search-attributes';
 
 interface Service {
   image?: string;
@@ -81,8 +80,13 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('registers herald search attributes on the Temporal server', () => {
-    const script = JSON.stringify(services['temporal-search-attributes']?.command);
-    for (const attribute of Object.keys(heraldSearchAttributes)) expect(script).toContain(attribute);
+  it("registers herald's search attributes with `herald temporal setup` before the worker polls", () => {
+    const setup = services['herald-temporal-setup'];
+    expect(setup?.command).toEqual(['temporal', 'setup']);
+    expect(setup?.image).toBe(services['herald-worker']?.image);
+    expect(setup?.depends_on).toMatchObject({ temporal: { condition: 'service_healthy' } });
+    expect(services['herald-worker']?.depends_on).toMatchObject({
+      'herald-temporal-setup': { condition: 'service_completed_successfully' },
+    });
   });
 });

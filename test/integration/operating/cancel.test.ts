@@ -176,7 +176,7 @@ describe('herald cancel', () => {
     const events = await historyTypes(severityId);
     expect(events).toContain('EVENT_TYPE_ACTIVITY_TASK_CANCELED');
     expect(events).not.toContain('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:finishReportRun');
-    expect(events).toContain('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:cancelRunOutbox');
+    expect(events).toContain('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:cancelReportRun');
     expect(events.at(-1)).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED');
     const pending = await db.pool.query(
       "SELECT count(*)::int AS n FROM report_outbox WHERE status = 'pending'",

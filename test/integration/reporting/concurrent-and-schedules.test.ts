@@ -41,10 +41,7 @@ beforeAll(async () => {
   mail = await startMailCatcher({ smtpPort: 0 });
   env = cliEnv(db.url, taskQueue, mkdtempSync(path.join(tmpdir(), 'herald-cli-')));
   await seedCatalog(db.pool, {
-    groups: [
-      { name: 'acme', networks: [{ network: '192.0.2.0/24' }], emails: { high: ['soc@acme.test'] } },
-      { name: 'beta', networks: [{ network: '198.51.100.0/24' }], emails: { high: ['soc@beta.test'] } },
-    ],
+    groups: [{ name: 'acme', networks: [{ network: '192.0.2.0/24' }], emails: { high: ['soc@acme.test'] } }],
   });
   ({ client, close: closeClient } = await testClient());
   worker = await createTestWorker({ taskQueue, activities: reportingActivities(db.pool, mail.smtpUrl) });
@@ -84,19 +81,11 @@ describe('schedules and ad-hoc runs', () => {
           paused: false,
           intervalSeconds: 600,
         }),
-        expect.objectContaining({
-          group: 'beta',
-          scheduleId: 'report:beta',
-          paused: false,
-          intervalSeconds: 600,
-        }),
       ]),
     );
     const again = JSON.parse((await herald(['schedules', 'sync', '--json'], env)).stdout);
-    expect(again.changes).toEqual([
-      { group: 'acme', action: 'unchanged', interval: 600 },
-      { group: 'beta', action: 'unchanged', interval: 600 },
-    ]);
+    expect(again.changes).toContainEqual({ group: 'acme', action: 'unchanged', interval: 600 });
+    expect(again.changes.every((c: { action: string }) => c.action === 'unchanged')).toBe(true);
   });
 
   it('reports a window once when a schedule trigger and `herald run` start together', async () => {
@@ -186,6 +175,12 @@ describe('schedules and ad-hoc runs', () => {
   }, 120_000);
 
   it('recovers the cursor from the ledger after the schedule is deleted and recreated', async () => {
+    // A group of its own, added now: no schedule of an earlier test can have run it.
+    await seedCatalog(db.pool, {
+      groups: [
+        { name: 'beta', networks: [{ network: '198.51.100.0/24' }], emails: { high: ['soc@beta.test'] } },
+      ],
+    });
     // beta's last real window ends one interval before the current slot: a triggered run (in this
     // slot or, past a boundary, the next) starts exactly there, whichever slot it lands in.
     await awayFromBoundary(600, 30_000);

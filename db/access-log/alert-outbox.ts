@@ -11,26 +11,23 @@ export interface AlertForMail extends AccessLogAlertMail {
   recipients: string[];
 }
 
-export async function loadAlertForMail(pool: pg.Pool, alertId: number): Promise<AlertForMail | null> {
-  const { rows } = await pool.query<{
-    id: string;
-    source: string;
-    state: 'alert' | 'recovered';
-    at: Date;
-    hits: number;
-    average: number;
-    rule: string;
-    threshold: number;
-    window_seconds: number;
-    recipients: string[] | null;
-  }>(
-    `SELECT a.id, a.source, a.state, a.at, a.hits, a.average, a.rule, a.threshold, a.window_seconds,
-            s.recipients
-       FROM alerts a LEFT JOIN monitor_sources s ON s.source = a.source WHERE a.id = $1`,
-    [alertId],
-  );
-  const r = rows[0];
-  if (!r) return null;
+/** The columns of `alerts` both the mail and `alerts list` read. */
+const ALERT_COLUMNS =
+  'a.id, a.source, a.state, a.at, a.hits, a.average, a.rule, a.threshold, a.window_seconds';
+
+interface AlertColumns {
+  id: string;
+  source: string;
+  state: 'alert' | 'recovered';
+  at: Date;
+  hits: number;
+  average: number;
+  rule: string;
+  threshold: number;
+  window_seconds: number;
+}
+
+function alertOf(r: AlertColumns) {
   return {
     id: Number(r.id),
     source: r.source,
@@ -41,8 +38,18 @@ export async function loadAlertForMail(pool: pg.Pool, alertId: number): Promise<
     rule: r.rule,
     threshold: r.threshold,
     windowSeconds: r.window_seconds,
-    recipients: r.recipients ?? [],
   };
+}
+
+export async function loadAlertForMail(pool: pg.Pool, alertId: number): Promise<AlertForMail | null> {
+  const { rows } = await pool.query<AlertColumns & { recipients: string[] | null }>(
+    `SELECT ${ALERT_COLUMNS}, s.recipients
+       FROM alerts a LEFT JOIN monitor_sources s ON s.source = a.source WHERE a.id = $1`,
+    [alertId],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  return { ...alertOf(r), recipients: r.recipients ?? [] };
 }
 
 /** The alert's outbox row, created on first call (a retried activity gets the same row). */
@@ -116,7 +123,7 @@ export async function listAlerts(
   options: { source?: string; limit: number },
 ): Promise<AlertListRow[]> {
   const { rows } = await pool.query(
-    `SELECT a.id, a.source, a.state, a.at, a.hits, a.average, a.rule, a.threshold, a.window_seconds,
+    `SELECT ${ALERT_COLUMNS},
             o.message_id, o.status, o.attempts, o.to_addrs, o.accepted_at, o.smtp_response, o.last_error
        FROM alerts a LEFT JOIN report_outbox o ON o.alert_id = a.id
       WHERE $1::text IS NULL OR a.source = $1
@@ -124,15 +131,7 @@ export async function listAlerts(
     [options.source ?? null, options.limit],
   );
   return rows.map((r) => ({
-    id: Number(r.id),
-    source: r.source,
-    state: r.state,
-    at: r.at.toISOString(),
-    hits: r.hits,
-    average: r.average,
-    rule: r.rule,
-    threshold: r.threshold,
-    windowSeconds: r.window_seconds,
+    ...alertOf(r),
     mail:
       r.message_id === null
         ? null
@@ -151,3 +150,6 @@ export async function listAlerts(
 
 /** How `mail outbox` and `mail retry` name an alert's mail (reports go by their label). */
 export const alertMailLabel = (alertId: number) => `alert-${alertId}`;
+
+/** The same name in SQL, over `report_outbox o LEFT JOIN reports r`. */
+export const MAIL_LABEL_SQL = "coalesce(r.label, 'alert-' || o.alert_id)";

@@ -3,9 +3,7 @@
 // is reopened (pending) for the send activity, which refuses them otherwise, and failed if the
 // retry does not deliver it either.
 import type pg from 'pg';
-
-/** A report mail goes by its report's label, an alert mail by `alert-<id>` (alertMailLabel). */
-const OUTBOX_LABEL = "coalesce(r.label, 'alert-' || o.alert_id)";
+import { MAIL_LABEL_SQL } from '../access-log/alert-outbox';
 
 export interface RetryableMail {
   outboxId: number;
@@ -16,8 +14,8 @@ export interface RetryableMail {
 /** The outbox row of the report with this label, or null when it has no mail. */
 export async function mailOfReport(pool: pg.Pool, label: string): Promise<RetryableMail | null> {
   const { rows } = await pool.query<{ id: string; label: string; status: string }>(
-    `SELECT o.id, ${OUTBOX_LABEL} AS label, o.status FROM report_outbox o LEFT JOIN reports r ON r.id = o.report_id
-      WHERE ${OUTBOX_LABEL} = $1`,
+    `SELECT o.id, ${MAIL_LABEL_SQL} AS label, o.status FROM report_outbox o LEFT JOIN reports r ON r.id = o.report_id
+      WHERE ${MAIL_LABEL_SQL} = $1`,
     [label],
   );
   const row = rows[0];
@@ -30,7 +28,7 @@ export async function failedMails(
   filter: { group?: string; limit: number },
 ): Promise<RetryableMail[]> {
   const { rows } = await pool.query<{ id: string; label: string; status: string }>(
-    `SELECT o.id, ${OUTBOX_LABEL} AS label, o.status FROM report_outbox o LEFT JOIN reports r ON r.id = o.report_id
+    `SELECT o.id, ${MAIL_LABEL_SQL} AS label, o.status FROM report_outbox o LEFT JOIN reports r ON r.id = o.report_id
       WHERE o.status IN ('failed', 'cancelled') AND ($1::text IS NULL OR r.group_name = $1)
       ORDER BY o.id LIMIT $2`,
     [filter.group ?? null, filter.limit],

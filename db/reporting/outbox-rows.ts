@@ -1,4 +1,4 @@
-// report_outbox rows (one per mail) and their attachments, written with the report.
+// report_outbox rows (one per mail), written with the report (attachments: outbox-attachments.ts).
 import type pg from 'pg';
 
 export interface NewOutboxRow {
@@ -11,15 +11,6 @@ export interface NewOutboxRow {
   text: string;
   html: string;
   headers: Record<string, string>;
-  attachment?: OutboxAttachment | null;
-}
-
-export interface OutboxAttachment {
-  filename: string;
-  contentType: string;
-  content: Buffer;
-  events: number;
-  omitted: number;
 }
 
 export async function insertOutbox(client: pg.PoolClient, o: NewOutboxRow): Promise<number> {
@@ -28,19 +19,5 @@ export async function insertOutbox(client: pg.PoolClient, o: NewOutboxRow): Prom
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id`,
     [o.reportId, o.messageId, o.to, o.cc, o.bcc, o.subject, o.text, o.html, JSON.stringify(o.headers)],
   );
-  const id = Number(rows[0]!.id);
-  if (o.attachment)
-    await client.query(
-      `INSERT INTO report_outbox_attachments (outbox_id, filename, content_type, content, events, omitted)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
-      [
-        id,
-        o.attachment.filename,
-        o.attachment.contentType,
-        o.attachment.content,
-        o.attachment.events,
-        o.attachment.omitted,
-      ],
-    );
-  return id;
+  return Number(rows[0]!.id);
 }

@@ -1,5 +1,6 @@
 // report_outbox: one mail per row; `send` reads it, delivers it once and records the outcome.
 import type pg from 'pg';
+import { MAIL_LABEL_SQL } from '../access-log/alert-outbox';
 
 export interface OutboxRow {
   id: number;
@@ -180,7 +181,7 @@ export async function listOutbox(
     last_error: string | null;
     created_at: Date;
   }>(
-    `SELECT o.id, coalesce(r.label, 'alert-' || o.alert_id) AS label,
+    `SELECT o.id, ${MAIL_LABEL_SQL} AS label,
             coalesce(r.group_name, 'access-log:' || a.source) AS group_name,
             o.message_id, o.status, o.attempts, o.to_addrs, o.cc_addrs,
             o.accepted_at, o.queue_id, o.smtp_response, o.last_error, o.created_at

@@ -7,6 +7,7 @@ import type { MailRetryActivities } from '../activities/mail-retry';
 import type { ReportingActivities } from '../activities/reporting';
 import type { SendResult } from '../activities/reporting/types';
 import { mailTaskQueue } from '../domain/reporting/mail-task-queue';
+import { DATABASE_RETRY } from './retry-policies';
 
 export interface MailRetryInput {
   outboxIds: number[];
@@ -21,12 +22,7 @@ const SEND_CONCURRENCY = 10;
 
 const outbox = proxyActivities<MailRetryActivities>({
   startToCloseTimeout: '1 minute',
-  retry: {
-    initialInterval: '2 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 10,
-  },
+  retry: DATABASE_RETRY,
 });
 
 // An operator waits for the answer: a temporary refusal (4xx, an outage, a refused login) is tried

@@ -25,28 +25,19 @@ import {
   scheduledStartTimeKey,
   severityProgressSignal,
 } from './report-messages';
+import { DATABASE_RETRY } from './retry-policies';
 import { settleAll } from './settle-all';
 import { runSeverity } from './severity-child';
 
 const { loadReportGroupPlan } = proxyActivities<Pick<ReportingActivities, 'loadReportGroupPlan'>>({
   startToCloseTimeout: '1 minute',
-  retry: {
-    initialInterval: '2 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 10,
-  },
+  retry: DATABASE_RETRY,
 });
 // The quiet-window check waits for writers inside the window (up to 10 s), heartbeating.
 const { settleQuietWindows } = proxyActivities<Pick<ReportingActivities, 'settleQuietWindows'>>({
   startToCloseTimeout: '2 minutes',
   heartbeatTimeout: '30 seconds',
-  retry: {
-    initialInterval: '2 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 5,
-  },
+  retry: { ...DATABASE_RETRY, maximumAttempts: 5 },
 });
 
 /** The schedule's nominal time of this run (else its start), or the explicit time_h. */

@@ -17,15 +17,11 @@ import {
   rerunGroupWorkflowId,
   rerunProgressQuery,
 } from './report-messages';
+import { DATABASE_RETRY } from './retry-policies';
 
 const { clearRerunThresholds } = proxyActivities<Pick<ReportingActivities, 'clearRerunThresholds'>>({
   startToCloseTimeout: '2 minutes',
-  retry: {
-    initialInterval: '2 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 10,
-  },
+  retry: DATABASE_RETRY,
 });
 
 export async function reportRerun(input: ReportRerunInput): Promise<RerunProgress> {

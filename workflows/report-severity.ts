@@ -23,15 +23,10 @@ import {
   severityProgressQuery,
   severityProgressSignal,
 } from './report-messages';
+import { DATABASE_RETRY } from './retry-policies';
 import { RunOptions } from './run-options';
 import { SEND_CONCURRENCY, sendMails } from './send-mails';
 
-const retry = {
-  initialInterval: '2 seconds',
-  backoffCoefficient: 2,
-  maximumInterval: '1 minute',
-  maximumAttempts: 10,
-};
 // `herald cancel`: every step is waited for until it has really stopped (the step stops at its
 // next heartbeat), so what runs after the cancellation sees everything it wrote.
 const cancellationType = ActivityCancellationType.WAIT_CANCELLATION_COMPLETED;
@@ -40,12 +35,12 @@ const cancellationType = ActivityCancellationType.WAIT_CANCELLATION_COMPLETED;
 const { prepareReports } = proxyActivities<Pick<ReportingActivities, 'prepareReports'>>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '1 minute',
-  retry,
+  retry: DATABASE_RETRY,
   cancellationType,
 });
 const { finishReportRun, cancelReportRun } = proxyActivities<
   Pick<ReportingActivities, 'finishReportRun' | 'cancelReportRun'>
->({ startToCloseTimeout: '2 minutes', retry, cancellationType });
+>({ startToCloseTimeout: '2 minutes', retry: DATABASE_RETRY, cancellationType });
 
 export async function reportSeverity(input: SeverityRunInput): Promise<SeverityRunSummary> {
   const progress: SeverityProgress = {

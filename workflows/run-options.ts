@@ -8,15 +8,11 @@ import type { ReportingActivities } from '../activities/reporting';
 import type { MailOptions, SeverityRunInput } from '../activities/reporting/types';
 import type { ForceOptions } from '../domain/reporting/report-plan';
 import type { ForceOverrides } from './report-messages';
+import { DATABASE_RETRY } from './retry-policies';
 
 const { recordReportRunOverrides } = proxyActivities<Pick<ReportingActivities, 'recordReportRunOverrides'>>({
   startToCloseTimeout: '2 minutes',
-  retry: {
-    initialInterval: '2 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 10,
-  },
+  retry: DATABASE_RETRY,
 });
 
 export class RunOptions {

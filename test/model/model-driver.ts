@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import type pg from 'pg';
 import type { MailCatcher } from '../../scripts/dev/mail-catcher';
 import { reportingActivities, seedCatalog, storeEvents } from '../integration/reporting/support';
-import { createTestWorker, randomTaskQueue } from '../support/temporal';
+import { randomTaskQueue, startTestWorker } from '../support/temporal';
 import { type ModelReport, ReportingModel, TICK_MS } from './reporting-model';
 
 const GROUPS = 1;
@@ -39,19 +39,10 @@ class Real {
   at = (tick: number) => new Date(this.base + tick * TICK_MS).toISOString();
 
   async startWorker(): Promise<void> {
-    const { run } = await createTestWorker({
+    this.stopWorker = await startTestWorker({
       taskQueue: this.taskQueue,
       activities: reportingActivities(this.stack.pool, this.stack.mail.smtpUrl),
     });
-    let release!: () => void;
-    const done = new Promise<void>((r) => {
-      release = r;
-    });
-    const running = run(() => done);
-    this.stopWorker = async () => {
-      release();
-      await running;
-    };
   }
 
   async stop(): Promise<void> {

@@ -83,3 +83,19 @@ export async function createTestWorker(
     },
   };
 }
+
+/** A test worker polling in the background until the returned function stops it. */
+export async function startTestWorker(
+  options: Parameters<typeof createTestWorker>[0],
+): Promise<() => Promise<void>> {
+  const { run } = await createTestWorker(options);
+  let release!: () => void;
+  const released = new Promise<void>((r) => {
+    release = r;
+  });
+  const running = run(() => released);
+  return async () => {
+    release();
+    await running;
+  };
+}

@@ -16,7 +16,7 @@ import {
   type ReportGroupResult,
   type ReportGroupRunInput,
 } from '../../workflows/report-messages';
-import { createTestWorker, randomTaskQueue, testClient } from '../support/temporal';
+import { randomTaskQueue, startTestWorker, testClient } from '../support/temporal';
 import { until } from '../support/until';
 
 const MIN = 60_000;
@@ -89,16 +89,7 @@ let stop: () => Promise<void>;
 
 beforeAll(async () => {
   ({ client, close } = await testClient());
-  const { run } = await createTestWorker({ taskQueue, activities });
-  let release!: () => void;
-  const done = new Promise<void>((r) => {
-    release = r;
-  });
-  const running = run(() => done);
-  stop = async () => {
-    release();
-    await running;
-  };
+  stop = await startTestWorker({ taskQueue, activities });
 });
 
 afterAll(async () => {

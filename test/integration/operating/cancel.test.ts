@@ -22,7 +22,7 @@ import {
   severityWorkflowId,
 } from '../../../workflows/report-messages';
 import { freshDatabase, type TestDatabase } from '../../support/database';
-import { createTestWorker, randomTaskQueue, testClient } from '../../support/temporal';
+import { randomTaskQueue, startTestWorker, testClient } from '../../support/temporal';
 import { until } from '../../support/until';
 import { cliEnv, herald } from '../reporting/cli';
 import { alignedPast, reportingActivities, seedCatalog, storeEvents } from '../reporting/support';
@@ -68,22 +68,13 @@ beforeAll(async () => {
       { name: rerunGroup, networks: [{ network: '203.0.113.0/24' }], emails: { high: ['abuse@cr.test'] } },
     ],
   });
-  const { run } = await createTestWorker({
+  stopWorker = await startTestWorker({
     taskQueue,
     activities: reportingActivities(db.pool, mail.smtpUrl),
     // Heartbeats reach the server (and cancellations come back) within a second, not 80 % of
     // the one-minute heartbeat timeout: keeps the test short, the mechanism is the same.
     maxHeartbeatThrottleInterval: '1 second',
   });
-  let release!: () => void;
-  const until = new Promise<void>((r) => {
-    release = r;
-  });
-  const running = run(() => until);
-  stopWorker = async () => {
-    release();
-    await running;
-  };
 }, 60_000);
 
 afterAll(async () => {

@@ -27,7 +27,7 @@ import {
 } from '../../../workflows/report-messages';
 import { heraldBin } from '../../support/cli';
 import { freshDatabase, type TestDatabase } from '../../support/database';
-import { createTestWorker, randomTaskQueue, testClient } from '../../support/temporal';
+import { randomTaskQueue, startTestWorker, testClient } from '../../support/temporal';
 import { until } from '../../support/until';
 import { cliEnv, herald } from '../reporting/cli';
 import { alignedPast, reportingActivities, seedCatalog, storeEvents } from '../reporting/support';
@@ -63,20 +63,10 @@ beforeAll(async () => {
       { name: fg, networks: [{ network: '198.51.100.0/24' }], emails: { high: ['abuse@fg.test'] } },
     ],
   });
-  const { worker, run } = await createTestWorker({
+  stopWorker = await startTestWorker({
     taskQueue,
     activities: reportingActivities(db.pool, mail.smtpUrl),
   });
-  let release!: () => void;
-  const until = new Promise<void>((r) => {
-    release = r;
-  });
-  const running = run(() => until);
-  stopWorker = async () => {
-    release();
-    await running;
-  };
-  void worker;
 }, 60_000);
 
 afterAll(async () => {

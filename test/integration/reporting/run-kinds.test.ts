@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MailCatcher, startMailCatcher } from '../../../scripts/dev/mail-catcher';
 import { severityWorkflowId } from '../../../workflows/report-messages';
 import { freshDatabase, type TestDatabase } from '../../support/database';
-import { createTestWorker, randomTaskQueue, testClient } from '../../support/temporal';
+import { randomTaskQueue, startTestWorker, testClient } from '../../support/temporal';
 import { until } from '../../support/until';
 import { cliEnv, herald } from './cli';
 import { alignedPast, reportingActivities, runGroup, seedCatalog, storeEvents } from './support';
@@ -61,19 +61,10 @@ beforeAll(async () => {
     ],
   });
   ({ client, close: closeClient } = await testClient());
-  const { run } = await createTestWorker({
+  stopWorker = await startTestWorker({
     taskQueue,
     activities: reportingActivities(db.pool, mail.smtpUrl),
   });
-  let release!: () => void;
-  const done = new Promise<void>((r) => {
-    release = r;
-  });
-  const running = run(() => done);
-  stopWorker = async () => {
-    release();
-    await running;
-  };
 }, 120_000);
 
 afterAll(async () => {

@@ -1,8 +1,8 @@
 // report_outbox rows (one per mail), written with the report (attachments: outbox-attachments.ts).
 import type pg from 'pg';
 
-export interface NewOutboxRow {
-  reportId: number;
+/** A mail as the outbox holds it. */
+export interface OutboxMail {
   messageId: string;
   to: string[];
   cc: string[];
@@ -11,6 +11,10 @@ export interface NewOutboxRow {
   text: string;
   html: string;
   headers: Record<string, string>;
+}
+
+export interface NewOutboxRow extends OutboxMail {
+  reportId: number;
 }
 
 export async function insertOutbox(client: pg.PoolClient, o: NewOutboxRow): Promise<number> {

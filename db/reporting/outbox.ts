@@ -1,17 +1,10 @@
 // report_outbox: one mail per row; `send` reads it, delivers it once and records the outcome.
 import type pg from 'pg';
 import { MAIL_LABEL_SQL } from '../access-log/alert-outbox';
+import type { OutboxMail } from './outbox-rows';
 
-export interface OutboxRow {
+export interface OutboxRow extends OutboxMail {
   id: number;
-  messageId: string;
-  to: string[];
-  cc: string[];
-  bcc: string[];
-  subject: string;
-  text: string;
-  html: string;
-  headers: Record<string, string>;
   /** `cancelled`: its run was cancelled before it went out (`herald cancel`); never sent. */
   status: 'pending' | 'accepted' | 'failed' | 'cancelled';
   attempts: number;

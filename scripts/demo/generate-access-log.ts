@@ -3,6 +3,7 @@
 //   node --import tsx scripts/demo/generate-access-log.ts --out access.log [--seed 7] [--start 2026-01-15T10:00:00Z]
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { prng } from './generate-events';
 
 export interface TrafficPhase {
   /** How many buckets the phase lasts. */
@@ -24,18 +25,6 @@ export const demoPhases: TrafficPhase[] = [
   { buckets: 24, hits: [20, 30] },
   { buckets: 130, hits: [4, 6] },
 ];
-
-/** mulberry32: a small seeded PRNG, so the same seed always gives the same log. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const CLIENTS = [
@@ -86,7 +75,7 @@ export function generateAccessLog(options: {
   refresh?: number;
 }): GeneratedLog {
   const refresh = options.refresh ?? 10;
-  const rand = random(options.seed ?? 7);
+  const rand = prng(options.seed ?? 7);
   const pick = <T>(list: readonly T[]) => list[Math.floor(rand() * list.length)]!;
   const lines: string[] = [];
   const perBucket: number[] = [];

@@ -13,23 +13,13 @@ import { parseCombinedLine } from '../../../domain/access-log/parse-combined';
 import { newParsedLine } from '../../../domain/access-log/parsed-line';
 import { statusView } from '../../../domain/access-log/status-view';
 import { defaultMonitorConfig } from '../../../domain/access-log/types';
+import { prng } from '../../../scripts/demo/generate-events';
 
 const START = Date.parse('2026-01-15T10:00:00Z') / 1000;
 
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A combined log over 5,000 sections with Zipf-like popularity (section i drawn ~ 1/i). */
 function zipfLog(lines: number, sections: number, seed: number): string[] {
-  const next = random(seed);
+  const next = prng(seed);
   const weights = Array.from({ length: sections }, (_, i) => 1 / (i + 1));
   const cumulative: number[] = [];
   let sum = 0;

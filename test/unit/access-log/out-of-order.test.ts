@@ -8,6 +8,7 @@ import { parseCombinedLine } from '../../../domain/access-log/parse-combined';
 import { newParsedLine, type ParsedLine } from '../../../domain/access-log/parsed-line';
 import { defaultMonitorConfig, type MonitorConfig } from '../../../domain/access-log/types';
 import { generateAccessLog } from '../../../scripts/demo/generate-access-log';
+import { prng } from '../../../scripts/demo/generate-events';
 
 const START = Date.parse('2026-01-15T10:00:00Z') / 1000;
 const file = { dev: 1, ino: 1, head: 'h' };
@@ -97,18 +98,6 @@ function monitor(lines: ParsedLine[], config: MonitorConfig, batch = 97) {
   return state;
 }
 
-/** mulberry32, so the shuffle is the same on every run. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function parsedLog(seed: number): ParsedLine[] {
   return generateAccessLog({ start: START, seed }).lines.map((text) => {
     const out = newParsedLine();
@@ -119,7 +108,7 @@ function parsedLog(seed: number): ParsedLine[] {
 
 /** Each line is written when its request ends, up to `maxDelay` s after the time it is stamped with. */
 function outOfOrder(lines: ParsedLine[], maxDelay: number, seed: number): ParsedLine[] {
-  const next = random(seed);
+  const next = prng(seed);
   return lines
     .map((line) => ({ line, written: line.time + next() * maxDelay }))
     .sort((a, b) => a.written - b.written)

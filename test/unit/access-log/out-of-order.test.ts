@@ -9,6 +9,7 @@ import { newParsedLine, type ParsedLine } from '../../../domain/access-log/parse
 import { defaultMonitorConfig, type MonitorConfig } from '../../../domain/access-log/types';
 import { generateAccessLog } from '../../../scripts/demo/generate-access-log';
 import { prng } from '../../../scripts/demo/generate-events';
+import { seedTransitions } from '../../integration/monitor/helpers';
 
 const START = Date.parse('2026-01-15T10:00:00Z') / 1000;
 const file = { dev: 1, ino: 1, head: 'h' };
@@ -23,37 +24,7 @@ function seedRule(times: number[], refresh = 10, windowSize = 12, threshold = 10
     while (perBucket.length <= i) perBucket.push(0);
     perBucket[i]!++;
   }
-  const window: number[] = [];
-  let windowHits = 0;
-  let sum = 0;
-  let nums = 0;
-  let triggered = false;
-  const out: { state: string; at: string; hits: number; average: number }[] = [];
-  perBucket.forEach((total, tick) => {
-    if (window.length < windowSize) {
-      window.push(total);
-      windowHits += total;
-      return;
-    }
-    if (nums === 0) {
-      sum = windowHits;
-      nums = 1;
-    }
-    windowHits += total - window.shift()!;
-    window.push(total);
-    const average = sum / nums;
-    const at = new Date((first + tick + 1) * refresh * 1000).toISOString();
-    if (triggered && windowHits <= average + threshold) {
-      triggered = false;
-      out.push({ state: 'recovered', at, hits: windowHits, average });
-    } else if (!triggered && windowHits > average + threshold) {
-      triggered = true;
-      out.push({ state: 'alert', at, hits: windowHits, average });
-    }
-    sum += windowHits;
-    nums += 1;
-  });
-  return out;
+  return seedTransitions(perBucket, first * refresh, refresh, windowSize, threshold);
 }
 
 /** Feeds lines as the tailer does: batches of `batch` lines, watermark = newest log time so far. */

@@ -117,6 +117,27 @@ const catalog = {
       networks: [{ cidr: '172.22.0.0/16' }],
       reporting: { emails: { low: ['soc@keys.test'] } },
     },
+    // test_whois.py's networks (its ranges are these exact CIDRs).
+    {
+      name: 'muni',
+      networks: [{ cidr: '195.178.86.0/23' }, { cidr: '147.251.0.0/16' }, { cidr: '2001:718:800:5::/64' }],
+      reporting: { emails: { low: ['abuse@muni.test'] } },
+    },
+    {
+      name: 'cesnet',
+      networks: [
+        { cidr: '195.179.86.0/23' },
+        { cidr: '195.179.0.0/16' },
+        { cidr: '147.252.0.0/16' },
+        { cidr: '2001:718:1:6::/64' },
+      ],
+      reporting: { emails: { low: ['abuse@cesnet.test'] } },
+    },
+    {
+      name: 'relapse',
+      networks: [{ cidr: '172.23.0.0/16' }],
+      reporting: { emails: { low: ['soc@relapse.test'], critical: ['soc@relapse.test'] } },
+    },
     {
       name: 'fetch',
       networks: [{ cidr: '172.16.0.0/16' }],
@@ -569,4 +590,65 @@ describe("Mentat's unit tests on herald", () => {
     );
     expect(rows).toEqual([{ pass: 'source', key: 'vulnerable-implementation/cvr:73+++172.22.0.1' }]);
   }, 120_000);
+
+  it('test_whois.py test_01_basic, test_02_sql: an address resolves to the group whose network holds it, or to none', async () => {
+    const T = daysAgo(20);
+    await ingest(
+      [
+        idea(
+          'whois',
+          {
+            Source: [
+              {
+                IP4: ['195.179.86.10', '95.179.86.10', '147.251.0.30', '47.251.0.30'],
+                IP6: ['2001:718:1:6::134:183'],
+              },
+            ],
+          },
+          {},
+        ),
+      ],
+      new Date(T.getTime() - 5 * MIN),
+    );
+    const cesnet = (await run('cesnet', T, ['low'])).low;
+    expect(brief(cesnet).filter((r) => r.type === 'extra')).toEqual([
+      { type: 'extra', ip: '195.179.86.10', to: ['abuse@cesnet.test'] },
+      { type: 'extra', ip: '2001:718:1:6::134:183', to: ['abuse@cesnet.test'] },
+    ]);
+    const muni = (await run('muni', T, ['low'])).low;
+    expect(brief(muni).filter((r) => r.type === 'extra')).toEqual([
+      { type: 'extra', ip: '147.251.0.30', to: ['abuse@muni.test'] },
+    ]);
+  }, 120_000);
+
+  it('test_eventstorage.py test_13_relapse: only a key with an event in its relapse window relapses, with every event since its report; with rel = 0 nothing relapses', async () => {
+    const D = daysAgo(10);
+    const at = (days: number) => new Date(D.getTime() + days * DAY);
+    const event = (ip: string, severity = 'low') =>
+      idea('relapse', { Source: [{ IP4: [ip] }] }, { EventSeverity: severity });
+    // low: thr 6 days, the last 2 of them the relapse window [D + 4d, D + 6d).
+    await ingest([event('172.23.0.1'), event('172.23.0.2')], new Date(D.getTime() - 5 * MIN));
+    expect((await run('relapse', D, ['low'])).low).toMatchObject({ counters: { rep: 2 } });
+    // Both keys see an event before their relapse window …
+    await ingest([event('172.23.0.1'), event('172.23.0.2')], new Date(at(2).getTime() - 5 * MIN));
+    expect((await run('relapse', at(2), ['low'])).low).toMatchObject({ counters: { thrBlk: 2, rep: 0 } });
+    // … only 172.23.0.1 one inside it.
+    await ingest([event('172.23.0.1')], new Date(at(5).getTime() - 5 * MIN));
+    expect((await run('relapse', at(5), ['low'])).low).toMatchObject({ counters: { thrBlk: 1, rep: 0 } });
+    const expired = (await run('relapse', at(6), ['low'])).low;
+    expect(expired).toMatchObject({ counters: { rlp: 2 } });
+    expect(brief(expired)).toEqual([
+      { type: 'extra', ip: '172.23.0.1', to: ['soc@relapse.test'] },
+      { type: 'summary', ip: null, to: [] },
+    ]);
+
+    // critical: thr 2 hours, rel 0: an event suppressed up to the end is not a relapse.
+    const C = at(7);
+    await ingest([event('172.23.0.3', 'critical')], new Date(C.getTime() - 5 * MIN));
+    expect((await run('relapse', C, ['critical'])).critical).toMatchObject({ counters: { rep: 1 } });
+    const later = new Date(C.getTime() + 2 * 3_600_000);
+    await ingest([event('172.23.0.3', 'critical')], new Date(later.getTime() - 5 * MIN));
+    const end = (await run('relapse', later, ['critical'])).critical;
+    expect(end?.counters).toMatchObject({ thrBlk: 1, rlp: 0 });
+  }, 180_000);
 });

@@ -1,9 +1,11 @@
-// CESNET Mentat's own unit tests with an observable reporting outcome, replayed on herald's real
-// stack: the catalog (groups, networks, filters, detectors, event classes) and the IDEA events are
-// files, imported with `herald catalog import` and `herald events ingest`; every run is
-// `herald run --wait --json`, and reports are read with `herald reports list|show`. Each test's
-// title names the Mentat file and test it mirrors. Where herald deliberately differs, the title
-// says so and the test asserts herald's behaviour as docs/mentat.md describes it.
+// CESNET Mentat's own unit tests with an observable reporting outcome (lib/mentat/reports/
+// test_utils.py and test_event.py, lib/mentat/services/test_eventstorage.py and test_whois.py,
+// lib/mentat/stats/test_idea.py), replayed on herald's real stack: the catalog (groups,
+// networks, filters, detectors, event classes) and the IDEA events are files, imported with
+// `herald catalog import` and `herald events ingest`; every run is `herald run --wait --json`, and
+// reports are read with `herald reports list|show`. Each test's title names the Mentat file and
+// test it mirrors. Where herald deliberately differs, the title says so and the test asserts
+// herald's behaviour as docs/mentat.md describes it.
 //
 // Each test uses its own group and network and its own days in the past (runs may name any past
 // time_h), so no test sees another's events, cursors or thresholds.
@@ -264,7 +266,7 @@ function labelOf(s: RunJsonSeverity | undefined, type: string, ip: string | null
 }
 
 describe("Mentat's unit tests on herald", () => {
-  it('test_utils.py test_04_reporting_settings: a group without settings reports in mode extra; force_mode and force_locale override it', async () => {
+  it('test_utils.py test_04_reporting_settings and test_event.py test_06_render_report_summary: a group without settings reports in mode extra; force_mode and force_locale override it', async () => {
     const T = daysAgo(300);
     await ingest(
       [idea('plain', { Source: [{ IP4: ['172.17.0.1', '172.17.0.2'] }] }, {})],
@@ -386,7 +388,7 @@ describe("Mentat's unit tests on herald", () => {
     expect(third?.reports).toEqual([]);
   }, 180_000);
 
-  it('reports list and show print a report IP with its prefix (192.168.0.0/25), and statistics count events, not (event, IP) pairs', async () => {
+  it('test_event.py test_03_filter_events (an address keeps its prefix, 10.0.0.0/22) and stats/test_idea.py test_06_evaluate_events (statistics count events): reports list and show print 192.168.0.0/25, and an event with two IPs counts once', async () => {
     const T = daysAgo(180);
     await ingest(
       [idea('stats', { Source: [{ IP4: ['192.168.0.0/25', '192.168.0.200'] }] }, {})],

@@ -9,7 +9,7 @@ import type { Queryable } from '../queryable';
 export type ReportingMode = 'summary' | 'extra' | 'both' | 'none';
 
 export interface GroupSettings {
-  /** null = not set (the reporter's default, summary). */
+  /** null = not set (the reporter's default, `extra`). */
   mode: ReportingMode | null;
   emails: Record<Severity, string[]>;
   locale: string | null;

@@ -103,7 +103,7 @@ export async function importCatalog(pool: pg.Pool, catalog: Catalog): Promise<Ca
         await client.query(
           `UPDATE reporting_timings SET per_seconds = $2, thr_seconds = $3, rel_seconds = $4,
              thr_target_seconds = $5, rel_target_seconds = $6, updated_at = now() WHERE severity = $1`,
-          [severity, t.per, t.thr, t.rel, t.thr_target ?? t.thr, t.rel_target ?? t.rel],
+          [severity, t.per, t.thr, t.rel, t.thr_target ?? 0, t.rel_target ?? 0],
         );
       }
       summary.settings = true;

@@ -11,7 +11,7 @@ export async function attachmentEvents(
 ): Promise<{ events: AttachedEvent[]; total: number }> {
   const { rows } = await db.query<{ event: string | null; ips: string[] | null; total: number }>(
     `WITH ev AS (
-       SELECT e.id, e.storage_time, e.event::text AS event, array_agg(host(re.ip) ORDER BY re.ip) AS ips
+       SELECT e.id, e.storage_time, e.event::text AS event, array_agg(abbrev(re.ip) ORDER BY re.ip) AS ips
          FROM report_events re JOIN events e ON e.id = re.event_id AND e.storage_time = re.storage_time
         WHERE re.report_id = $1
         GROUP BY e.id, e.storage_time),

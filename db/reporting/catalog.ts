@@ -4,7 +4,7 @@ import type pg from 'pg';
 import type { FilterDefinition } from '../../domain/filters/filter';
 import type { GroupReportSettings, ReportingMode } from '../../domain/reporting/report-plan';
 import { SEVERITIES, type Severity } from '../../domain/reporting/severities';
-import { DEFAULT_TIMING, type SeverityTiming } from '../../domain/reporting/timing';
+import { DEFAULT_TARGET_TIMING, DEFAULT_TIMING, type SeverityTiming } from '../../domain/reporting/timing';
 import type { CatalogNetwork } from '../../domain/reporting/whois';
 
 type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
@@ -157,7 +157,7 @@ export async function loadTimings(db: Queryable): Promise<Record<Severity, Sever
           thrTarget: r.thr_target_seconds,
           relTarget: r.rel_target_seconds,
         }
-      : { ...d, thrTarget: d.thr, relTarget: d.rel };
+      : { ...d, ...DEFAULT_TARGET_TIMING };
   }
   return result;
 }

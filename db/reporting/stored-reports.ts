@@ -42,7 +42,7 @@ export interface StoredReportDetail extends StoredReport {
   attachments: { filename: string; contentType: string; bytes: number; events: number; omitted: number }[];
 }
 
-const REPORT_COLUMNS = `r.label, r.group_name, r.severity, r.type, host(r.ip) AS ip, r.parent_label, r.window_from,
+const REPORT_COLUMNS = `r.label, r.group_name, r.severity, r.type, abbrev(r.ip) AS ip, r.parent_label, r.window_from,
   r.window_to, r.flag_testdata, r.evcount_rep, r.evcount_all, r.evcount_new, r.evcount_flt, r.evcount_flt_blk,
   r.evcount_det, r.evcount_det_blk, r.evcount_thr, r.evcount_thr_blk, r.evcount_rlp, r.mail_to, r.mail_cc,
   r.locale, r.timezone, r.template, r.created_at, o.id AS outbox_id, o.message_id, o.status, o.attempts,

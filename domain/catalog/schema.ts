@@ -368,6 +368,10 @@ function semanticProblems(catalog: Catalog): string[] {
   for (const [sev, timing] of Object.entries(catalog.settings?.timings ?? {})) {
     if (timing && timing.rel > timing.thr)
       problems.push(`settings.timings.${sev}.rel: must not be longer than thr`);
+    if (timing && (timing.rel_target ?? 0) > (timing.thr_target ?? 0))
+      problems.push(
+        `settings.timings.${sev}.rel_target: must not be longer than thr_target (0 when not given)`,
+      );
     if (timing && timing.per <= 0) problems.push(`settings.timings.${sev}.per: must be longer than 0`);
   }
   return problems;

@@ -11,12 +11,15 @@ import type { Pass } from './threshold-key';
 export const REPORTING_MODES = ['summary', 'extra', 'both', 'none'] as const;
 export type ReportingMode = (typeof REPORTING_MODES)[number];
 
+/** The mode of a group that sets none (Mentat's ReportingSettings default). */
+export const DEFAULT_MODE: ReportingMode = 'extra';
+
 export function isReportingMode(value: unknown): value is ReportingMode {
   return typeof value === 'string' && (REPORTING_MODES as readonly string[]).includes(value);
 }
 
 export interface GroupReportSettings extends RecipientGroup {
-  /** null: the default (`summary`). */
+  /** null: not set; the default is Mentat's, `extra`. */
   mode: ReportingMode | null;
   locale: string | null;
   timezone: string | null;
@@ -63,7 +66,7 @@ export interface PlanDefaults {
 export const PLAN_DEFAULTS: PlanDefaults = { locale: 'en', timezone: 'UTC', template: 'default' };
 
 export function effectiveMode(settings: GroupReportSettings | undefined, force: ForceOptions): ReportingMode {
-  return force.mode ?? settings?.mode ?? 'summary';
+  return force.mode ?? settings?.mode ?? DEFAULT_MODE;
 }
 
 export function planReports(

@@ -49,17 +49,20 @@ export interface SeverityTiming {
 
 export type TimingTable = Record<Severity, SeverityTiming>;
 
-/**
- * Mentat's defaults (REPORTING_TIMING_DEFAULT_*). Mentat's values for `info` were not available;
- * herald treats info like low (a daily digest), which an operator can change in the global settings.
- */
+/** Mentat's defaults (REPORTING_TIMING_DEFAULT_*, as its ReportingSettings test expects them). */
 export const DEFAULT_TIMING: TimingTable = {
-  info: { per: 86400, thr: 518400, rel: 172800 },
+  info: { per: 86400, thr: 2419200, rel: 604800 },
   low: { per: 86400, thr: 518400, rel: 172800 },
   medium: { per: 7200, thr: 518400, rel: 172800 },
   high: { per: 600, thr: 86400, rel: 43200 },
   critical: { per: 600, thr: 7200, rel: 0 },
 };
+
+/**
+ * The target pass's default suppression and relapse window: none. Mentat reports a target key in
+ * every window unless the timing sets `thr_target`.
+ */
+export const DEFAULT_TARGET_TIMING = { thrTarget: 0, relTarget: 0 } as const;
 
 /** The schedule interval of a group when neither the group nor the global settings name one. */
 export const DEFAULT_GROUP_INTERVAL_SECONDS = 600;

@@ -278,6 +278,9 @@ export async function runModelSequences(
           groups: Array.from({ length: GROUPS }, (_, g) => ({
             name: real.group(g),
             networks: [{ network: `10.${real.net}.${g}.0/24` }],
+            // The model describes summary reports; the default mode (extra) is covered by
+            // test/integration/reporting/mentat-unit-tests.test.ts.
+            mode: 'summary' as const,
             emails: { high: [contacts[real.group(g)]!] },
             timing: { high: { per: TICK_MS / 1000, thr: (3 * TICK_MS) / 1000, rel: 0 } },
           })),

@@ -40,6 +40,9 @@ beforeAll(async () => {
       { name: 'solo', networks: [{ network: '203.0.113.0/24' }], emails: { high: ['soc@solo.test'] } },
       { name: 'victim', networks: [{ network: '198.51.100.0/24' }], emails: { high: ['soc@victim.test'] } },
     ],
+    // Mentat's high timing, with the target pass suppressing as long as the source pass (the
+    // default thr_target is 0), so the target key stays in report_thresholds.
+    timings: { high: { per: 600, thr: 86400, rel: 43200 } },
   });
   ({ client, close: closeClient } = await testClient());
   activities = reportingActivities(db.pool, mail.smtpUrl);

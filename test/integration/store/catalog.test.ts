@@ -198,11 +198,11 @@ describe('catalog import', () => {
     expect(settings.fallbackEmails).toEqual(['abuse-fallback@csirt.example.org']);
     expect(settings.adminEmails).toEqual(['reporting-admin@csirt.example.org']);
     expect(settings.timings).toEqual({
-      info: { per: 86400, thr: 518400, rel: 172800, thrTarget: 518400, relTarget: 172800 },
-      low: { per: 86400, thr: 518400, rel: 172800, thrTarget: 518400, relTarget: 172800 },
-      medium: { per: 7200, thr: 518400, rel: 172800, thrTarget: 518400, relTarget: 172800 },
-      high: { per: 600, thr: 86400, rel: 43200, thrTarget: 86400, relTarget: 43200 },
-      critical: { per: 600, thr: 7200, rel: 0, thrTarget: 7200, relTarget: 0 },
+      info: { per: 86400, thr: 2419200, rel: 604800, thrTarget: 0, relTarget: 0 },
+      low: { per: 86400, thr: 518400, rel: 172800, thrTarget: 0, relTarget: 0 },
+      medium: { per: 7200, thr: 518400, rel: 172800, thrTarget: 0, relTarget: 0 },
+      high: { per: 600, thr: 86400, rel: 43200, thrTarget: 0, relTarget: 0 },
+      critical: { per: 600, thr: 7200, rel: 0, thrTarget: 0, relTarget: 0 },
     });
   });
 });

@@ -86,6 +86,15 @@ describe('catalog file validation', () => {
     expect(result.catalog.groups[0]?.reporting?.interval).toBe(3600);
   });
 
+  it('refuses a target relapse window longer than the target suppression (0 when not given)', () => {
+    const result = parseCatalog({
+      settings: { timings: { low: { per: '1day', thr: '6days', rel: '2days', rel_target: '1day' } } },
+    });
+    expect(result.ok ? [] : result.problems).toEqual([
+      'settings.timings.low.rel_target: must not be longer than thr_target (0 when not given)',
+    ]);
+  });
+
   it('reads attachment kinds and compression, the older boolean as gzip, and names a wrong value', () => {
     const result = parseCatalog({
       groups: [

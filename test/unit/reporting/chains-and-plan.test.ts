@@ -96,10 +96,11 @@ describe('report plan', () => {
   );
   it('makes a summary per chain and an extra per source IP, sorted, for groups that want them', () => {
     const plan = planReports('source', chains, settings);
+    // parent sets no mode: Mentat's default, extra.
     expect(plan.map((r) => [r.type, r.ip, r.mailGroups])).toEqual([
-      ['summary', null, ['child', 'parent']],
-      ['extra', '10.1.0.1', ['child']],
-      ['extra', '10.1.0.2', ['child']],
+      ['summary', null, ['child']],
+      ['extra', '10.1.0.1', ['child', 'parent']],
+      ['extra', '10.1.0.2', ['child', 'parent']],
     ]);
     expect(plan[1]).toMatchObject({
       parent: 0,

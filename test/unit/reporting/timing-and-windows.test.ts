@@ -70,6 +70,7 @@ describe('timing table', () => {
   it("keeps Mentat's defaults and fixes 11/12/13 days", () => {
     expect(DEFAULT_TIMING.critical).toEqual({ per: 600, thr: 7200, rel: 0 });
     expect(DEFAULT_TIMING.low).toEqual({ per: 86400, thr: 518400, rel: 172800 });
+    expect(DEFAULT_TIMING.info).toEqual({ per: 86400, thr: 28 * 86400, rel: 7 * 86400 });
     expect(REPORTING_INTERVALS['11days']).toBe(11 * 86400);
     expect(REPORTING_INTERVALS['13days']).toBe(13 * 86400);
     expect(intervalSeconds('2hrs')).toBe(7200);

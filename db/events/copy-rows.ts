@@ -60,8 +60,7 @@ const bool = (value: boolean) => (value ? 't' : 'f');
  */
 export function copyLine(row: EventRow, storageTime: string): string {
   // The row's event is ingest's own copy (extractEventRow builds it): stamped in place, not copied.
-  const mentat = (row.event._Mentat ??= {}) as Record<string, unknown>;
-  mentat.StorageTime = storageTime;
+  row.event._Mentat = { ...(row.event._Mentat as object), StorageTime: storageTime };
   const json = JSON.stringify(row.event);
   return `${[
     copyText(row.id),

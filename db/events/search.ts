@@ -215,9 +215,14 @@ export async function searchEvents(db: Queryable, query: EventQuery): Promise<Ev
   return rows.map(toSummary);
 }
 
-export async function countEvents(db: Queryable, query: EventQuery): Promise<number> {
+export function countEventsSql(query: EventQuery): { text: string; values: unknown[] } {
   const { where, values } = buildEventWhere({ ...query, limit: undefined, page: undefined });
-  const { rows } = await db.query(`SELECT count(*)::bigint AS n FROM events ${where}`, values);
+  return { text: `SELECT count(*)::bigint AS n FROM events ${where}`, values };
+}
+
+export async function countEvents(db: Queryable, query: EventQuery): Promise<number> {
+  const { text, values } = countEventsSql(query);
+  const { rows } = await db.query(text, values);
   return Number(rows[0].n);
 }
 

@@ -55,13 +55,23 @@ const intArray = (values: readonly number[]) => `{${values.join(',')}}`;
 const bool = (value: boolean) => (value ? 't' : 'f');
 
 /**
+ * The stored IDEA JSON with _Mentat (StorageTime included). Given the input's own text (an event
+ * that had neither _Mentat nor _CESNET and needed no repair), _Mentat is appended to it instead
+ * of serialising the whole event again: a fifth of ingest's CPU. jsonb keeps no key order and,
+ * like JSON.parse, the last of duplicate keys, so both store the same value.
+ */
+function storedJson(row: EventRow, storageTime: string, inputText?: string): string {
+  const mentat = { ...(row.event._Mentat as object), StorageTime: storageTime };
+  if (inputText === undefined) return JSON.stringify({ ...row.event, _Mentat: mentat });
+  const end = inputText.lastIndexOf('}');
+  return `${inputText.slice(0, end)},"_Mentat":${JSON.stringify(mentat)}${inputText.slice(end)}`;
+}
+
+/**
  * One COPY line for a row stored at `storageTime` (text as PostgreSQL printed it, microseconds
  * kept); the stored IDEA JSON gets the same time as _Mentat.StorageTime.
  */
-export function copyLine(row: EventRow, storageTime: string): string {
-  // The row's event is ingest's own copy (extractEventRow builds it): stamped in place, not copied.
-  row.event._Mentat = { ...(row.event._Mentat as object), StorageTime: storageTime };
-  const json = JSON.stringify(row.event);
+export function copyLine(row: EventRow, storageTime: string, inputText?: string): string {
   return `${[
     copyText(row.id),
     storageTime,
@@ -97,6 +107,6 @@ export function copyLine(row: EventRow, storageTime: string): string {
     bool(row.shadow_reporting),
     bool(row.shadow_reporting_target),
     bool(row.is_test),
-    json.includes('\\') ? json.replace(/\\/g, '\\\\') : json,
+    copyText(storedJson(row, storageTime, inputText)),
   ].join('\t')}\n`;
 }

@@ -138,8 +138,12 @@ SELECT ${columns.map(([name]) => `i.${name}`).join(', ')}, f.storage_time,
   FROM input i JOIN fresh f ON f.id = i.id
 RETURNING id`;
 
+const utf8 = new TextDecoder('utf-8');
+
 interface Pending {
   row: EventRow;
+  /** The input's JSON text, when the stored JSON may be built from it (see copyLine). */
+  text?: string;
   line: number;
   raw: unknown;
 }
@@ -147,9 +151,13 @@ interface Pending {
 // IDs are registered in ID order, so two ingests of overlapping batches take their row locks in
 // the same order; should PostgreSQL still pick one as a deadlock victim, the batch (one
 // statement, rolled back whole) is simply run again.
-async function insertBatch(db: Queryable, rows: EventRow[], storageTime?: Date): Promise<Set<string>> {
-  if (db instanceof pg.Pool) return copyBatch(db, rows, storageTime);
-  return insertBatchAsJson(db, rows, storageTime);
+async function insertBatch(db: Queryable, batch: Pending[], storageTime?: Date): Promise<Set<string>> {
+  if (db instanceof pg.Pool) return copyBatch(db, batch, storageTime);
+  return insertBatchAsJson(
+    db,
+    batch.map((p) => p.row),
+    storageTime,
+  );
 }
 
 const registerIdsSql = `
@@ -163,21 +171,21 @@ RETURNING id, to_char(storage_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.
  * transaction (IDs never outlive a failed COPY). Nearly all of the database's work is then the
  * COPY and its index maintenance.
  */
-async function copyBatch(pool: pg.Pool, rows: EventRow[], storageTime?: Date): Promise<Set<string>> {
+async function copyBatch(pool: pg.Pool, batch: Pending[], storageTime?: Date): Promise<Set<string>> {
   const client = await pool.connect();
   try {
     for (let attempt = 1; ; attempt++) {
       try {
         await client.query('BEGIN');
         const fresh = await client.query<{ id: string; stamp: string }>(registerIdsSql, [
-          rows.map((row) => row.id),
+          batch.map((p) => p.row.id),
           storageTime ?? null,
         ]);
         const stamps = new Map(fresh.rows.map((row) => [row.id, row.stamp]));
         let text = '';
-        for (const row of rows) {
+        for (const { row, text: input } of batch) {
           const stamp = stamps.get(row.id);
-          if (stamp !== undefined) text += copyLine(row, stamp);
+          if (stamp !== undefined) text += copyLine(row, stamp, input);
         }
         if (text) {
           const copy = client.query(copyFrom(`COPY events (${copyColumns.join(', ')}) FROM STDIN`));
@@ -264,15 +272,17 @@ export async function ingestEvents(
   let failure: unknown = null;
   const write = async (batch: Pending[]) => {
     try {
-      const rows = batch.map((p) => p.row);
-      countStored(rows, await insertBatch(db, rows, options.storageTime));
+      countStored(
+        batch.map((p) => p.row),
+        await insertBatch(db, batch, options.storageTime),
+      );
     } catch (error) {
       // A value PostgreSQL refuses (SQLSTATE class 22, data exception) fails the whole batch:
       // retry row by row so only the offending events are rejected.
       if (!String((error as { code?: string }).code ?? '').startsWith('22')) throw error;
       for (const pending of batch) {
         try {
-          countStored([pending.row], await insertBatch(db, [pending.row], options.storageTime));
+          countStored([pending.row], await insertBatch(db, [pending], options.storageTime));
         } catch (rowError) {
           if (!String((rowError as { code?: string }).code ?? '').startsWith('22')) throw rowError;
           await reject(
@@ -336,7 +346,17 @@ export async function ingestEvents(
       continue;
     }
     batchIds.add(row.id);
-    batch.push({ row, line: record.line, raw: record.bytes ?? record.value });
+    const reusable =
+      record.bytes !== undefined &&
+      decoded.repairs.length === 0 &&
+      !Object.hasOwn(decoded.event, '_Mentat') &&
+      !Object.hasOwn(decoded.event, '_CESNET');
+    batch.push({
+      row,
+      ...(reusable && { text: utf8.decode(record.bytes) }),
+      line: record.line,
+      raw: record.bytes ?? record.value,
+    });
     if (batch.length >= batchSize) {
       await flush(batch);
       batch = [];

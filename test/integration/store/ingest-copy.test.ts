@@ -2,6 +2,7 @@
 // jsonb_to_recordset statement; both must store exactly the same rows, escapes and all.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestEvents } from '../../../db/events/ingest';
 import { freshDatabase, type TestDatabase } from '../../support/database';
 import { canonicalEvents, idea, importDemoCatalogs, ingestValues } from './helpers';
 
@@ -53,6 +54,18 @@ describe('ingest write paths', () => {
         _Mentat: expect.objectContaining({ StorageTime: '2024-05-01T10:00:00.123000Z' }),
       }),
     });
+
+    // As NDJSON lines (tabs between tokens, CRLF): the stored JSON is built from the input's text.
+    await db.pool.query('TRUNCATE events, event_ids');
+    async function* lines() {
+      for (const [i, value] of awkward().entries())
+        yield {
+          line: i + 1,
+          bytes: Buffer.from(`${JSON.stringify(value, null, '\t').replace(/\n/g, '')}\r`),
+        };
+    }
+    expect(await ingestEvents(db.pool, lines(), { storageTime })).toEqual(copied);
+    expect(await storedRows()).toEqual(viaCopy);
 
     await db.pool.query('TRUNCATE events, event_ids');
     const client = new pg.Client({ connectionString: db.url });

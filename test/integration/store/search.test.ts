@@ -123,6 +123,13 @@ describe('event search', () => {
     expect(indexNodes.length).toBeGreaterThan(0);
     expect(indexNodes.every((n) => n['Index Name']?.startsWith('events_20240502_'))).toBe(true);
 
+    // Newest first, 1,000 events per storage time: read from the (storage_time, id) index and
+    // stopped after the page, never a pass over the ties.
+    const newest = searchEventsSql({ limit: 50, page: 2 });
+    const newestNodes = await planNodes(db.pool, newest.text, newest.values);
+    expect(newestNodes.filter((n) => n['Node Type'] === 'Seq Scan' || n['Node Type'] === 'Sort')).toEqual([]);
+    expect(newestNodes.some((n) => n['Index Name'] === 'events_20240502_storage_time_id_idx')).toBe(true);
+
     const ipSql = searchEventsSql({ ips: ['2001:db8:100::/48'] });
     const ipPlan = JSON.stringify(
       (await db.pool.query(`EXPLAIN (FORMAT JSON) ${ipSql.text}`, ipSql.values)).rows[0]['QUERY PLAN'],

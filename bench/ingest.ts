@@ -1,6 +1,7 @@
 // Ingest throughput and memory: N generated IDEA events (default 1,000,000) streamed from an
 // NDJSON file through `events ingest`'s code path (progress bar on stderr) into a scratch
-// database on HERALD_DATABASE_URL's server. Prints JSON: events/s and peak RSS.
+// database on HERALD_DATABASE_URL's server. Prints JSON: events/s, peak RSS and the ratio to COPY of
+// the same converted rows into an identically indexed empty table (bench/lib/copy-baseline.ts).
 //   node --import tsx bench/ingest.ts [--count 1000000] [--file events.ndjson] [--keep-db]
 // Not a test; results are recorded in bench/ingest.md.
 import { execFileSync } from 'node:child_process';
@@ -17,6 +18,7 @@ import { importCatalog } from '../db/catalog/upsert';
 import { migrateUp } from '../db/migrate';
 import { closeSharedPool, sharedPool } from '../db/pool';
 import { parseCatalog } from '../domain/catalog/schema';
+import { copyBaseline } from './lib/copy-baseline';
 
 const { values } = parseArgs({
   options: {
@@ -97,6 +99,8 @@ const partitions = await sharedPool().query(
   `SELECT sum(pg_total_relation_size(inhrelid))::bigint AS bytes FROM pg_inherits WHERE inhparent = 'events'::regclass`,
 );
 await closeSharedPool();
+// The limit: COPY of the same converted rows into an identically indexed empty table.
+const baseline = await copyBaseline(url.toString(), workDir);
 
 if (!values['keep-db']) await admin.query(`DROP DATABASE ${database} WITH (FORCE)`);
 await admin.end();
@@ -111,6 +115,8 @@ const result = {
   storedRows: Number(check.rows[0].n),
   seconds: Math.round(seconds * 10) / 10,
   eventsPerSecond: Math.round(count / seconds),
+  copyBaselineSeconds: Math.round(baseline.seconds * 10) / 10,
+  ratioToCopy: Math.round((seconds / baseline.seconds) * 100) / 100,
   rssBeforeMiB: Math.round(rssBefore / 2 ** 20),
   peakRssMiB: Math.round(Math.max(rssPeakSampled, process.resourceUsage().maxRSS * 1024) / 2 ** 20),
   storedMiB: Math.round(Number(partitions.rows[0].bytes) / 2 ** 20),

@@ -19,6 +19,7 @@ import { registerRunsCommands } from './commands/runs';
 import { registerSchedulesCommands } from './commands/schedules';
 import { registerStatusCommands } from './commands/status';
 import { registerTemporalCommands } from './commands/temporal';
+import { registerThresholdsCommands } from './commands/thresholds';
 import { registerWorkerCommands } from './commands/worker';
 import { describeError, exitCodeFor } from './errors';
 
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerStatusCommands(program);
   registerRunsCommands(program);
   registerRerunCommands(program);
+  registerThresholdsCommands(program);
   registerForceCommands(program);
   registerCancelCommands(program);
   registerReplayCommands(program);

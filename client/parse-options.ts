@@ -45,3 +45,14 @@ function isCalendarDate(value: string): boolean {
 export function parseOptionalTime(option: string, value: string | undefined): string | undefined {
   return value === undefined ? undefined : parseTime(option, value);
 }
+
+const DURATION_UNITS = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 } as const;
+
+/** "90s", "15m", "1h", "2d", "1w" -> seconds. */
+export function parseDuration(option: string, value: string): number {
+  const match = /^\s*(\d+)\s*([smhdw])\s*$/.exec(value);
+  const seconds = match ? Number(match[1]) * DURATION_UNITS[match[2] as keyof typeof DURATION_UNITS] : 0;
+  if (!Number.isSafeInteger(seconds) || seconds < 1)
+    throw new UsageError(`${option}: expected a duration such as 90s, 15m, 1h, 2d or 1w, got "${value}"`);
+  return seconds;
+}

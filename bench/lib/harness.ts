@@ -7,10 +7,12 @@ import { benchAccessLog } from '../access-log';
 import { benchMail } from '../mail';
 import { benchMonitor } from '../monitor';
 import { benchOrchestration } from '../orchestration';
-import { benchReporting, ingestFigure, rowCopySeconds } from '../reporting';
+import { benchReporting, ingestFigure } from '../reporting';
 import { benchRipe } from '../ripe';
 import type { Sizes } from '../run';
+import { copyBaseline } from './copy-baseline';
 import { type Dataset, prepareDataset } from './dataset';
+import { explainSearches } from './explain-searches';
 import type { Figure, Skipped } from './figures';
 import { type BenchStack, startStack } from './stack';
 
@@ -86,7 +88,13 @@ export async function runBenchmarks(options: {
         let ds: Dataset | undefined;
         await attempt('ingest', async () => {
           ds = await prepareDataset(stack!, { events, groups: sizes.groups, seed }, log);
-          return only.includes('ingest') ? ingestFigure(ds, await rowCopySeconds(ds)) : [];
+          if (!only.includes('ingest')) return [];
+          const figure = ingestFigure(ds, await copyBaseline(ds.url, stack!.home));
+          for (const search of await explainSearches(ds.url, ds.storageTime))
+            log(
+              `EXPLAIN ${search.name}: ${search.milliseconds} ms, ${search.rows} rows, ${search.scans.join('; ')}`,
+            );
+          return figure;
         });
         if (ds && (only.includes('reporting') || only.includes('mail'))) {
           const dataset = ds;

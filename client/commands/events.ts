@@ -15,20 +15,16 @@ import {
   type ReadProgress,
 } from '../../db/events/read-records';
 import { resolveStoredEvents } from '../../db/events/resolve';
-import {
-  countEvents,
-  type EventQuery,
-  EventQueryError,
-  fetchEvent,
-  searchEvents,
-} from '../../db/events/search';
-import { closeSharedPool, sharedPool } from '../../db/pool';
-import { parseNetwork } from '../../domain/idea/network';
+import { sharedPool } from '../../db/pool';
 import { escapeControl } from '../../domain/idea/sanitize';
-import { type Severity, severities } from '../../domain/idea/schema';
-import { UsageError, UserError } from '../errors';
-import { formatTable, printJson, tableTime, tableWidth, WIDE_HELP } from '../output';
+import { UserError } from '../errors';
+import { printJson } from '../output';
 import { parseOptionalTime, parsePositiveInt, parseTime } from '../parse-options';
+import { registerEventsDeleteCommand } from './events-delete';
+import { withQueryErrors } from './events-query';
+import { registerEventsSearchCommands } from './events-search';
+import { registerEventsStatsCommands } from './events-stats';
+import { registerEventsWatchdogCommand } from './events-watchdog';
 
 export interface IngestFileOptions {
   format?: 'ndjson' | 'json';
@@ -135,93 +131,15 @@ export async function ingestFile(
   }
 }
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-
-interface QueryOptions {
-  /** false: --no-group (commander's negation of --group). */
-  group?: string[] | false;
-  targetGroup?: string[];
-  severity?: string[];
-  from?: string;
-  to?: string;
-  ip?: string[];
-  category?: string[];
-  /** false: --no-class. */
-  class?: string[] | false;
-  baseOnly?: boolean;
-  unknownCategory?: boolean;
-  detector?: string[];
-  limit?: string;
-  page?: string;
-  json?: boolean;
-}
-
-function toQuery(options: QueryOptions): EventQuery {
-  for (const s of options.severity ?? [])
-    if (!(severities as readonly string[]).includes(s))
-      throw new UsageError(
-        `--severity: ${JSON.stringify(s)} is not a severity (expected ${severities.join(', ')})`,
-      );
-  for (const ip of options.ip ?? [])
-    if (!parseNetwork(ip))
-      throw new UsageError(`--ip: ${JSON.stringify(ip)} is not an IP address or CIDR network`);
-  const from = parseOptionalTime('--from', options.from);
-  const to = parseOptionalTime('--to', options.to);
-  return {
-    ...(options.group && { groups: options.group }),
-    ...(options.group === false && { noGroup: true }),
-    ...(options.class === false && { noClass: true }),
-    ...(options.baseOnly && { baseOnly: true }),
-    ...(options.unknownCategory && { unknownCategory: true }),
-    ...(options.targetGroup && { targetGroups: options.targetGroup }),
-    ...(options.severity && { severities: options.severity as Severity[] }),
-    ...(from && { from }),
-    ...(to && { to }),
-    ...(options.ip && { ips: options.ip }),
-    ...(options.category && { categories: options.category }),
-    ...(options.class && { classes: options.class }),
-    ...(options.detector && { detectors: options.detector }),
-    ...(options.limit !== undefined && { limit: parsePositiveInt('--limit', options.limit) }),
-    ...(options.page !== undefined && { page: parsePositiveInt('--page', options.page) }),
-  };
-}
-
-function queryOptions(command: Command): Command {
-  return command
-    .option('--group <name>', 'abuse group (resolved abuses of the sources); repeatable', collect)
-    .option('--target-group <name>', 'abuse group of the targets; repeatable', collect)
-    .option('--severity <severity>', `event severity (${severities.join('|')}); repeatable`, collect)
-    .option('--from <time>', 'storage time from (inclusive; RFC 3339 or a date)')
-    .option('--to <time>', 'storage time to (exclusive; RFC 3339 or a date)')
-    .option('--ip <addr|cidr>', 'IPv4/IPv6 address or network on source or target; repeatable', collect)
-    .option('--category <category>', 'IDEA category; repeatable', collect)
-    .option('--class <class>', 'event class; repeatable', collect)
-    .option('--detector <name>', 'detector (Node.Name); repeatable', collect)
-    .option('--no-group', 'only events with no abuse group (neither source nor target)')
-    .option('--no-class', 'only events with no class (neither event nor target class)')
-    .option('--base-only', 'only events with an address covered only by base networks')
-    .option('--unknown-category', 'only events with a category outside the IDEA taxonomy')
-    .option('--json', 'print as JSON');
-}
-
-async function withQueryErrors<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof EventQueryError) throw new UsageError(error.message);
-    throw error;
-  } finally {
-    await closeSharedPool();
-  }
-}
-
 /** What nothing may report among the stored events, and how to find them. */
 function unreportedLine(summary: IngestSummary): string {
   return `of those stored: ${summary.noGroup} with no group (--no-group), ${summary.noClass} with no class (--no-class), ${summary.baseOnly} base-only (--base-only), ${summary.unknownCategory} with an unknown category (--unknown-category)`;
 }
 
 export function registerEventsCommands(program: Command): void {
-  const events = program.command('events').description('the IDEA event store: ingest, search, count');
+  const events = program
+    .command('events')
+    .description('the IDEA event store: ingest, search, count, values, stats, delete, watchdog');
 
   events
     .command('ingest')
@@ -268,49 +186,10 @@ export function registerEventsCommands(program: Command): void {
       },
     );
 
-  queryOptions(events.command('search').description('list stored events (newest first)'))
-    .option('--limit <n>', 'at most n events', '50')
-    .option('--page <n>', 'page n of --limit events')
-    .option('--wide', WIDE_HELP)
-    .action(async (options: QueryOptions & { wide?: boolean }) => {
-      const query = toQuery(options);
-      const rows = await withQueryErrors(() => searchEvents(sharedPool(), { ...query, order: 'desc' }));
-      if (options.json) return printJson({ events: rows });
-      if (rows.length === 0) return void process.stdout.write('no events\n');
-      process.stdout.write(
-        `${formatTable(
-          ['stored (UTC)', 'id', 'class', 'severity', 'groups', 'source', 'category'],
-          rows.map((r) => [
-            tableTime(r.storageTime.toISOString()),
-            r.id,
-            r.eventClass ?? '-',
-            r.eventSeverity ?? '-',
-            r.resolvedAbuses.join(',') || '-',
-            r.sourceIps.slice(0, 2).join(',') + (r.sourceIps.length > 2 ? ',…' : '') || '-',
-            r.categories.join(','),
-          ]),
-          { width: tableWidth(options.wide), drop: ['category', 'class'], whole: ['id', 'stored (UTC)'] },
-        )}\n`,
-      );
-    });
-
-  events
-    .command('show')
-    .description('print one stored event (the IDEA JSON as stored, with _Mentat filled in)')
-    .argument('<id>', 'event ID')
-    .action(async (id: string) => {
-      const stored = await withQueryErrors(() => fetchEvent(sharedPool(), id));
-      if (!stored) throw new UserError(`no stored event with ID ${JSON.stringify(id)}`);
-      printJson(stored.event);
-    });
-
-  queryOptions(events.command('count').description('count stored events')).action(
-    async (options: QueryOptions) => {
-      const count = await withQueryErrors(() => countEvents(sharedPool(), toQuery(options)));
-      if (options.json) printJson({ count });
-      else process.stdout.write(`${count}\n`);
-    },
-  );
+  registerEventsSearchCommands(events);
+  registerEventsStatsCommands(events);
+  registerEventsDeleteCommand(events);
+  registerEventsWatchdogCommand(events);
 
   events
     .command('resolve')

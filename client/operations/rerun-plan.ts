@@ -54,8 +54,7 @@ export async function planRerun(pool: pg.Pool, r: RerunRequest): Promise<RerunPl
       severities: [severity],
       from: r.from,
       to: r.to,
-      categories: ['Test'],
-      notCategories: true,
+      notCategories: ['Test'],
     });
     total += events;
     rows.push({

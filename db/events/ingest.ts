@@ -2,6 +2,11 @@
 // already in event_ids is a duplicate, not a second row. Invalid records are rejected with
 // their line and reason and the rest of the input is still stored. What nothing will report is
 // counted: events with no abuse group, no class, base-only addresses or unknown categories.
+
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { type AbuseResolver, createAbuseResolver } from '../../domain/idea/abuse';
 import { type CompiledEventClass, compileEventClasses } from '../../domain/idea/classify';
 import { decodeEventBytes, decodeEventValue } from '../../domain/idea/decode';
@@ -9,6 +14,7 @@ import { type EventRow, extractEventRow } from '../../domain/idea/extract';
 import { isIdeaCategory } from '../../domain/idea/taxonomy';
 import { loadEventClasses, loadNetworks, loadReportBaseOnly } from '../catalog/read';
 import type { Queryable } from '../queryable';
+import { copyColumns, copyLine } from './copy-rows';
 import { ensureEventPartitions } from './partitions';
 import type { InputRecord } from './read-records';
 
@@ -132,8 +138,12 @@ SELECT ${columns.map(([name]) => `i.${name}`).join(', ')}, f.storage_time,
   FROM input i JOIN fresh f ON f.id = i.id
 RETURNING id`;
 
+const utf8 = new TextDecoder('utf-8');
+
 interface Pending {
   row: EventRow;
+  /** The input's JSON text, when the stored JSON may be built from it (see copyLine). */
+  text?: string;
   line: number;
   raw: unknown;
 }
@@ -141,7 +151,60 @@ interface Pending {
 // IDs are registered in ID order, so two ingests of overlapping batches take their row locks in
 // the same order; should PostgreSQL still pick one as a deadlock victim, the batch (one
 // statement, rolled back whole) is simply run again.
-async function insertBatch(db: Queryable, rows: EventRow[], storageTime?: Date): Promise<Set<string>> {
+async function insertBatch(db: Queryable, batch: Pending[], storageTime?: Date): Promise<Set<string>> {
+  if (db instanceof pg.Pool) return copyBatch(db, batch, storageTime);
+  return insertBatchAsJson(
+    db,
+    batch.map((p) => p.row),
+    storageTime,
+  );
+}
+
+const registerIdsSql = `
+INSERT INTO event_ids (id, storage_time)
+SELECT id, COALESCE($2::timestamptz, clock_timestamp()) FROM unnest($1::text[]) AS input(id) ORDER BY id
+ON CONFLICT (id) DO NOTHING
+RETURNING id, to_char(storage_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS stamp`;
+
+/**
+ * The fast path: register the IDs, then COPY only the rows whose ID this batch registered, in one
+ * transaction (IDs never outlive a failed COPY). Nearly all of the database's work is then the
+ * COPY and its index maintenance.
+ */
+async function copyBatch(pool: pg.Pool, batch: Pending[], storageTime?: Date): Promise<Set<string>> {
+  const client = await pool.connect();
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.query('BEGIN');
+        const fresh = await client.query<{ id: string; stamp: string }>(registerIdsSql, [
+          batch.map((p) => p.row.id),
+          storageTime ?? null,
+        ]);
+        const stamps = new Map(fresh.rows.map((row) => [row.id, row.stamp]));
+        let text = '';
+        for (const { row, text: input } of batch) {
+          const stamp = stamps.get(row.id);
+          if (stamp !== undefined) text += copyLine(row, stamp, input);
+        }
+        if (text) {
+          const copy = client.query(copyFrom(`COPY events (${copyColumns.join(', ')}) FROM STDIN`));
+          await pipeline(Readable.from([text]), copy);
+        }
+        await client.query('COMMIT');
+        return new Set(stamps.keys());
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        if ((error as { code?: string }).code !== '40P01' || attempt >= 5) throw error;
+      }
+    }
+  } finally {
+    client.release();
+  }
+}
+
+/** One statement per batch, for a single connection (no transaction of its own needed). */
+async function insertBatchAsJson(db: Queryable, rows: EventRow[], storageTime?: Date): Promise<Set<string>> {
   for (let attempt = 1; ; attempt++) {
     try {
       const result = await db.query<{ id: string }>(insertBatchSql, [
@@ -209,15 +272,17 @@ export async function ingestEvents(
   let failure: unknown = null;
   const write = async (batch: Pending[]) => {
     try {
-      const rows = batch.map((p) => p.row);
-      countStored(rows, await insertBatch(db, rows, options.storageTime));
+      countStored(
+        batch.map((p) => p.row),
+        await insertBatch(db, batch, options.storageTime),
+      );
     } catch (error) {
       // A value PostgreSQL refuses (SQLSTATE class 22, data exception) fails the whole batch:
       // retry row by row so only the offending events are rejected.
       if (!String((error as { code?: string }).code ?? '').startsWith('22')) throw error;
       for (const pending of batch) {
         try {
-          countStored([pending.row], await insertBatch(db, [pending.row], options.storageTime));
+          countStored([pending.row], await insertBatch(db, [pending], options.storageTime));
         } catch (rowError) {
           if (!String((rowError as { code?: string }).code ?? '').startsWith('22')) throw rowError;
           await reject(
@@ -281,7 +346,17 @@ export async function ingestEvents(
       continue;
     }
     batchIds.add(row.id);
-    batch.push({ row, line: record.line, raw: record.bytes ?? record.value });
+    const reusable =
+      record.bytes !== undefined &&
+      decoded.repairs.length === 0 &&
+      !Object.hasOwn(decoded.event, '_Mentat') &&
+      !Object.hasOwn(decoded.event, '_CESNET');
+    batch.push({
+      row,
+      ...(reusable && { text: utf8.decode(record.bytes) }),
+      line: record.line,
+      raw: record.bytes ?? record.value,
+    });
     if (batch.length >= batchSize) {
       await flush(batch);
       batch = [];

@@ -1,38 +1,39 @@
-// Typed search/count over the event store (Mentat's search_events), used by the
-// CLI and the reporter. All predicates are AND-ed; list parameters are OR-ed within themselves.
-// Time windows are half-open [from, to) on storage_time.
-import { parseNetwork } from '../../domain/idea/network';
-import type { Severity } from '../../domain/idea/schema';
+// Typed search/count over the event store (Mentat's search_events), used by the CLI and the
+// re-run planner. All predicates are AND-ed; list parameters are OR-ed within themselves and their
+// `not*` twins exclude every listed value. Time windows are half-open [from, to).
+import {
+  envelope,
+  formatNetwork,
+  ideaAddressToInets,
+  type Network,
+  parseNetwork,
+} from '../../domain/idea/network';
 import { ideaCategories } from '../../domain/idea/taxonomy';
 import type { Queryable } from '../queryable';
+import { fieldCondition, type ListKey, type NotKey, notKey, searchFields } from './query-fields';
 
-export interface EventQuery {
-  /** resolved_abuses overlaps these groups. */
-  groups?: string[];
-  /** target_abuses overlaps these groups. */
-  targetGroups?: string[];
-  severities?: Severity[];
-  targetSeverities?: Severity[];
+export type SortColumn = 'storage_time' | 'detect_time';
+
+export type FieldLists = { [K in ListKey | NotKey]?: readonly (string | number)[] };
+
+export interface EventQuery extends FieldLists {
   /** storage_time >= from */
   from?: Date | string;
   /** storage_time < to */
   to?: Date | string;
   detectFrom?: Date | string;
   detectTo?: Date | string;
-  /** Address or CIDR (v4 or v6) matching any source or target address. */
+  /** Address, CIDR or IDEA range a-b (v4 or v6) overlapping any source or target address. */
   ips?: string[];
   sourceIps?: string[];
   targetIps?: string[];
-  categories?: string[];
-  /** Negate `categories` (e.g. exclude Test). */
-  notCategories?: boolean;
-  classes?: string[];
-  targetClasses?: string[];
-  /** Node names. */
-  detectors?: string[];
-  shadow?: boolean;
-  shadowTarget?: boolean;
-  /** No abuse group for any source or target address. */
+  /** Case-insensitive substring of Description. */
+  description?: string;
+  /** true: any inspection error; text: an inspection error containing it (case-insensitive). */
+  inspectionError?: true | string;
+  /** Some abuse group for a source or target address (Mentat's __ANY__). */
+  anyGroup?: boolean;
+  /** No abuse group for any source or target address (Mentat's __EMPTY__). */
   noGroup?: boolean;
   /** Neither an event class nor a target class. */
   noClass?: boolean;
@@ -40,12 +41,11 @@ export interface EventQuery {
   baseOnly?: boolean;
   /** Some category is outside the IDEA taxonomy. */
   unknownCategory?: boolean;
-  /** Keyset paging: rows strictly after this (storage_time, id), ascending order only. */
-  after?: { storageTime: Date | string; id: string };
   limit?: number;
   /** 1-based page of `limit` rows (OFFSET paging, for operators). */
   page?: number;
-  order?: 'asc' | 'desc';
+  /** Default: storage time, newest first. */
+  sort?: { by: SortColumn; direction: 'asc' | 'desc' };
 }
 
 export class EventQueryError extends Error {
@@ -58,8 +58,33 @@ interface Built {
 }
 
 const NO_GROUP = `(resolved_abuses = '{}' AND target_abuses = '{}')`;
+const ANY_GROUP = `(resolved_abuses <> '{}' OR target_abuses <> '{}')`;
 const NO_CLASS = '(event_class IS NULL AND target_class IS NULL)';
 const BASE_ONLY = `base_abuses <> '{}'`;
+
+/** A search address: the exact networks it covers and their envelope (for the GiST prefilter). */
+export interface SearchAddress {
+  family: 4 | 6;
+  networks: string[];
+  envelope: string;
+}
+
+/** "addr", "addr/len" or an IDEA range "a-b"; null when it is none of these. */
+export function parseSearchAddress(text: string): SearchAddress | null {
+  const trimmed = text.trim();
+  if (trimmed.includes('-')) {
+    const family = trimmed.includes(':') ? 6 : 4;
+    const networks = ideaAddressToInets(trimmed, family);
+    if (!networks) return null;
+    const parsed = networks.map((n) => parseNetwork(n)).filter((n): n is NonNullable<typeof n> => n !== null);
+    return { family, networks, envelope: formatNetwork(envelope(parsed as Network[])!) };
+  }
+  const net = parseNetwork(trimmed);
+  if (!net) return null;
+  return { family: net.family, networks: [trimmed], envelope: trimmed };
+}
+
+const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export function buildEventWhere(query: EventQuery): Built {
   const values: unknown[] = [];
@@ -70,46 +95,37 @@ export function buildEventWhere(query: EventQuery): Built {
   };
   const ipClause = (side: 'source' | 'target', list: string[]) =>
     list.map((text) => {
-      const net = parseNetwork(text);
-      if (!net) throw new EventQueryError(`${JSON.stringify(text)} is not an IP address or network`);
-      const p = param(text);
+      const address = parseSearchAddress(text);
+      if (!address)
+        throw new EventQueryError(`${JSON.stringify(text)} is not an IP address, network or range a-b`);
       // GiST-indexed envelope first, then the exact per-address test.
-      return `(${side}_ip${net.family}_net && ${p}::inet AND ${p}::inet && ANY(${side}_ips))`;
+      const prefilter = `${side}_ip${address.family}_net && ${param(address.envelope)}::inet`;
+      if (address.networks.length === 1) {
+        const p = param(address.networks[0]);
+        return `(${prefilter} AND ${p}::inet && ANY(${side}_ips))`;
+      }
+      const p = param(address.networks);
+      return `(${prefilter} AND EXISTS (SELECT 1 FROM unnest(${side}_ips) a JOIN unnest(${p}::inet[]) n ON a && n))`;
     });
 
   if (query.from !== undefined) clauses.push(`storage_time >= ${param(query.from)}::timestamptz`);
   if (query.to !== undefined) clauses.push(`storage_time < ${param(query.to)}::timestamptz`);
   if (query.detectFrom !== undefined) clauses.push(`detect_time >= ${param(query.detectFrom)}::timestamptz`);
   if (query.detectTo !== undefined) clauses.push(`detect_time < ${param(query.detectTo)}::timestamptz`);
-  if (query.groups?.length) clauses.push(`resolved_abuses && ${param(query.groups)}::text[]`);
-  if (query.targetGroups?.length) clauses.push(`target_abuses && ${param(query.targetGroups)}::text[]`);
-  if (query.severities?.length) {
-    const sevs = query.severities;
-    // `= ANY` on one value would not match the partial (event_severity, storage_time) index.
+  for (const field of searchFields) {
+    const list = query[field.key];
+    if (list?.length) clauses.push(fieldCondition(field, list, param, false));
+    const excluded = query[notKey(field.key)];
+    if (excluded?.length) clauses.push(fieldCondition(field, excluded, param, true));
+  }
+  if (query.description !== undefined)
+    clauses.push(`description ILIKE ${param(likePattern(query.description))}`);
+  if (query.inspectionError === true) clauses.push(`inspection_errors <> '{}'`);
+  else if (query.inspectionError !== undefined)
     clauses.push(
-      sevs.length === 1
-        ? `event_severity = ${param(sevs[0])}`
-        : `event_severity = ANY(${param(sevs)}::text[])`,
+      `EXISTS (SELECT 1 FROM unnest(inspection_errors) e WHERE e ILIKE ${param(likePattern(query.inspectionError))})`,
     );
-  }
-  if (query.targetSeverities?.length) {
-    const sevs = query.targetSeverities;
-    clauses.push(
-      sevs.length === 1
-        ? `target_severity = ${param(sevs[0])}`
-        : `target_severity = ANY(${param(sevs)}::text[])`,
-    );
-  }
-  if (query.categories?.length) {
-    const c = `categories && ${param(query.categories)}::text[]`;
-    clauses.push(query.notCategories ? `NOT (${c})` : c);
-  }
-  if (query.classes?.length) clauses.push(`event_class = ANY(${param(query.classes)}::text[])`);
-  if (query.targetClasses?.length) clauses.push(`target_class = ANY(${param(query.targetClasses)}::text[])`);
-  if (query.detectors?.length) clauses.push(`node_names && ${param(query.detectors)}::text[]`);
-  if (query.shadow !== undefined) clauses.push(`shadow_reporting = ${param(query.shadow)}`);
-  if (query.shadowTarget !== undefined)
-    clauses.push(`shadow_reporting_target = ${param(query.shadowTarget)}`);
+  if (query.anyGroup) clauses.push(ANY_GROUP);
   if (query.noGroup) clauses.push(NO_GROUP);
   if (query.noClass) clauses.push(NO_CLASS);
   if (query.baseOnly) clauses.push(BASE_ONLY);
@@ -119,10 +135,6 @@ export function buildEventWhere(query: EventQuery): Built {
     ...ipClause('target', [...(query.ips ?? []), ...(query.targetIps ?? [])]),
   ];
   if (ipOr.length) clauses.push(`(${ipOr.join(' OR ')})`);
-  if (query.after)
-    clauses.push(
-      `(storage_time, id) > (${param(query.after.storageTime)}::timestamptz, ${param(query.after.id)})`,
-    );
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', values };
 }
 
@@ -132,15 +144,16 @@ export interface EventSummary {
   detectTime: Date;
   categories: string[];
   description: string | null;
+  /** Source addresses as the event has them (ranges a-b as written, not split into CIDRs). */
   sourceIps: string[];
   targetIps: string[];
   detectors: string[];
   resolvedAbuses: string[];
   targetAbuses: string[];
   eventClass: string | null;
-  eventSeverity: Severity | null;
+  eventSeverity: string | null;
   targetClass: string | null;
-  targetSeverity: Severity | null;
+  targetSeverity: string | null;
 }
 
 export interface StoredEvent extends EventSummary {
@@ -148,12 +161,13 @@ export interface StoredEvent extends EventSummary {
   event: Record<string, unknown>;
 }
 
-const summaryColumns = `id, storage_time, detect_time, categories, description, source_ips::text[] AS source_ips,
-  target_ips::text[] AS target_ips, node_names, resolved_abuses, target_abuses, event_class, event_severity,
-  target_class, target_severity`;
+// The stored inet[] columns hold ranges split into CIDRs; the IDEA JSON has them as written.
+const writtenAddresses = (side: 'Source' | 'Target') =>
+  `jsonb_path_query_array(event, '$.${side}[*].IP4[*]') || jsonb_path_query_array(event, '$.${side}[*].IP6[*]')`;
 
-/** inet text of a single host without its /32 or /128. */
-const hostless = (inets: string[]) => inets.map((inet) => inet.replace(/\/(32|128)$/, ''));
+const summaryColumns = `id, storage_time, detect_time, categories, description,
+  ${writtenAddresses('Source')} AS source_ips, ${writtenAddresses('Target')} AS target_ips,
+  node_names, resolved_abuses, target_abuses, event_class, event_severity, target_class, target_severity`;
 
 const toSummary = (row: Record<string, unknown>): EventSummary => ({
   id: row.id as string,
@@ -161,20 +175,21 @@ const toSummary = (row: Record<string, unknown>): EventSummary => ({
   detectTime: row.detect_time as Date,
   categories: row.categories as string[],
   description: row.description as string | null,
-  sourceIps: hostless(row.source_ips as string[]),
-  targetIps: hostless(row.target_ips as string[]),
+  sourceIps: row.source_ips as string[],
+  targetIps: row.target_ips as string[],
   detectors: row.node_names as string[],
   resolvedAbuses: row.resolved_abuses as string[],
   targetAbuses: row.target_abuses as string[],
   eventClass: row.event_class as string | null,
-  eventSeverity: row.event_severity as Severity | null,
+  eventSeverity: row.event_severity as string | null,
   targetClass: row.target_class as string | null,
-  targetSeverity: row.target_severity as Severity | null,
+  targetSeverity: row.target_severity as string | null,
 });
 
 function paging(query: EventQuery, values: unknown[]): string {
-  const order = query.after || query.order !== 'desc' ? 'ASC' : 'DESC';
-  let sql = ` ORDER BY storage_time ${order}, id ${order}`;
+  const { by, direction } = query.sort ?? { by: 'storage_time', direction: 'desc' };
+  const order = direction === 'asc' ? 'ASC' : 'DESC';
+  let sql = ` ORDER BY ${by === 'detect_time' ? 'detect_time' : 'storage_time'} ${order}, id ${order}`;
   if (query.limit !== undefined) {
     if (!Number.isInteger(query.limit) || query.limit < 1)
       throw new EventQueryError('limit must be a positive integer');
@@ -188,11 +203,10 @@ function paging(query: EventQuery, values: unknown[]): string {
   return sql;
 }
 
-/** The SQL of a search (for EXPLAIN in tests and `events search --explain`). */
-export function searchEventsSql(query: EventQuery, withEvent = false): { text: string; values: unknown[] } {
+/** The SQL of a search (for EXPLAIN in tests and the bench). */
+export function searchEventsSql(query: EventQuery): { text: string; values: unknown[] } {
   const { where, values } = buildEventWhere(query);
-  const columns = withEvent ? `${summaryColumns}, event` : summaryColumns;
-  return { text: `SELECT ${columns} FROM events ${where}${paging(query, values)}`, values };
+  return { text: `SELECT ${summaryColumns} FROM events ${where}${paging(query, values)}`, values };
 }
 
 export async function searchEvents(db: Queryable, query: EventQuery): Promise<EventSummary[]> {
@@ -201,66 +215,32 @@ export async function searchEvents(db: Queryable, query: EventQuery): Promise<Ev
   return rows.map(toSummary);
 }
 
-/** Like searchEvents, with the full IDEA event of each row. */
-export async function searchFullEvents(db: Queryable, query: EventQuery): Promise<StoredEvent[]> {
-  const { text, values } = searchEventsSql(query, true);
-  const { rows } = await db.query(text, values);
-  return rows.map((row) => ({ ...toSummary(row), event: row.event }));
+export function countEventsSql(query: EventQuery): { text: string; values: unknown[] } {
+  const { where, values } = buildEventWhere({ ...query, limit: undefined, page: undefined });
+  return { text: `SELECT count(*)::bigint AS n FROM events ${where}`, values };
 }
 
 export async function countEvents(db: Queryable, query: EventQuery): Promise<number> {
-  const { where, values } = buildEventWhere({ ...query, limit: undefined, page: undefined });
-  const { rows } = await db.query(`SELECT count(*)::bigint AS n FROM events ${where}`, values);
+  const { text, values } = countEventsSql(query);
+  const { rows } = await db.query(text, values);
   return Number(rows[0].n);
-}
-
-export interface WindowQuery {
-  group: string;
-  severity: Severity;
-  from: Date | string;
-  to: Date | string;
-  /** Target pass: target_abuses / target_severity / shadow_reporting_target. */
-  target?: boolean;
-  shadow?: boolean;
-  /** Include events with the Test category (test-data mode). Default: exclude them. */
-  includeTest?: boolean;
-  /** Keyset paging for large windows. */
-  after?: { storageTime: Date | string; id: string };
-  limit?: number;
-}
-
-/** The reporter's fetch as an EventQuery. */
-export function windowQuery(window: WindowQuery): EventQuery {
-  return {
-    from: window.from,
-    to: window.to,
-    ...(window.target
-      ? {
-          targetGroups: [window.group],
-          targetSeverities: [window.severity],
-          shadowTarget: window.shadow ?? false,
-        }
-      : { groups: [window.group], severities: [window.severity], shadow: window.shadow ?? false }),
-    ...(window.includeTest ? {} : { categories: ['Test'], notCategories: true }),
-    ...(window.after && { after: window.after }),
-    ...(window.limit !== undefined && { limit: window.limit }),
-  };
-}
-
-/** Events of one reporting window, oldest first, with the full IDEA JSON. */
-export function windowEvents(db: Queryable, window: WindowQuery): Promise<StoredEvent[]> {
-  return searchFullEvents(db, windowQuery(window));
 }
 
 export async function fetchEvent(db: Queryable, id: string): Promise<StoredEvent | null> {
   const { rows } = await db.query(
-    `SELECT ${summaryColumns.replace(/\b(id|storage_time)\b/g, 'e.$1')}, e.event
+    `SELECT ${summaryColumns.replace(/\b(id|storage_time|event)\b(?!_)/g, 'e.$1')}, e.event
        FROM event_ids i JOIN events e ON e.id = i.id AND e.storage_time = i.storage_time
       WHERE i.id = $1`,
     [id],
   );
   const row = rows[0];
   return row ? { ...toSummary(row), event: row.event } : null;
+}
+
+/** Names of the catalog's abuse groups (to refuse a misspelt --group). */
+export async function knownGroups(db: Queryable): Promise<string[]> {
+  const { rows } = await db.query<{ name: string }>('SELECT name FROM groups ORDER BY name');
+  return rows.map((row) => row.name);
 }
 
 export interface UnreportedSince {

@@ -7,6 +7,7 @@ import { repoRoot } from '../../../config/paths';
 import { importCatalog } from '../../../db/catalog/upsert';
 import { type IngestOptions, type IngestSummary, ingestEvents } from '../../../db/events/ingest';
 import type { InputRecord } from '../../../db/events/read-records';
+import type { Queryable } from '../../../db/queryable';
 import { parseCatalog } from '../../../domain/catalog/schema';
 
 export const fixturesDir = path.join(repoRoot, 'test', 'fixtures', 'idea');
@@ -35,7 +36,7 @@ async function* records(values: unknown[]): AsyncGenerator<InputRecord> {
 }
 
 export function ingestValues(
-  pool: pg.Pool,
+  pool: Queryable,
   values: unknown[],
   options: IngestOptions = {},
 ): Promise<IngestSummary> {

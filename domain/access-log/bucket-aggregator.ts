@@ -8,7 +8,7 @@
 // when the byte parser read the line (addFields) or from the strings the string parser made (add);
 // a line then costs array increments and one probe of a (bucket, section) table, and a key becomes
 // a string once per batch.
-import { STATUS_COLUMNS } from './bucket-batch';
+import { emptyBucketBatch, STATUS_COLUMNS } from './bucket-batch';
 import { KeyTable } from './key-table';
 import type { LineFields } from './parse-combined-bytes';
 import type { ParsedLine } from './parsed-line';
@@ -216,7 +216,7 @@ export class BucketAggregator {
     const order = Array.from({ length: slots }, (_, slot) => slot).sort(
       (a, b) => this.bucketIndex[a]! - this.bucketIndex[b]!,
     );
-    const buckets: BucketBatch = { index: [], hits: [], bytes: [], status: [], top: [], keys: [] };
+    const buckets = emptyBucketBatch();
     const keyOf = new Int32Array(this.sections.size).fill(-1);
     let previous = 0;
     for (const slot of order) {

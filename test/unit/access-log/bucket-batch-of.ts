@@ -1,9 +1,9 @@
 // Tests write buckets as objects; an ingest carries them as columns (types.ts BucketBatch).
-import { STATUS_COLUMNS } from '../../../domain/access-log/bucket-batch';
+import { emptyBucketBatch, STATUS_COLUMNS } from '../../../domain/access-log/bucket-batch';
 import type { BucketAggregate, BucketBatch } from '../../../domain/access-log/types';
 
 export function bucketBatchOf(aggregates: readonly BucketAggregate[]): BucketBatch {
-  const batch: BucketBatch = { index: [], hits: [], bytes: [], status: [], top: [], keys: [] };
+  const batch = emptyBucketBatch();
   let previous = 0;
   for (const agg of [...aggregates].sort((a, b) => a.bucket - b.bucket)) {
     batch.index.push(batch.index.length === 0 ? agg.bucket : agg.bucket - previous);

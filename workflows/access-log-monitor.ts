@@ -70,6 +70,11 @@ function validateIngest(
   if (input.watermark !== null && !Number.isFinite(input.watermark))
     throw ApplicationFailure.nonRetryable('watermark must be a number', 'BadInput');
   if (input.range) {
+    if (!Array.isArray(input.range.buckets?.index))
+      throw ApplicationFailure.nonRetryable(
+        'range.buckets must be bucket columns (BucketBatch): is the tailer from another herald version?',
+        'BadInput',
+      );
     const check = checkRange(state, input.range);
     if (typeof check === 'object') throw ApplicationFailure.nonRetryable(check.outOfSync, 'OutOfSync');
   }

@@ -6,8 +6,6 @@ import { randomUUID } from 'node:crypto';
 import { type FileHandle, open } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BucketAggregator } from '../../domain/access-log/bucket-aggregator';
-import { parserFor } from '../../domain/access-log/parse-line';
-import { newParsedLine } from '../../domain/access-log/parsed-line';
 import {
   type ClosedBucketReport,
   type FileIdentity,
@@ -25,7 +23,8 @@ import {
   MAX_PRINT_BATCH_BUCKETS,
 } from './batch-limits';
 import { findRotated, identify } from './file-identity';
-import { LineSplitter } from './line-splitter';
+import { LineParser } from './line-parser';
+import { type ByteLineSink, LineSplitter } from './line-splitter';
 import { IngestRejected, type MonitorTarget, sendIngest } from './monitor-client';
 
 export interface TailOptions {
@@ -85,8 +84,6 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
   const pollIntervalMs = options.pollIntervalMs ?? 250;
   const maxLineBytes = options.maxLineBytes ?? 64 * 1024;
   const log = options.log ?? (() => {});
-  const parse = parserFor(options.format);
-  const parsed = newParsedLine();
   const session = randomUUID();
   let sequence = 0;
   let newestLogTime: number | null = null;
@@ -178,6 +175,7 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
 
   const began = process.hrtime.bigint();
   const aggregator = new BucketAggregator(refresh);
+  const parser = new LineParser(options.format, aggregator, maxLineBytes);
   let splitter = new LineSplitter(position, maxLineBytes);
   let rangeStart = position;
   let rangeEnd = position;
@@ -191,7 +189,7 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
     aggregator.keyCharCount >= MAX_BATCH_KEY_CHARS;
   const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-  const onLine = (text: string | null, start: number, end: number, excerpt: string) => {
+  const onLine: ByteLineSink = (bytes, from, to, start, end, excerpt) => {
     rangeEnd = end;
     if (skipPartialLine) {
       skipPartialLine = false;
@@ -201,24 +199,10 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
       }
     }
     summary.lines++;
-    if (text === null) {
-      summary.parseErrors++;
-      aggregator.parseError(start, `line too long (over ${maxLineBytes} bytes)`, excerpt);
-      return;
-    }
-    const outcome = parse(text, parsed);
-    if (outcome === 'ok') {
-      if (parsed.time > nowSeconds() + FUTURE_TOLERANCE_S) {
-        summary.parseErrors++;
-        aggregator.parseError(start, 'timestamp in the future', text);
-        return;
-      }
-      aggregator.add(parsed);
-    } else if (outcome === 'skip') aggregator.skip();
-    else {
-      summary.parseErrors++;
-      aggregator.parseError(start, outcome, text);
-    }
+    if (!parser.line(bytes, from, to, start, excerpt)) summary.parseErrors++;
+  };
+  const stampLimit = () => {
+    parser.latestTime = nowSeconds() + FUTURE_TOLERANCE_S;
   };
 
   // One ingest may be in flight while the next batch is read and parsed (a catch-up overlaps
@@ -311,13 +295,15 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
     if (options.signal?.aborted) break;
     const { bytesRead } = await current.handle.read(buffer, 0, READ_BYTES, position);
     if (bytesRead > 0) {
-      position += splitter.push(buffer.subarray(0, bytesRead), position, onLine, batchFull);
+      stampLimit();
+      position += splitter.pushBytes(buffer.subarray(0, bytesRead), position, onLine, batchFull);
       if (batchFull()) await flush(false);
       continue;
     }
     // End of the file as it is now.
     if (options.untilEof || queue.length > 0) {
-      splitter.finish(position, onLine);
+      stampLimit();
+      splitter.finishBytes(position, onLine);
       resynced = false;
       closed = false;
       await flush(true, queue.length === 0);
@@ -353,7 +339,8 @@ export async function tailAccessLog(target: MonitorTarget, options: TailOptions)
         queue.push(next);
         continue;
       }
-      splitter.finish(position, onLine);
+      stampLimit();
+      splitter.finishBytes(position, onLine);
       await flush();
       await current.handle.close();
       current = next;

@@ -9,6 +9,7 @@ import {
   rearm,
   windowBuckets,
 } from './alert-rule';
+import { bucketsOf } from './bucket-batch';
 import { addCounts, topEntries } from './counts';
 import { type HeavyHitters, mergeHeavyHitters, newHeavyHitters } from './heavy-hitters';
 import {
@@ -139,7 +140,7 @@ function mergeInto(target: MonitorState['open'][number], source: BucketAggregate
 
 function applyRange(state: MonitorState, range: IngestRange): void {
   const totals = state.totals;
-  for (const agg of range.buckets) {
+  for (const agg of bucketsOf(range.buckets)) {
     totals.hits += agg.hits;
     totals.bytes += agg.bytes;
     addStatus(totals.status, agg.status);
@@ -149,18 +150,13 @@ function applyRange(state: MonitorState, range: IngestRange): void {
       continue;
     }
     // Ranges come mostly in log-time order: a new bucket usually goes at the end of `open`.
-    const fresh = () => ({
-      ...agg,
-      status: { ...emptyStatusCounts(), ...agg.status },
-      sections: { ...agg.sections },
-    });
     const tail = state.open.at(-1);
-    if (!tail || tail.bucket < agg.bucket) state.open.push(fresh());
+    if (!tail || tail.bucket < agg.bucket) state.open.push(agg);
     else {
       const open = state.open.find((b) => b.bucket === agg.bucket);
       if (open) mergeInto(open, agg);
       else {
-        state.open.push(fresh());
+        state.open.push(agg);
         state.open.sort((a, b) => a.bucket - b.bucket);
       }
     }
@@ -220,22 +216,29 @@ export function closeBuckets(state: MonitorState, reports?: ClosedBucketReport[]
   let next = state.lastClosed !== null ? state.lastClosed + 1 : (state.open[0]?.bucket ?? null);
   if (next === null) return transitions;
   const size = windowBuckets(state.config);
+  // Open buckets closed so far (removed from `open` at the end: one splice, not a shift each).
+  let taken = 0;
   while (next <= last) {
-    const open = state.open[0];
+    const open = state.open[taken];
     if (open && open.bucket === next) {
-      state.open.shift();
+      taken++;
       state.totals.closedHits += open.hits;
-      const closed: ClosedBucket = {
-        bucket: next,
-        hits: open.hits,
-        bytes: open.bytes,
-        status: open.status,
-        topSections: topEntries(open.sections, 5),
-      };
-      pushRecent(state, closed);
       const t = closeBucket(state.rule, open.hits, (next + 1) * refresh, state.config);
       if (t) transitions.push(t);
-      report(closed, t);
+      // Only the last RECENT_BUCKETS closed buckets stay in recentBuckets: a catch-up that closes
+      // thousands at once makes the others only for --print.
+      const recent = next > last - RECENT_BUCKETS;
+      if (recent || reports) {
+        const closed: ClosedBucket = {
+          bucket: next,
+          hits: open.hits,
+          bytes: open.bytes,
+          status: open.status,
+          topSections: topEntries(open.sections, 5),
+        };
+        if (recent) pushRecent(state, closed);
+        report(closed, t);
+      }
       next++;
       continue;
     }
@@ -266,6 +269,7 @@ export function closeBuckets(state: MonitorState, reports?: ClosedBucketReport[]
     for (let b = Math.max(next, until - RECENT_BUCKETS + 1); b <= until; b++) pushRecent(state, empty(b));
     next = until + 1;
   }
+  state.open.splice(0, taken);
   state.lastClosed = next - 1;
   state.alerts.push(...transitions);
   if (state.alerts.length > ALERT_HISTORY) state.alerts.splice(0, state.alerts.length - ALERT_HISTORY);

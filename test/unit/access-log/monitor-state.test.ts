@@ -14,6 +14,7 @@ import {
   type IngestRange,
   type MonitorConfig,
 } from '../../../domain/access-log/types';
+import { bucketBatchOf } from './bucket-batch-of';
 
 const T0 = 1_768_471_200;
 const config: MonitorConfig = {
@@ -52,7 +53,7 @@ function range(
     end,
     afterTruncation: false,
     lines,
-    buckets,
+    buckets: bucketBatchOf(buckets),
     parseErrors: 0,
     parseErrorSamples: [],
     newestTime: null,

@@ -1,8 +1,8 @@
 // What the fetching steps share: the wait for the window's late writers (docs/mentat.md, "Late writers"), the window query,
 // the relapsed events read in slices, and the shape a stored event is classified in.
 import type { Context } from '@temporalio/activity';
-import type pg from 'pg';
 import type { Logger } from 'pino';
+import type { Queryable } from '../../db/queryable';
 import {
   eventsByRef,
   type WindowEventRow,
@@ -70,7 +70,7 @@ export function windowQuery(input: SeverityRunInput, pass: Pass, withEvent: bool
 
 /** The relapsed events in slices, each with its stored events by id (and how many are done). */
 export async function* relapseSlices(
-  pool: pg.Pool,
+  db: Queryable,
   relapses: readonly RelapsedEvent[],
   storageTimes: ReadonlyMap<string, string>,
   pass: Pass,
@@ -81,7 +81,7 @@ export async function* relapseSlices(
       eventId,
       storageTime: storageTimes.get(eventId)!,
     }));
-    const events = new Map((await eventsByRef(pool, refs, pass)).map((e) => [e.id, e]));
+    const events = new Map((await eventsByRef(db, refs, pass)).map((e) => [e.id, e]));
     yield { slice, events, done: i + slice.length };
   }
 }

@@ -2,6 +2,7 @@
 // stamped inside the window is visible (docs/mentat.md, "Late writers").
 import type pg from 'pg';
 import type { Pass } from '../../domain/reporting/threshold-key';
+import type { Queryable } from '../queryable';
 
 /**
  * Storage times travel as PostgreSQL's own text (microseconds), never as JS Dates (milliseconds):
@@ -184,11 +185,11 @@ export function windowEventsQuery(
 }
 
 /** Iterates the window's events for a group and severity, ordered by (storage_time, id). */
-export async function* windowEventBatches(pool: pg.Pool, q: WindowQuery): AsyncGenerator<WindowEventRow[]> {
+export async function* windowEventBatches(db: Queryable, q: WindowQuery): AsyncGenerator<WindowEventRow[]> {
   let after: { time: StorageTimeText; id: string } | undefined;
   for (;;) {
     const { text, values } = windowEventsQuery(q, after);
-    const { rows } = await pool.query<WindowEventRow>(text, values);
+    const { rows } = await db.query<WindowEventRow>(text, values);
     if (rows.length === 0) return;
     yield rows;
     const last = rows[rows.length - 1]!;
@@ -204,13 +205,13 @@ export interface StoredEventRef {
 
 /** Events by (id, storage_time), for relapses. */
 export async function eventsByRef(
-  pool: pg.Pool,
+  db: Queryable,
   refs: readonly StoredEventRef[],
   pass: Pass,
 ): Promise<WindowEventRow[]> {
   if (refs.length === 0) return [];
   const target = pass === 'target';
-  const { rows } = await pool.query<WindowEventRow>(
+  const { rows } = await db.query<WindowEventRow>(
     `SELECT e.id, e.storage_time::text AS storage_time, ${target ? 'e.target_ips' : 'e.source_ips'} AS ips,
             ${target ? 'e.target_class' : 'e.event_class'} AS class,
             ${target ? 'e.target_subclasses' : 'e.event_subclasses'} AS subclasses,

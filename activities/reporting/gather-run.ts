@@ -104,7 +104,7 @@ export async function gatherRun(
     filterErrors++;
     if (filterErrors <= 10) log.warn(e, 'filter failed on an event; skipped');
   };
-  const reportKey = (pass: Pass, key: string, ip: string) => {
+  const noteReportedKey = (pass: Pass, key: string, ip: string) => {
     const id = `${pass}\u0000${key}`;
     if (!reportedKeys.has(id)) reportedKeys.set(id, { pass, key, ip });
   };
@@ -141,7 +141,7 @@ export async function gatherRun(
             storageTime: event.storage_time,
             relapsed: false,
           });
-          reportKey(pass, key, hit.ip);
+          noteReportedKey(pass, key, hit.ip);
           aggregates.add(
             {
               pass,
@@ -213,7 +213,7 @@ export async function gatherRun(
             storageTime: event.storage_time,
             relapsed: true,
           });
-          reportKey(pass, relapse.key, hit.ip);
+          noteReportedKey(pass, relapse.key, hit.ip);
           aggregates.add(
             {
               pass,

@@ -51,8 +51,12 @@ export function toClassified(event: WindowEventRow, ips: readonly string[] = eve
   };
 }
 
-/** Events read per page or slice. */
-export const BATCH = 5000;
+/**
+ * Events read per batch or slice. What a run holds at once is one batch of parsed event documents
+ * (a few KiB each), and a worker runs up to 50 runs at once: 1,000 keeps that under ≈0.3 GiB,
+ * where 5,000 took ≈1 GiB in the 1M-event cycle. A cursor's next batch costs one round trip.
+ */
+export const BATCH = 1000;
 
 /** The window query of a run's pass. */
 export function windowQuery(input: SeverityRunInput, pass: Pass, withEvent: boolean): WindowQuery {

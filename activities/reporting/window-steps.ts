@@ -53,8 +53,8 @@ export function toClassified(event: WindowEventRow, ips: readonly string[] = eve
 
 /**
  * Events read per batch or slice. What a run holds at once is one batch of parsed event documents
- * (a few KiB each), and a worker runs up to 50 runs at once: 1,000 keeps that under ≈0.3 GiB,
- * where 5,000 took ≈1 GiB in the 1M-event cycle. A cursor's next batch costs one round trip.
+ * (a few KiB each), times the worker's concurrent runs (up to 50): with 5,000 the 1M-event cycle's
+ * worker peaked at 1.1 GiB though no run kept its hits. A cursor's next batch is one round trip.
  */
 export const BATCH = 1000;
 

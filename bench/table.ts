@@ -52,7 +52,12 @@ const cpuLines = report.figures
   .map((f) => {
     const busy = f.machineBusy === undefined ? '' : `; all cores ${Math.round(f.machineBusy * 100)} % busy`;
     const scan = f.baselineCpuSeconds ? `; the raw scan: ${byRole(f.baselineCpuSeconds)}` : '';
-    return `- CPU during the ${f.name}: ${byRole(f.cpuSeconds!)}${busy}${scan}`;
+    const perEvent =
+      f.herald.cpuMicrosecondsPerEvent != null && f.baseline?.cpuMicrosecondsPerEvent != null
+        ? `; per event ${n(f.herald.cpuMicrosecondsPerEvent)} µs of CPU against the scan's ${n(f.baseline.cpuMicrosecondsPerEvent)} µs` +
+          (f.cpuRatio?.value != null ? ` (**${f.cpuRatio.value}×**)` : '')
+        : '';
+    return `- CPU during the ${f.name}: ${byRole(f.cpuSeconds!)}${busy}${scan}${perEvent}`;
   });
 process.stdout.write(
   [

@@ -43,11 +43,8 @@ export async function closeSharedPool(): Promise<void> {
   await pool?.end();
 }
 
-/** Runs `work` in one transaction; rolls back on any error. */
-export async function inTransaction<T>(
-  pool: pg.Pool,
-  work: (client: pg.PoolClient) => Promise<T>,
-): Promise<T> {
+/** Runs `work` with a client of its own, released (or discarded, if its connection broke) after. */
+export async function withClient<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   // pg-pool takes its error listener off a client it hands out: a connection lost mid-transaction
   // (PostgreSQL restarted) would be an unhandled 'error' event that ends the process. The lost
@@ -58,6 +55,19 @@ export async function inTransaction<T>(
   };
   client.on('error', onError);
   try {
+    return await work(client);
+  } finally {
+    client.removeListener('error', onError);
+    client.release(lost);
+  }
+}
+
+/** Runs `work` in one transaction on `client`; rolls back on any error. */
+export async function inTransactionOn<T>(
+  client: pg.PoolClient,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  try {
     await client.query('BEGIN');
     const result = await work(client);
     await client.query('COMMIT');
@@ -65,8 +75,13 @@ export async function inTransaction<T>(
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
     throw error;
-  } finally {
-    client.removeListener('error', onError);
-    client.release(lost);
   }
+}
+
+/** Runs `work` in one transaction; rolls back on any error. */
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  return withClient(pool, (client) => inTransactionOn(client, work));
 }

@@ -1,22 +1,24 @@
-// Steps 1–3 of a severity run in memory (fetch, threshold, relapse), for the one-step run
-// (prepare.ts): the window's events of the group and severity (both passes), split per IP and
-// classified (chain, filters, credibility); hits of keys still live at time_h are thresholded;
-// expired keys with an event in their relapse window report their suppressed events again. The
-// report aggregates are counted on the way, so nothing is written and no event is read twice.
-// Writes nothing: prepare.ts stores the outcome in one transaction.
+// Steps 1–3 of a severity run (fetch, threshold, relapse), for the one-step run (prepare.ts): the
+// window's events of the group and severity (both passes), split per IP and classified (chain,
+// filters, credibility); hits of keys still live at time_h are thresholded; expired keys with an
+// event in their relapse window report their suppressed events again. What the run keeps in the
+// worker is counted per chain, IP and threshold key (counters, report aggregates, keys to arm);
+// the per-event findings go to the run's scratch tables as they are found (db/reporting/run-scratch.ts),
+// so the worker's memory does not grow with the window (docs/reporting.md, "Memory of a run").
+// Reads and scratch writes go through the run's one connection; the step's transaction stores
+// the outcome (prepare.ts).
 import type { Context } from '@temporalio/activity';
-import {
-  liveThresholdKeys,
-  relapseCandidates,
-  type ThresholdedEventRow,
-} from '../../db/reporting/thresholds';
+import type pg from 'pg';
+import type { RunScratch } from '../../db/reporting/run-scratch';
+import { liveThresholdKeys, relapseCandidates } from '../../db/reporting/thresholds';
 import { windowEventBatches } from '../../db/reporting/window-events';
 import type { FilterDefinition } from '../../domain/filters/filter';
+import { ChainTally, type EventHit } from '../../domain/reporting/chain-tally';
+import { chainKey } from '../../domain/reporting/chains';
 import { createClassifier } from '../../domain/reporting/classify';
 import { EventAggregates } from '../../domain/reporting/event-aggregates';
 import { relapsedEvents } from '../../domain/reporting/relapse';
-import type { RunHit } from '../../domain/reporting/run-hit';
-import { PASSES, thresholdKey, wholeClass } from '../../domain/reporting/threshold-key';
+import { PASSES, type Pass, thresholdKey, wholeClass } from '../../domain/reporting/threshold-key';
 import type { ActivityDeps } from '../deps';
 import { loadClassifierCatalog } from './classifier-catalog';
 import type { SeverityRunInput } from './types';
@@ -26,13 +28,22 @@ const UNKNOWN_DETECTORS_LIMIT = 50;
 const YIELD_EVERY = 500;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** A reported threshold key and the IP it names (the report covering that IP labels it). */
+export interface ReportedKey {
+  pass: Pass;
+  key: string;
+  ip: string;
+}
+
 export interface GatheredRun {
-  /** Every (event, IP) of the window and of the relapses, at its final stage. */
-  hits: RunHit[];
+  /** Counters and chains per pass, from every (event, IP) of the window and of the relapses. */
+  tally: Record<Pass, ChainTally>;
   /** Of the passed hits: what the report bodies show. */
   aggregates: EventAggregates;
+  /** Every key with a passed hit, once (by pass and key). */
+  reportedKeys: Map<string, ReportedKey>;
   /** Events suppressed by a live key (Mentat's events_thresholded), once per pass, key and event. */
-  thresholded: ThresholdedEventRow[];
+  thresholded: number;
   fetched: { source: number; target: number };
   filterHits: Record<string, number>;
   detectorHits: Record<string, number>;
@@ -41,27 +52,49 @@ export interface GatheredRun {
   relapsed: number;
 }
 
+const NO_CHAINS: ReadonlySet<string> = new Set();
+
 /** The class part of a threshold key (`whole class+++ip`). */
 const classOfKey = (key: string) => key.slice(0, Math.max(0, key.lastIndexOf('+++')));
 
-export async function gatherRun(
+export interface RunSetting {
+  catalog: Awaited<ReturnType<typeof loadClassifierCatalog>>;
+  /** Keys live at time_h, as `pass\0key`. */
+  live: Set<string>;
+}
+
+/** Waits for the window to close, then reads the catalog and the live keys (through the pool). */
+export async function loadRunSetting(
   deps: ActivityDeps,
   input: SeverityRunInput,
-  ctx: Pick<Context, 'heartbeat' | 'sleep' | 'cancellationSignal'>,
-): Promise<GatheredRun> {
+  ctx: Pick<Context, 'heartbeat' | 'sleep'>,
+): Promise<RunSetting> {
   const log = deps.logger.child({ runId: input.runId });
   const to = new Date(input.window.to);
-  const timeHigh = to.getTime();
   await waitForWindow(deps, to, ctx, log);
-
   const scope = { group: input.group, severity: input.severity, realm: input.realm, timeHigh: to };
   const [catalog, live] = await Promise.all([
     loadClassifierCatalog(deps.pool, log),
     liveThresholdKeys(deps.pool, scope),
   ]);
-  const hits: RunHit[] = [];
+  return { catalog, live };
+}
+
+export async function gatherRun(
+  deps: ActivityDeps,
+  input: SeverityRunInput,
+  ctx: Pick<Context, 'heartbeat' | 'cancellationSignal'>,
+  { catalog, live }: RunSetting,
+  client: pg.PoolClient,
+  scratch: RunScratch,
+): Promise<GatheredRun> {
+  const log = deps.logger.child({ runId: input.runId });
+  const to = new Date(input.window.to);
+  const timeHigh = to.getTime();
+  const scope = { group: input.group, severity: input.severity, realm: input.realm, timeHigh: to };
+  const tally: Record<Pass, ChainTally> = { source: new ChainTally(), target: new ChainTally() };
   const aggregates = new EventAggregates();
-  const thresholded = new Map<string, ThresholdedEventRow>();
+  const reportedKeys = new Map<string, ReportedKey>();
   const fetched = { source: 0, target: 0 };
   const filterEvents = new Map<string, number>();
   const detectorHits: Record<string, number> = {};
@@ -71,10 +104,14 @@ export async function gatherRun(
     filterErrors++;
     if (filterErrors <= 10) log.warn(e, 'filter failed on an event; skipped');
   };
+  const noteReportedKey = (pass: Pass, key: string, ip: string) => {
+    const id = `${pass}\u0000${key}`;
+    if (!reportedKeys.has(id)) reportedKeys.set(id, { pass, key, ip });
+  };
 
   for (const pass of PASSES) {
     const classify = createClassifier(catalog, input.group, pass, onFilterError);
-    const batches = windowEventBatches(deps.pool, windowQuery(input, pass, true));
+    const batches = windowEventBatches(client, windowQuery(input, pass, true));
     for await (const batch of batches) {
       for (const event of batch) {
         // Classifying is CPU work in the worker's one thread: let its workflow tasks and the other
@@ -84,53 +121,52 @@ export async function gatherRun(
         const whole = wholeClass(event.class, event.subclasses, event.categories);
         // An event has a hit or two here: lists, not sets (one of each per event of a million).
         const filtersHit: string[] = [];
-        const seenIps: string[] = [];
+        const eventHits: EventHit[] = [];
         for (const hit of verdict.hits) {
           if (hit.filter && !filtersHit.includes(hit.filter)) filtersHit.push(hit.filter);
-          if (seenIps.includes(hit.ip)) continue; // one (event, IP) once, as staging's key had it
-          seenIps.push(hit.ip);
+          if (eventHits.some((h) => h.ip === hit.ip)) continue; // one (event, IP) once, as staging's key had it
           const key = thresholdKey(whole, hit.ip);
-          let stage: RunHit['stage'] = hit.stage;
+          let stage: EventHit['stage'] = hit.stage;
           if (stage === 'passed' && live.has(`${pass}\u0000${key}`)) {
             stage = 'thresholded';
-            const id = `${pass}\u0000${key}\u0000${event.id}`;
-            if (!thresholded.has(id))
-              thresholded.set(id, { pass, key, eventId: event.id, storageTime: event.storage_time });
+            scratch.thresholded.push({ pass, key, eventId: event.id, storageTime: event.storage_time });
           }
-          hits.push({
+          eventHits.push({ ip: hit.ip, chain: hit.chain, fallback: hit.fallback, stage });
+          if (stage !== 'passed') continue;
+          scratch.passed.push({
             pass,
-            relapsed: false,
+            chainKey: chainKey(hit),
+            ip: hit.ip,
             eventId: event.id,
             storageTime: event.storage_time,
-            ip: hit.ip,
-            chain: hit.chain,
-            fallback: hit.fallback,
-            thresholdKey: key,
-            stage,
+            relapsed: false,
           });
-          if (stage === 'passed')
-            aggregates.add(
-              {
-                pass,
-                relapsed: false,
-                chain: hit.chain,
-                fallback: hit.fallback,
-                ip: hit.ip,
-                wholeClass: whole,
-              },
-              event,
-            );
+          noteReportedKey(pass, key, hit.ip);
+          aggregates.add(
+            {
+              pass,
+              relapsed: false,
+              chain: hit.chain,
+              fallback: hit.fallback,
+              ip: hit.ip,
+              wholeClass: whole,
+            },
+            event,
+          );
         }
+        tally[pass].addEvent(eventHits);
         for (const f of filtersHit) filterEvents.set(f, (filterEvents.get(f) ?? 0) + 1);
         if (verdict.blockedBy) detectorHits[verdict.blockedBy] = (detectorHits[verdict.blockedBy] ?? 0) + 1;
         for (const name of verdict.unknownDetectors)
           if (unknown.size < UNKNOWN_DETECTORS_LIMIT) unknown.add(name);
       }
+      if (scratch.full) await scratch.flush();
       ctx.heartbeat({ stage: 'fetch', pass, fetched: fetched[pass] });
       // `herald cancel`: stop between batches (the reason is the CancelledFailure to propagate).
       ctx.cancellationSignal.throwIfAborted();
     }
   }
+  await scratch.flush();
   if (unknown.size > 0)
     log.info({ detectors: [...unknown] }, 'unknown detectors counted with credibility 1.0');
 
@@ -138,21 +174,26 @@ export async function gatherRun(
   // expires exactly at time_h is both live and expired), as the staged steps saw them.
   let relapsed = 0;
   for (const pass of PASSES) {
-    const candidates = await relapseCandidates(deps.pool, { ...scope, pass });
+    const candidates = await relapseCandidates(client, { ...scope, pass });
     if (candidates.thresholds.length === 0) continue;
     const expired = new Map(candidates.thresholds.map((t) => [t.key, t]));
     const records = [...candidates.records];
     const stored = new Set(records.map((r) => `${r.key}\u0000${r.eventId}`));
-    for (const r of thresholded.values())
-      if (r.pass === pass && expired.has(r.key) && !stored.has(`${r.key}\u0000${r.eventId}`))
+    // Events suppressed in this window may have passed under another IP: reported once.
+    const ownEvents: string[] = [];
+    for (const r of await scratch.thresholdedOf(pass, [...expired.keys()]))
+      if (!stored.has(`${r.key}\u0000${r.eventId}`)) {
         records.push({ key: r.key, eventId: r.eventId, storageTime: r.storageTime, createTime: timeHigh });
+        ownEvents.push(r.eventId);
+      }
     const relapses = relapsedEvents(candidates.thresholds, records, timeHigh);
     if (relapses.length === 0) continue;
+    const passedIn = await scratch.passedChainsOf(pass, [...new Set(ownEvents)]);
     const classify = createClassifier(catalog, input.group, pass, onFilterError);
     const storageTimes = new Map(records.map((r) => [r.eventId, r.storageTime]));
     const reported = new Set<string>();
     const seen = new Set<string>();
-    for await (const { slice, events, done } of relapseSlices(deps.pool, relapses, storageTimes, pass)) {
+    for await (const { slice, events, done } of relapseSlices(client, relapses, storageTimes, pass)) {
       for (const relapse of slice) {
         const event = events.get(relapse.eventId);
         if (!event) continue; // removed by retention since it was suppressed
@@ -161,19 +202,18 @@ export async function gatherRun(
           const id = `${event.id}\u0000${hit.ip}`;
           if (seen.has(id)) continue;
           seen.add(id);
-          hits.push({
-            pass,
-            relapsed: true,
-            eventId: event.id,
-            storageTime: event.storage_time,
-            ip: hit.ip,
-            chain: hit.chain,
-            fallback: hit.fallback,
-            thresholdKey: relapse.key,
-            stage: hit.stage,
-          });
           if (hit.stage !== 'passed') continue;
           reported.add(event.id);
+          tally[pass].addRelapse(event.id, hit, passedIn.get(event.id) ?? NO_CHAINS);
+          scratch.passed.push({
+            pass,
+            chainKey: chainKey(hit),
+            ip: hit.ip,
+            eventId: event.id,
+            storageTime: event.storage_time,
+            relapsed: true,
+          });
+          noteReportedKey(pass, relapse.key, hit.ip);
           aggregates.add(
             {
               pass,
@@ -188,6 +228,7 @@ export async function gatherRun(
           );
         }
       }
+      await scratch.flush();
       ctx.heartbeat({ stage: 'relapse', pass, done });
       ctx.cancellationSignal.throwIfAborted();
     }
@@ -195,9 +236,10 @@ export async function gatherRun(
   }
 
   return {
-    hits,
+    tally,
     aggregates,
-    thresholded: [...thresholded.values()],
+    reportedKeys,
+    thresholded: scratch.thresholded.count,
     fetched,
     filterHits: Object.fromEntries(filterEvents),
     detectorHits,

@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import type { Realm } from '../../domain/reporting/realm';
 import type { Severity } from '../../domain/reporting/severities';
+import { inTransaction } from '../pool';
 import { REPORT_SCOPES_OF, reportScope } from './window-events';
 
 export interface QuietWindowsQuery {
@@ -27,8 +28,17 @@ export interface QuietWindowsQuery {
 export async function quietWindows(pool: pg.Pool, q: QuietWindowsQuery): Promise<Severity[]> {
   if (q.windows.length === 0) return [];
   const { text, values } = quietWindowsQuery(q);
-  const { rows } = await pool.query<{ severity: Severity }>(text, values);
-  return rows.map((r) => r.severity);
+  return inTransaction(pool, async (client) => {
+    // Bitmap scans only: an EXISTS is planned for its first row, and when a window is dense (a
+    // million events in ten minutes) the planner expects a scope's first event within a few
+    // hundred rows of a sequential or storage-time scan — for an empty scope that scan reads the
+    // whole window, calling herald_report_scopes on every row (minutes). Through the scope index
+    // an empty scope costs nothing and a full one one bitmap page.
+    await client.query('SET LOCAL enable_seqscan = off');
+    await client.query('SET LOCAL enable_indexscan = off');
+    const { rows } = await client.query<{ severity: Severity }>(text, values);
+    return rows.map((r) => r.severity);
+  });
 }
 
 /** The statement behind quietWindows (`windows` not empty). */

@@ -6,6 +6,7 @@ import type { Realm } from '../../domain/reporting/realm';
 import type { ThresholdedRecord, ThresholdRow } from '../../domain/reporting/relapse';
 import type { Severity } from '../../domain/reporting/severities';
 import { PASSES, type Pass } from '../../domain/reporting/threshold-key';
+import type { Queryable } from '../queryable';
 import { inChunks } from './chunked';
 
 /** One (group, severity) in one realm at a run's time_h. */
@@ -23,10 +24,10 @@ export interface RelapseCandidates {
 
 /** Expired thresholds with a relapse window, and their records (input of domain relapse rules). */
 export async function relapseCandidates(
-  pool: pg.Pool,
+  db: Queryable,
   scope: ThresholdScope & { pass: Pass },
 ): Promise<RelapseCandidates> {
-  const thresholds = await pool.query<{
+  const thresholds = await db.query<{
     key: string;
     threshold_time: Date;
     relapse_time: Date;
@@ -39,7 +40,7 @@ export async function relapseCandidates(
     [scope.group, scope.severity, scope.pass, scope.timeHigh, scope.realm],
   );
   if (thresholds.rows.length === 0) return { thresholds: [], records: [] };
-  const records = await pool.query<{
+  const records = await db.query<{
     key: string;
     event_id: string;
     storage_time: string;
@@ -111,39 +112,6 @@ export async function liveThresholdKeys(pool: pg.Pool, scope: ThresholdScope): P
     [scope.group, scope.severity, scope.timeHigh, scope.realm],
   );
   return new Set(rows.map((r) => `${r.pass}\u0000${r.key}`));
-}
-
-export interface ThresholdedEventRow {
-  pass: Pass;
-  key: string;
-  eventId: string;
-  storageTime: string;
-}
-
-/** Records events suppressed by a live key at time_h (what markThresholded does from staging). */
-export async function insertThresholdedEvents(
-  client: pg.PoolClient,
-  run: ThresholdScope,
-  rows: readonly ThresholdedEventRow[],
-): Promise<number> {
-  return inChunks(rows, (chunk) =>
-    client.query(
-      `INSERT INTO report_thresholded_events (group_name, severity, realm, pass, key, event_id, storage_time, create_time)
-       SELECT $1, $2, $8, pass, key, event_id, storage_time, $3::timestamptz
-         FROM unnest($4::text[], $5::text[], $6::text[], $7::timestamptz[]) AS r(pass, key, event_id, storage_time)
-       ON CONFLICT DO NOTHING`,
-      [
-        run.group,
-        run.severity,
-        run.timeHigh,
-        chunk.map((r) => r.pass),
-        chunk.map((r) => r.key),
-        chunk.map((r) => r.eventId),
-        chunk.map((r) => r.storageTime),
-        run.realm,
-      ],
-    ),
-  );
 }
 
 /**

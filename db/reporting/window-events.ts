@@ -1,11 +1,12 @@
-// The events of one window, read in keyset-paginated batches, after making sure every event
+// The events of one window, read in batches through a cursor, after making sure every event
 // stamped inside the window is visible (docs/mentat.md, "Late writers").
 import type pg from 'pg';
 import type { Pass } from '../../domain/reporting/threshold-key';
+import type { Queryable } from '../queryable';
 
 /**
  * Storage times travel as PostgreSQL's own text (microseconds), never as JS Dates (milliseconds):
- * they are half of the events' primary key and the keyset cursor.
+ * they are half of the events' primary key.
  */
 export type StorageTimeText = string;
 
@@ -149,11 +150,8 @@ export function reportScope(pass: Pass, severity: string, group: string): string
 export const REPORT_SCOPES_OF = (alias: string) =>
   `herald_report_scopes(${alias}.event_severity, ${alias}.resolved_abuses, ${alias}.target_severity, ${alias}.target_abuses)`;
 
-/** One page of the window query: the events after (afterTime, afterId) in (storage_time, id) order. */
-export function windowEventsQuery(
-  q: WindowQuery,
-  after: { time: StorageTimeText; id: string } = { time: '-infinity', id: '' },
-): { text: string; values: unknown[] } {
+/** The window query: the events of a scope's window in (storage_time, id) order. */
+export function windowEventsQuery(q: WindowQuery): { text: string; values: unknown[] } {
   const target = q.pass === 'target';
   // The scope key stands for "severity = X AND the group is among the pass's abuse groups"; the
   // columns are qualified so ORDER BY sorts by the timestamp, not by the selected text alias.
@@ -168,32 +166,37 @@ export function windowEventsQuery(
        AND ${REPORT_SCOPES_OF('e')} && ARRAY[$3::text]
        AND NOT ${target ? 'e.shadow_reporting_target' : 'e.shadow_reporting'}
        AND e.is_test = $4
-       AND (e.storage_time, e.id) > ($5::timestamptz, $6::text)
-     ORDER BY e.storage_time, e.id
-     LIMIT $7`;
-  const values = [
-    q.from,
-    q.to,
-    reportScope(q.pass, q.severity, q.group),
-    q.testData,
-    after.time,
-    after.id,
-    q.batchSize,
-  ];
-  return { text, values };
+     ORDER BY e.storage_time, e.id`;
+  return { text, values: [q.from, q.to, reportScope(q.pass, q.severity, q.group), q.testData] };
 }
 
-/** Iterates the window's events for a group and severity, ordered by (storage_time, id). */
-export async function* windowEventBatches(pool: pg.Pool, q: WindowQuery): AsyncGenerator<WindowEventRow[]> {
-  let after: { time: StorageTimeText; id: string } | undefined;
-  for (;;) {
-    const { text, values } = windowEventsQuery(q, after);
-    const { rows } = await pool.query<WindowEventRow>(text, values);
-    if (rows.length === 0) return;
-    yield rows;
-    const last = rows[rows.length - 1]!;
-    after = { time: last.storage_time, id: last.id };
-    if (rows.length < q.batchSize) return;
+/**
+ * Iterates the window's events for a group and severity, ordered by (storage_time, id), through
+ * one cursor in a transaction of its own on `client` (committed at the end; the caller may write
+ * on the same connection between batches). Pages by keyset (`LIMIT` after the last row) read every
+ * row of the scope again for each page when the window's rows share a storage time — quadratic
+ * in a window of a million events; the cursor reads the window once. It is planned for the whole
+ * result (cursor_tuple_fraction 1), as the scope index serves it best.
+ */
+export async function* windowEventBatches(
+  client: pg.PoolClient,
+  q: WindowQuery,
+): AsyncGenerator<WindowEventRow[]> {
+  const { text, values } = windowEventsQuery(q);
+  await client.query('BEGIN');
+  let committed = false;
+  try {
+    await client.query('SET LOCAL cursor_tuple_fraction = 1');
+    await client.query(`DECLARE herald_window NO SCROLL CURSOR FOR ${text}`, values);
+    for (;;) {
+      const { rows } = await client.query<WindowEventRow>(`FETCH ${q.batchSize} FROM herald_window`);
+      if (rows.length > 0) yield rows;
+      if (rows.length < q.batchSize) break;
+    }
+    await client.query('COMMIT');
+    committed = true;
+  } finally {
+    if (!committed) await client.query('ROLLBACK').catch(() => {});
   }
 }
 
@@ -204,13 +207,13 @@ export interface StoredEventRef {
 
 /** Events by (id, storage_time), for relapses. */
 export async function eventsByRef(
-  pool: pg.Pool,
+  db: Queryable,
   refs: readonly StoredEventRef[],
   pass: Pass,
 ): Promise<WindowEventRow[]> {
   if (refs.length === 0) return [];
   const target = pass === 'target';
-  const { rows } = await pool.query<WindowEventRow>(
+  const { rows } = await db.query<WindowEventRow>(
     `SELECT e.id, e.storage_time::text AS storage_time, ${target ? 'e.target_ips' : 'e.source_ips'} AS ips,
             ${target ? 'e.target_class' : 'e.event_class'} AS class,
             ${target ? 'e.target_subclasses' : 'e.event_subclasses'} AS subclasses,

@@ -69,89 +69,16 @@ export function chainKey(ref: ChainRef): string {
 export interface ChainResult extends ChainRef {
   key: string;
   counters: Counters;
-  /** IP → event IDs reported as new (passed every stage). */
-  regular: Map<string, string[]>;
-  /** IP → event IDs reported as relapsed. */
-  relapsed: Map<string, string[]>;
-}
-
-const afterFilter = new Set<HitStage>(['uncredible', 'thresholded', 'passed']);
-const afterCredibility = new Set<HitStage>(['thresholded', 'passed']);
-
-/**
- * Counters for one set of hits (a chain's, or a whole pass's). `fetched` counts events whose IPs
- * reached no chain of the processed group: they were fetched but are not this group's (counted as
- * filtered at pass level, as Mentat's `fetched − passed`).
- */
-export function countersOf(
-  hits: readonly Hit[],
-  relapses: readonly RelapseHit[],
-  fetched?: number,
-): Counters {
-  const events = new Set<string>();
-  const flt = new Set<string>();
-  const det = new Set<string>();
-  const thr = new Set<string>();
-  for (const hit of hits) {
-    events.add(hit.eventId);
-    if (afterFilter.has(hit.stage)) flt.add(hit.eventId);
-    if (afterCredibility.has(hit.stage)) det.add(hit.eventId);
-    if (hit.stage === 'passed') thr.add(hit.eventId);
-  }
-  const relapsed = new Set(relapses.map((r) => r.eventId));
-  const reported = new Set([...thr, ...relapsed]);
-  const fresh = Math.max(fetched ?? 0, events.size);
-  return {
-    new: fresh,
-    flt: flt.size,
-    fltBlk: fresh - flt.size,
-    det: det.size,
-    detBlk: flt.size - det.size,
-    thr: thr.size,
-    thrBlk: det.size - thr.size,
-    rlp: relapsed.size,
-    all: fresh + relapsed.size,
-    rep: reported.size,
-  };
+  /** IP → events reported as new (passed every stage). */
+  regular: Map<string, number>;
+  /** IP → events reported as relapsed. */
+  relapsed: Map<string, number>;
 }
 
 export function addCounters(a: Counters, b: Counters): Counters {
   const sum = { ...a };
   for (const name of Object.keys(sum) as (keyof Counters)[]) sum[name] = a[name] + b[name];
   return sum;
-}
-
-function push(map: Map<string, string[]>, ip: string, eventId: string) {
-  const list = map.get(ip);
-  if (!list) map.set(ip, [eventId]);
-  else if (!list.includes(eventId)) list.push(eventId);
-}
-
-/** Groups hits and relapses by chain; only chains with something to report are returned. */
-export function chainResults(hits: readonly Hit[], relapses: readonly RelapseHit[]): ChainResult[] {
-  const byChain = new Map<string, { ref: ChainRef; hits: Hit[]; relapses: RelapseHit[] }>();
-  const entry = (ref: ChainRef) => {
-    const key = chainKey(ref);
-    let found = byChain.get(key);
-    if (!found) {
-      found = { ref: { chain: ref.chain, fallback: ref.fallback }, hits: [], relapses: [] };
-      byChain.set(key, found);
-    }
-    return found;
-  };
-  for (const hit of hits) entry(hit).hits.push(hit);
-  for (const relapse of relapses) entry(relapse).relapses.push(relapse);
-
-  const results: ChainResult[] = [];
-  for (const [key, { ref, hits: chainHits, relapses: chainRelapses }] of byChain) {
-    const regular = new Map<string, string[]>();
-    for (const hit of chainHits) if (hit.stage === 'passed') push(regular, hit.ip, hit.eventId);
-    const relapsed = new Map<string, string[]>();
-    for (const relapse of chainRelapses) push(relapsed, relapse.ip, relapse.eventId);
-    if (regular.size === 0 && relapsed.size === 0) continue;
-    results.push({ ...ref, key, counters: countersOf(chainHits, chainRelapses), regular, relapsed });
-  }
-  return results.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 /** IPs in a stable order: IPv4 numerically, then IPv6 as text (Mentat sorts ipaddress objects). */

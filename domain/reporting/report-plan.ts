@@ -44,9 +44,9 @@ export interface PlannedReport {
   parent: number | null;
   /** Summary/target: the chain's counters; extra: only `rep` (this IP) and `all` (the chain's rep). */
   counters: Partial<Counters>;
-  /** IP → event IDs, limited to `ip` for extra reports. */
-  regular: Map<string, string[]>;
-  relapsed: Map<string, string[]>;
+  /** IP → events, limited to `ip` for extra reports. */
+  regular: Map<string, number>;
+  relapsed: Map<string, number>;
   /** Groups that get the mail, most specific first; empty: stored, not mailed. */
   mailGroups: string[];
   /** The settings that decide the mail's locale, time zone, template and redirect. */
@@ -120,16 +120,17 @@ export function planReports(
     if (extraGroups.length === 0) continue;
     const ips = [...new Set([...chain.regular.keys(), ...chain.relapsed.keys()])].sort(compareIps);
     for (const ip of ips) {
-      const regular = chain.regular.get(ip) ?? [];
-      const relapsed = chain.relapsed.get(ip) ?? [];
+      // Disjoint: an (event, IP) relapses only if it was suppressed, never also passed.
+      const regular = chain.regular.get(ip) ?? 0;
+      const relapsed = chain.relapsed.get(ip) ?? 0;
       reports.push({
         ...base(extraGroups),
         type: 'extra',
         ip,
         parent: summaryIndex,
-        counters: { rep: new Set([...regular, ...relapsed]).size, all: chain.counters.rep },
-        regular: new Map(regular.length ? [[ip, regular]] : []),
-        relapsed: new Map(relapsed.length ? [[ip, relapsed]] : []),
+        counters: { rep: regular + relapsed, all: chain.counters.rep },
+        regular: new Map(regular ? [[ip, regular]] : []),
+        relapsed: new Map(relapsed ? [[ip, relapsed]] : []),
       });
     }
   }

@@ -26,8 +26,8 @@ import { awayFromBoundary } from '../integration/reporting/support';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { fileNamespace } from '../support/namespace';
 import { randomTaskQueue } from '../support/temporal';
-import { type LoadedDataset, loadDataset } from './support/load-dataset';
-import { type HistoryFigures, historiesOf } from './support/load-history';
+import { eventsFromEnvironment, type LoadedDataset, loadDataset } from './support/load-dataset';
+import { type HistoryFigures, historiesOf, TEMPORAL_LIMITS } from './support/load-history';
 import { type LoadWorker, startLoadWorker } from './support/load-worker';
 import { type OwnTemporal, ownTemporal } from './support/own-temporal';
 
@@ -35,7 +35,7 @@ const GROUPS = 200;
 const BASE_EVENTS = 50_000;
 // 1,000,000 unless HERALD_LOAD_EVENTS says otherwise: CI (.ci/run) runs this file at 200,000 so
 // the whole CI fits its 30 minutes on a 2-core machine; the million is `npm run test:faults`.
-const EVENTS = eventsFromEnvironment(process.env.HERALD_LOAD_EVENTS, 1_000_000);
+const EVENTS = eventsFromEnvironment(process.env.HERALD_LOAD_EVENTS, 1_000_000, BASE_EVENTS);
 const SEED = 11;
 const DAY = 86_400;
 // The bound on the worker's peak resident set. The worker caps what it holds at once (500 cached
@@ -45,11 +45,9 @@ const DAY = 86_400;
 // while holding the window's events (452 MiB as NDJSON, several times that as JS objects) would
 // pass it.
 const MEMORY_LIMIT_MIB = 2048;
-// Temporal's limits (server defaults): 51,200 history events (warning at 10,240), 50 MiB of
-// history, 2 MiB per payload. The cycle must stay far below them.
-const HISTORY_EVENT_LIMIT = 51_200;
-const HISTORY_BYTES_LIMIT = 50 * 2 ** 20;
-const PAYLOAD_LIMIT = 2 * 2 ** 20;
+const HISTORY_EVENT_LIMIT = TEMPORAL_LIMITS.historyEvents;
+const HISTORY_BYTES_LIMIT = TEMPORAL_LIMITS.historyBytes;
+const PAYLOAD_LIMIT = TEMPORAL_LIMITS.payloadBytes;
 
 let db: TestDatabase;
 let mail: MailCatcher;
@@ -71,16 +69,6 @@ const scheduleIds = Array.from({ length: GROUPS }, (_, i) => scheduleIdFor(`g${S
 const began = Date.now();
 
 const log = (line: string) => console.info(`[load ${((Date.now() - began) / 1000).toFixed(0)} s] ${line}`);
-
-function eventsFromEnvironment(value: string | undefined, fallback: number): number {
-  if (value === undefined || value === '') return fallback;
-  const events = Number(value);
-  if (!Number.isSafeInteger(events) || events < BASE_EVENTS || events % BASE_EVENTS !== 0)
-    throw new Error(
-      `HERALD_LOAD_EVENTS: expected a multiple of ${BASE_EVENTS} (at least that), got "${value}"`,
-    );
-  return events;
-}
 
 async function inLanes<T>(items: T[], lanes: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;

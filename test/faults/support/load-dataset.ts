@@ -14,6 +14,25 @@ import { groupName, importBenchCatalog } from '../../../bench/lib/catalog';
 import { writeEventsFile } from '../../../bench/lib/events-file';
 import { ingestEvents } from '../../../db/events/ingest';
 import { ndjsonRecords } from '../../../db/events/read-records';
+import type { Severity } from '../../../domain/reporting/severities';
+
+/**
+ * The load tests' size: HERALD_LOAD_EVENTS (a multiple of `baseEvents`; CI runs them at 200,000),
+ * else `fallback`.
+ */
+export function eventsFromEnvironment(
+  value: string | undefined,
+  fallback: number,
+  baseEvents: number,
+): number {
+  if (value === undefined || value === '') return fallback;
+  const events = Number(value);
+  if (!Number.isSafeInteger(events) || events < baseEvents || events % baseEvents !== 0)
+    throw new Error(
+      `HERALD_LOAD_EVENTS: expected a multiple of ${baseEvents} (at least that), got "${value}"`,
+    );
+  return events;
+}
 
 export interface LoadInput {
   groups: number;
@@ -25,6 +44,11 @@ export interface LoadInput {
   intervalSeconds: number;
   /** The storage time of every event. */
   storageTime: Date;
+  /**
+   * Every non-test event's source severity, when given (one severity window holds them all: a
+   * scanning campaign against one constituency); else each event's class decides it.
+   */
+  severity?: Severity;
 }
 
 export interface LoadedDataset {
@@ -62,10 +86,15 @@ export async function loadDataset(pool: pg.Pool, input: LoadInput): Promise<Load
     rmSync(dir, { recursive: true, force: true });
   }
 
+  if (input.severity)
+    await pool.query('UPDATE events SET event_severity = $1 WHERE NOT is_test', [input.severity]);
   const began = performance.now();
   await copyEvents(pool, input.events / input.baseEvents - 1, input.groups);
   const copySeconds = (performance.now() - began) / 1000;
-  await pool.query('ANALYZE events');
+  // The copies are one transaction's: without a vacuum, the first reads of their pages (inside the
+  // measured cycle) would set every row's hint bits and write every page again, which a store
+  // filled by ingest over days (and autovacuum) never pays at once.
+  await pool.query('VACUUM (ANALYZE) events');
   await checkOwners(pool);
   const { rows } = await pool.query<{ events: number; ips: number }>(
     'SELECT count(*)::int AS events, count(DISTINCT source_ips[1])::int AS ips FROM events',

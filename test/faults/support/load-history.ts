@@ -3,6 +3,16 @@
 // signals, queries' answers recorded as markers, memos, search attributes, failures' details).
 import type { Client } from '@temporalio/client';
 
+/**
+ * Temporal's limits (server defaults): 51,200 history events (warning at 10,240), 50 MiB of
+ * history, 2 MiB per payload. A reporting cycle must stay far below them.
+ */
+export const TEMPORAL_LIMITS = {
+  historyEvents: 51_200,
+  historyBytes: 50 * 2 ** 20,
+  payloadBytes: 2 * 2 ** 20,
+};
+
 export interface HistoryFigures {
   workflowId: string;
   events: number;

@@ -1,9 +1,10 @@
-// Report events are written with COPY (db/reporting/copy-rows.ts) and, since migration 0620, kept
-// tied to their report by triggers instead of a row-by-row foreign key: what goes in comes back
-// exactly, and a report's events go with the report.
+// Report events reach their report from a run's scratch table (db/reporting/run-scratch.ts, filled
+// with COPY, db/reporting/copy-rows.ts) and, since migration 0620, stay tied to their report by
+// triggers instead of a row-by-row foreign key: what goes in comes back exactly, a report takes
+// only its chain's pairs (of its IP, for an extra report), and a report's events go with it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyText } from '../../../db/reporting/copy-rows';
-import { insertReportEventRows, type ReportEventRow } from '../../../db/reporting/report-events';
+import { RunScratch } from '../../../db/reporting/run-scratch';
 import { freshDatabase, type TestDatabase } from '../../support/database';
 
 let db: TestDatabase;
@@ -25,12 +26,30 @@ async function newReport(label: string): Promise<number> {
   return Number(rows[0]!.id);
 }
 
-async function store(rows: ReportEventRow[]): Promise<number> {
+interface ReportEventRow {
+  reportId: number;
+  eventId: string;
+  storageTime: string;
+  ip: string;
+  relapsed: boolean;
+  /** The report's chain (each report here has its own). */
+  chainKey?: string;
+}
+
+/** Through a run's scratch table into each row's report (all of its chain, or only `ip`). */
+async function store(rows: ReportEventRow[], ip: string | null = null): Promise<number> {
   const client = await db.pool.connect();
   try {
+    const scratch = await RunScratch.open(client);
+    for (const r of rows)
+      scratch.passed.push({ pass: 'source', chainKey: r.chainKey ?? `c${r.reportId}`, ...r });
+    await scratch.flush();
     await client.query('BEGIN');
-    const written = await insertReportEventRows(client, rows);
+    let written = 0;
+    for (const reportId of new Set(rows.map((r) => r.reportId)))
+      written += await scratch.copyReportEvents(reportId, { pass: 'source', chainKey: `c${reportId}`, ip });
     await client.query('COMMIT');
+    await scratch.close();
     return written;
   } finally {
     client.release();
@@ -109,6 +128,23 @@ describe('report events', () => {
       [reportId],
     );
     expect(count[0].n).toBe(rows.length);
+  });
+
+  it("of an extra report are its IP's pairs of its chain, not another chain's", async () => {
+    const extra = await newReport('copy-extra');
+    const other = await newReport('copy-other');
+    const rows = Array.from({ length: 12_000 }, (_, i) => ({
+      reportId: extra,
+      eventId: `x${i}`,
+      storageTime: '2026-12-01 10:00:00+00',
+      ip: i % 3 === 0 ? '192.0.2.9' : '192.0.2.10',
+      relapsed: i % 2 === 0,
+    }));
+    // The same pairs in another chain: never the extra report's.
+    const elsewhere = rows.slice(0, 10).map((r) => ({ ...r, reportId: other }));
+    expect(await store([...rows, ...elsewhere], '192.0.2.9')).toBe(4_000 + 4);
+    expect((await eventsOf(extra)).every((e) => e.ip === '192.0.2.9')).toBe(true);
+    expect(await eventsOf(extra)).toHaveLength(4_000);
   });
 
   it("go with their report when it is deleted, and only that report's", async () => {

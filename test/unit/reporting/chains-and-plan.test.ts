@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chainResults, countersOf, type Hit, type RelapseHit } from '../../../domain/reporting/chains';
+import { chainResults, countersOf } from '../../../domain/reporting/chain-tally';
+import type { Hit, RelapseHit } from '../../../domain/reporting/chains';
 import { relapsedEvents } from '../../../domain/reporting/relapse';
 import { type GroupReportSettings, planReports } from '../../../domain/reporting/report-plan';
 
@@ -53,8 +54,20 @@ describe('counters per chain', () => {
       all: 2,
       rep: 1,
     });
-    expect([...a.regular.entries()]).toEqual([['10.1.0.1', ['e1', 'e6']]]);
-    expect([...a.relapsed.entries()]).toEqual([['10.1.0.9', ['old1']]]);
+    expect([...a.regular.entries()]).toEqual([['10.1.0.1', 2]]);
+    expect([...a.relapsed.entries()]).toEqual([['10.1.0.9', 1]]);
+  });
+  it('reports an event passed under one IP and relapsed under another once', () => {
+    const both = [hit('e1', '10.1.0.1', 'passed'), hit('e1', '10.1.0.2', 'thresholded')];
+    const relapsed: RelapseHit[] = [{ eventId: 'e1', ip: '10.1.0.2', ...A }];
+    expect(countersOf(both, relapsed)).toMatchObject({ thr: 1, rlp: 1, rep: 1 });
+    expect(chainResults(both, relapsed)[0]!.counters).toMatchObject({ thr: 1, rlp: 1, rep: 1 });
+    expect(countersOf(both, [{ eventId: 'e1', ip: '10.2.0.2', ...B }])).toMatchObject({ rep: 1 });
+    expect(chainResults(both, [{ eventId: 'e1', ip: '10.2.0.2', ...B }])[1]!.counters).toMatchObject({
+      thr: 0,
+      rlp: 1,
+      rep: 1,
+    });
   });
   it('keeps relapse counters next to the regular ones (a relapse never wipes them)', () => {
     const a = chainResults(hits, relapses).find((c) => c.chain.length === 2)!;

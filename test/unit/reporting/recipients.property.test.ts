@@ -7,7 +7,8 @@
 // appears in To, Cc or Bcc.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chainResults, type Hit } from '../../../domain/reporting/chains';
+import { chainResults } from '../../../domain/reporting/chain-tally';
+import type { Hit } from '../../../domain/reporting/chains';
 import { resolveRecipients } from '../../../domain/reporting/recipients';
 import {
   type ForceOptions,

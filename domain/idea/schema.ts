@@ -35,8 +35,8 @@ export function ideaTimestampToIso(value: string): string | null {
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || Number(hour) > 23 || Number(minute) > 59 || s > 60) return null;
   const zone = !offset || offset === 'z' ? 'Z' : offset;
   const text = `${year}-${month}-${day}T${hour}:${minute}:${second}${fraction ?? ''}${zone}`;
-  // Every month has a 28th and UTC needs no offset check; Date.parse, the costly part of ingest's
-  // two calls per time field, is only asked about the rest.
+  // A UTC time in the first 28 days of a month names a point in time whatever the month: Date.parse,
+  // the costly part of ingest's two calls per time field, is only asked about the rest.
   if (zone === 'Z' && d <= 28 && s < 60) return text;
   // Date.parse refuses 24:00 forms and the like; a leap second (":60") is checked one second back.
   const probe = s === 60 ? text.replace(/:60(\.\d+)?/, ':59') : text;

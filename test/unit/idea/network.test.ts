@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   envelope,
-  formatNetwork,
   formatIpv4,
+  formatNetwork,
   ideaAddressToInets,
   ipv4Envelope,
   lastAddress,

@@ -107,13 +107,30 @@ const REPEATING = new Set<string>([
 ]);
 const MEMO_ENTRIES = 4096;
 
+// The key of a context for a set of variables, made once per context: classification tries every
+// class on one context, and most classes read the same variables (Category).
+const contextKeys = new WeakMap<FilterContext, Map<string, string>>();
+
 function memoFor(used: ReadonlySet<string>) {
   if (![...used].every((name) => REPEATING.has(name))) return null;
-  const names = [...used] as (keyof FilterContext)[];
+  const names = [...used].sort() as (keyof FilterContext)[];
+  const signature = names.join(',');
   const values = new Map<string, unknown>();
   return {
     values,
-    keyOf: (context: FilterContext) => JSON.stringify(names.map((name) => context[name])),
+    keyOf(context: FilterContext) {
+      let keys = contextKeys.get(context);
+      if (!keys) {
+        keys = new Map();
+        contextKeys.set(context, keys);
+      }
+      let key = keys.get(signature);
+      if (key === undefined) {
+        key = JSON.stringify(names.map((name) => context[name]));
+        keys.set(signature, key);
+      }
+      return key;
+    },
     remember(key: string, value: unknown) {
       if (values.size >= MEMO_ENTRIES) values.clear(); // a run with unusually many combinations
       values.set(key, value);

@@ -3,7 +3,14 @@
 // networks make an address "belong" to a group only with the catalog setting
 // report_base_only (docs/reporting.md); otherwise, as in Mentat, they only choose fallback
 // recipients, and an address covered by nothing else is base-only: never reported, but counted.
-import { type Family, type Network, networkContains, parseNetwork } from './network';
+import {
+  type Family,
+  ipv4Mask,
+  type Network,
+  networkContains,
+  parseIpv4Network,
+  parseNetwork,
+} from './network';
 
 export interface CatalogNetwork {
   group: string;
@@ -57,6 +64,8 @@ export function createAbuseResolver(
     [4, new Map()],
     [6, new Map()],
   ]);
+  // The same for IPv4 keyed by plain numbers: every event's addresses are looked up here.
+  const index4 = new Map<number, Map<number, Entry[]>>();
   for (const n of networks) {
     const net = parseNetwork(n.network);
     if (!net) continue;
@@ -78,11 +87,24 @@ export function createAbuseResolver(
   for (const byPrefix of index.values())
     for (const byBase of byPrefix.values())
       for (const entries of byBase.values()) entries.sort((a, b) => a.rank - b.rank);
+  for (const [prefix, byBase] of index.get(4)!)
+    index4.set(prefix, new Map([...byBase].map(([base, entries]) => [Number(base), entries])));
   const prefixes = new Map<Family, number[]>(
     [...index].map(([family, byPrefix]) => [family, [...byPrefix.keys()].sort((a, b) => b - a)]),
   );
 
   const containing = (inet: string): Entry[] => {
+    const target4 = parseIpv4Network(inet);
+    if (target4) {
+      // Found under its own prefix and masked base, an entry contains the target by construction.
+      const out: Entry[] = [];
+      for (const prefix of prefixes.get(4)!) {
+        if (prefix > target4.prefix) continue;
+        const entries = index4.get(prefix)!.get((target4.base & ipv4Mask(prefix)) >>> 0);
+        if (entries) out.push(...entries);
+      }
+      return out;
+    }
     const target = parseNetwork(inet);
     if (!target) return [];
     const out: Entry[] = [];

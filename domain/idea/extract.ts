@@ -8,10 +8,13 @@ import { type Classification, type CompiledEventClass, classifyEvent } from './c
 import { mentatBlock, readMentatMeta } from './mentat-meta';
 import {
   envelope,
-  type Family,
   formatNetwork,
   ideaAddressToInets,
+  ipv4Envelope,
+  ipv4Mask,
   type Network,
+  parseIpv4,
+  parseIpv4Network,
   parseNetwork,
 } from './network';
 import { type IdeaEvent, type IdeaSourceOrTarget, ideaTimestampToIso, type Severity } from './schema';
@@ -73,26 +76,43 @@ const subclasses = (value: string | string[] | undefined) =>
 
 function addresses(items: IdeaSourceOrTarget[] | undefined) {
   const inets: string[] = [];
-  const nets: Record<Family, Network[]> = { 4: [], 6: [] };
+  // IPv4 in plain numbers (the envelope is the range low4..high4); BigInt only for IPv6.
+  let low4 = -1;
+  let high4 = -1;
+  const widen4 = (first: number, last: number) => {
+    if (low4 < 0 || first < low4) low4 = first;
+    if (last > high4) high4 = last;
+  };
+  const nets6: Network[] = [];
   for (const item of items ?? []) {
-    for (const [family, list] of [
-      [4, item.IP4],
-      [6, item.IP6],
-    ] as const) {
-      for (const text of list ?? []) {
-        for (const inet of ideaAddressToInets(text, family) ?? []) {
-          inets.push(inet);
-          const net = parseNetwork(inet);
-          if (net) nets[family].push(net);
-        }
+    for (const text of item.IP4 ?? []) {
+      // A strict dotted quad is already its own inet text.
+      const value = parseIpv4(text);
+      if (value !== null) {
+        inets.push(text);
+        widen4(value, value);
+        continue;
+      }
+      for (const inet of ideaAddressToInets(text, 4) ?? []) {
+        inets.push(inet);
+        const net = parseIpv4Network(inet);
+        if (net) widen4(net.base, (net.base | ~ipv4Mask(net.prefix)) >>> 0);
+      }
+    }
+    for (const text of item.IP6 ?? []) {
+      for (const inet of ideaAddressToInets(text, 6) ?? []) {
+        inets.push(inet);
+        const net = parseNetwork(inet);
+        if (net) nets6.push(net);
       }
     }
   }
-  const env = (family: Family) => {
-    const net = envelope(nets[family]);
-    return net ? formatNetwork(net) : null;
+  const env6 = envelope(nets6);
+  return {
+    inets: uniq(inets),
+    ip4: low4 < 0 ? null : ipv4Envelope(low4, high4),
+    ip6: env6 ? formatNetwork(env6) : null,
   };
-  return { inets: uniq(inets), ip4: env(4), ip6: env(6) };
 }
 
 export function extractEventRow(event: IdeaEvent, options: ExtractOptions): EventRow {

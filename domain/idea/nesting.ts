@@ -8,13 +8,29 @@ export const MAX_EVENT_NESTING = 100;
 
 /** The top-level field (e.g. `_Extension`, `Source`) under which `value` nests deeper than `max`, or null. */
 export function tooDeeplyNested(value: unknown, max = MAX_EVENT_NESTING): string | null {
-  const stack: { node: object; depth: number; field: string }[] = [];
-  if (value && typeof value === 'object') stack.push({ node: value, depth: 1, field: '(root)' });
-  for (let item = stack.pop(); item; item = stack.pop()) {
-    if (item.depth > max) return item.field;
-    for (const [key, child] of Object.entries(item.node))
-      if (child && typeof child === 'object')
-        stack.push({ node: child, depth: item.depth + 1, field: item.depth === 1 ? key : item.field });
+  // Parallel stacks and for…in: no array of entries per object (this runs on every event).
+  const nodes: object[] = [];
+  const depths: number[] = [];
+  const fields: string[] = [];
+  if (value && typeof value === 'object') {
+    nodes.push(value);
+    depths.push(1);
+    fields.push('(root)');
+  }
+  while (nodes.length > 0) {
+    const node = nodes.pop() as Record<string, unknown>;
+    const depth = depths.pop()!;
+    const field = fields.pop()!;
+    if (depth > max) return field;
+    for (const key in node) {
+      if (!Object.hasOwn(node, key)) continue;
+      const child = node[key];
+      if (child && typeof child === 'object') {
+        nodes.push(child);
+        depths.push(depth + 1);
+        fields.push(depth === 1 ? key : field);
+      }
+    }
   }
   return null;
 }

@@ -1,6 +1,8 @@
 // IP address and network arithmetic for IDEA addresses, catalog networks and filter helpers.
 // Addresses are bigints so IPv4 and IPv6 share one code path; IPv4 must be a strict dotted quad
-// (no "127.1" shorthands), IPv6 is validated by node:net and laid out by ipaddr.js.
+// (no "127.1" shorthands), IPv6 is validated by node:net and laid out by ipaddr.js. Ingest's hot
+// path (extract, abuse resolution) reads IPv4 as plain 32-bit numbers instead (the *Ipv4
+// helpers): BigInt arithmetic was a large part of building each event's row.
 import { isIPv6 } from 'node:net';
 import ipaddr from 'ipaddr.js';
 
@@ -18,17 +20,49 @@ const ipv4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
 const bitsOf = (family: Family) => (family === 4 ? 32 : 128);
 
-export function parseAddress(text: string): { family: Family; value: bigint } | null {
+/** A strict dotted quad as an unsigned 32-bit number, or null. */
+export function parseIpv4(text: string): number | null {
   const v4 = ipv4.exec(text);
-  if (v4) {
-    let n = 0;
-    for (let i = 1; i <= 4; i++) {
-      const octet = Number(v4[i]);
-      if (octet > 255 || (v4[i]!.length > 1 && v4[i]![0] === '0')) return null;
-      n = n * 256 + octet;
-    }
-    return { family: 4, value: BigInt(n) };
+  if (!v4) return null;
+  let n = 0;
+  for (let i = 1; i <= 4; i++) {
+    const octet = Number(v4[i]);
+    if (octet > 255 || (v4[i]!.length > 1 && v4[i]![0] === '0')) return null;
+    n = n * 256 + octet;
   }
+  return n;
+}
+
+export const formatIpv4 = (n: number) => `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+
+/** The network mask of an IPv4 prefix length as an unsigned 32-bit number. */
+export const ipv4Mask = (prefix: number) => (prefix === 0 ? 0 : (-1 << (32 - prefix)) >>> 0);
+
+/** "a.b.c.d" or "a.b.c.d/len" as numbers (host bits cleared), like parseNetwork; null otherwise. */
+export function parseIpv4Network(text: string): { base: number; prefix: number } | null {
+  const slash = text.indexOf('/');
+  const address = parseIpv4(slash < 0 ? text : text.slice(0, slash));
+  if (address === null) return null;
+  let prefix = 32;
+  if (slash >= 0) {
+    const len = text.slice(slash + 1);
+    if (!/^\d{1,3}$/.test(len)) return null;
+    prefix = Number(len);
+    if (prefix > 32) return null;
+  }
+  return { base: (address & ipv4Mask(prefix)) >>> 0, prefix };
+}
+
+/** The smallest IPv4 network holding the inclusive range low..high, as "a.b.c.d/len". */
+export function ipv4Envelope(low: number, high: number): string {
+  const prefix = Math.clz32(low ^ high);
+  return `${formatIpv4((low & ipv4Mask(prefix)) >>> 0)}/${prefix}`;
+}
+
+export function parseAddress(text: string): { family: Family; value: bigint } | null {
+  const v4 = parseIpv4(text);
+  if (v4 !== null) return { family: 4, value: BigInt(v4) };
+  if (ipv4.test(text)) return null;
   // node:net takes zone ids ("fe80::1%eth0"); neither IDEA nor PostgreSQL's inet does.
   if (!text.includes('%') && isIPv6(text)) {
     let value = 0n;
@@ -39,10 +73,7 @@ export function parseAddress(text: string): { family: Family; value: bigint } | 
 }
 
 export function formatAddress(family: Family, value: bigint): string {
-  if (family === 4) {
-    const n = Number(value);
-    return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
-  }
+  if (family === 4) return formatIpv4(Number(value));
   const bytes: number[] = [];
   for (let shift = 120n; shift >= 0n; shift -= 8n) bytes.push(Number((value >> shift) & 255n));
   return ipaddr.fromByteArray(bytes).toString();

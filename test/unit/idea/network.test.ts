@@ -2,9 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   envelope,
+  formatIpv4,
   formatNetwork,
   ideaAddressToInets,
+  ipv4Envelope,
+  lastAddress,
   networkContains,
+  parseIpv4Network,
   parseNetwork,
   rangeToNetworks,
 } from '../../../domain/idea/network';
@@ -87,5 +91,26 @@ describe('network arithmetic (properties)', () => {
         },
       ),
     );
+  });
+
+  it('IPv4 in plain numbers agrees with the BigInt arithmetic (parse, envelope)', () => {
+    const v4 = fc.integer({ min: 0, max: 2 ** 32 - 1 });
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(v4, fc.integer({ min: 0, max: 32 })), { minLength: 1, maxLength: 6 }),
+        (parts) => {
+          const texts = parts.map(([value, prefix]) => `${formatIpv4(value)}/${prefix}`);
+          const nets = texts.map((text) => parseNetwork(text)!);
+          const numbers = texts.map((text) => parseIpv4Network(text)!);
+          if (numbers.some((n, i) => BigInt(n.base) !== nets[i]!.base || n.prefix !== nets[i]!.prefix))
+            return false;
+          const low = Math.min(...nets.map((net) => Number(net.base)));
+          const high = Math.max(...nets.map((net) => Number(lastAddress(net))));
+          return ipv4Envelope(low, high) === formatNetwork(envelope(nets)!);
+        },
+      ),
+    );
+    for (const text of ['127.1', '10.0.0.01', '10.0.0.0/33', '10.0.0.0/', '::1', '256.0.0.0'])
+      expect(parseIpv4Network(text)).toBeNull();
   });
 });

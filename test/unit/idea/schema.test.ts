@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../../config/paths';
 import { decodeEventBytes, decodeEventText } from '../../../domain/idea/decode';
 import { readMentatMeta } from '../../../domain/idea/mentat-meta';
-import { isRfc3339, parseIdeaEvent } from '../../../domain/idea/schema';
+import { ideaTimestampToIso, isRfc3339, parseIdeaEvent } from '../../../domain/idea/schema';
 
 const fixtures = path.join(repoRoot, 'test', 'fixtures', 'idea');
 const canonical = readdirSync(path.join(fixtures, 'canonical')).filter((f) => f.endsWith('.json'));
@@ -107,6 +107,16 @@ describe('IDEA0 schema', () => {
     expect(isRfc3339('2014-03-22T10:12:31')).toBe(false);
     expect(isRfc3339('2014-13-22T10:12:31Z')).toBe(false);
     expect(isRfc3339('1395483151')).toBe(false);
+  });
+
+  it('reads UTC times, days past the 28th, leap seconds and offsets', () => {
+    expect(ideaTimestampToIso('2024-02-29T10:00:00Z')).toBe('2024-02-29T10:00:00Z');
+    expect(ideaTimestampToIso('2026-01-31t10:00:00.123456789z')).toBe('2026-01-31T10:00:00.123456789Z');
+    expect(ideaTimestampToIso('2026-01-32T10:00:00Z')).toBeNull();
+    expect(ideaTimestampToIso('2026-04-28 23:59:60.5')).toBe('2026-04-28T23:59:60.5Z');
+    expect(ideaTimestampToIso('2026-04-28T24:00:00Z')).toBeNull();
+    expect(ideaTimestampToIso('2026-04-28T10:00:00+23:59')).toBe('2026-04-28T10:00:00+23:59');
+    expect(ideaTimestampToIso('2026-04-28T10:00:00+24:00')).toBeNull();
   });
 });
 

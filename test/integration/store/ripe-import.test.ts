@@ -223,27 +223,56 @@ describe('the first import', () => {
     } finally {
       await close();
     }
+    // A group the import made sets no mode: Mentat's default, extra, one report and mail per source
+    // (and the unmailed summary they hang off).
     const reports = await reportRows(db.pool);
     expect(
-      reports.map((r) => [r.group_name, r.severity, r.type, r.chain.join(' > '), r.mail_to.join(',')]),
+      reports.map((r) => [r.group_name, r.severity, r.type, r.ip, r.chain.join(' > '), r.mail_to.join(',')]),
     ).toEqual([
-      ['abuse@isp.example', 'high', 'summary', 'abuse@isp.example', 'abuse@isp.example'],
-      ['abuse@uni.example', 'high', 'summary', 'abuse@uni.example > abuse@isp.example', 'abuse@uni.example'],
+      ['abuse@isp.example', 'high', 'extra', '10.2.0.9', 'abuse@isp.example', 'abuse@isp.example'],
+      ['abuse@isp.example', 'high', 'summary', null, 'abuse@isp.example', ''],
+      [
+        'abuse@uni.example',
+        'high',
+        'extra',
+        '10.1.3.7',
+        'abuse@uni.example > abuse@isp.example',
+        'abuse@uni.example',
+      ],
+      [
+        'abuse@uni.example',
+        'high',
+        'extra',
+        '2001:db8:1::5',
+        'abuse@uni.example > abuse@isp.example',
+        'abuse@uni.example',
+      ],
+      ['abuse@uni.example', 'high', 'summary', null, 'abuse@uni.example > abuse@isp.example', ''],
+      [
+        'cert@hosting.example',
+        'high',
+        'extra',
+        '10.1.2.15',
+        'cert@hosting.example > abuse@uni.example > abuse@isp.example',
+        'cert@hosting.example',
+      ],
       [
         'cert@hosting.example',
         'high',
         'summary',
+        null,
         'cert@hosting.example > abuse@uni.example > abuse@isp.example',
-        'cert@hosting.example',
+        '',
       ],
     ]);
     const received = (await mail.messages()).map((m) => [
       m.to.join(','),
-      m.text.match(/\b10\.\d+\.\d+\.\d+|2001:db8:1::5/g)?.sort(),
+      [...new Set(m.text.match(/\b10\.\d+\.\d+\.\d+|2001:db8:1::5/g))].sort(),
     ]);
     expect(received.sort()).toEqual([
       ['abuse@isp.example', ['10.2.0.9']],
-      ['abuse@uni.example', ['10.1.3.7', '2001:db8:1::5']],
+      ['abuse@uni.example', ['10.1.3.7']],
+      ['abuse@uni.example', ['2001:db8:1::5']],
       ['cert@hosting.example', ['10.1.2.15']],
     ]);
   }, 120_000);

@@ -86,7 +86,7 @@ describe('schedules and ad-hoc runs', () => {
     const again = JSON.parse((await herald(['schedules', 'sync', '--json'], env)).stdout);
     expect(again.changes).toContainEqual({ group: 'acme', action: 'unchanged', interval: 600 });
     expect(again.changes.every((c: { action: string }) => c.action === 'unchanged')).toBe(true);
-  });
+  }, 120_000); // four CLI processes, each seconds to start on a loaded machine
 
   it('reports a window once when a schedule trigger and `herald run` start together', async () => {
     expect((await herald(['schedules', 'sync'], env)).code).toBe(0);

@@ -28,7 +28,7 @@ const expected: [string[], string][] = [
   ],
   [['runs', 'list', '--wide'], 'no runs'],
   [['reports', 'list', '--wide'], 'no reports'],
-  [['events', 'search', '--wide'], 'no events'],
+  [['events', 'search', '--wide'], 'no events match'],
   [['alerts', 'list', '--wide'], 'no alerts recorded'],
   [['mail', 'outbox', '--wide'], 'outbox: nothing to show'],
 ];

@@ -10,22 +10,18 @@
 //     200-group cycle (load.test.ts).
 // Input: as load.test.ts (support/load-dataset.ts) with one group, every non-test event of
 // severity `medium`; the copies move each event to another host of the group's /24.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Client } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupName } from '../../bench/lib/catalog';
 import type { Counters } from '../../domain/reporting/chains';
-import { type MailCatcher, startMailCatcher } from '../../scripts/dev/mail-catcher';
+import type { MailCatcher } from '../../scripts/dev/mail-catcher';
 import type { ReportGroupResult } from '../../workflows/report-messages';
-import { freshDatabase, type TestDatabase } from '../support/database';
-import { fileNamespace } from '../support/namespace';
+import type { TestDatabase } from '../support/database';
 import { randomTaskQueue } from '../support/temporal';
 import { eventsFromEnvironment, type LoadedDataset, loadDataset } from './support/load-dataset';
 import { type HistoryFigures, historiesOf, TEMPORAL_LIMITS } from './support/load-history';
-import { type LoadWorker, startLoadWorker } from './support/load-worker';
-import { type OwnTemporal, ownTemporal } from './support/own-temporal';
+import { type LoadStack, startLoadStack } from './support/load-stack';
+import type { LoadWorker } from './support/load-worker';
 
 const BASE_EVENTS = 50_000;
 const EVENTS = eventsFromEnvironment(process.env.HERALD_LOAD_EVENTS, 1_000_000, BASE_EVENTS);
@@ -38,13 +34,11 @@ const INTERVAL = 600;
 const MEMORY_BOUND_MIB = 600;
 const WORKER_MEMORY_LIMIT_MIB = 2048;
 
+let stack: LoadStack | undefined;
 let db: TestDatabase;
 let mail: MailCatcher;
 let client: Client;
-let closeClient: () => Promise<void>;
-let temporal: OwnTemporal | undefined;
 let worker: LoadWorker | undefined;
-let home: string;
 let dataset: LoadedDataset;
 let result: ReportGroupResult;
 let workerExit: number | null;
@@ -57,13 +51,8 @@ const log = (line: string) =>
   console.info(`[load-one-group ${((Date.now() - began) / 1000).toFixed(0)} s] ${line}`);
 
 beforeAll(async () => {
-  [db, mail] = await Promise.all([freshDatabase(), startMailCatcher({ smtpPort: 0 })]);
-  temporal = await ownTemporal({ namespace: fileNamespace() });
-  await temporal.start();
-  const connection = await Connection.connect({ address: temporal.address });
-  client = new Client({ connection, namespace: fileNamespace() });
-  closeClient = () => connection.close();
-  home = mkdtempSync(path.join(tmpdir(), 'herald-load-one-home-'));
+  stack = await startLoadStack('herald-load-one-home-');
+  ({ db, mail, client } = stack);
   const taskQueue = randomTaskQueue('load-one');
 
   log(`loading ${EVENTS} events of severity ${SEVERITY} into one group`);
@@ -78,16 +67,7 @@ beforeAll(async () => {
   });
   log(`loaded ${dataset.events} events, ${dataset.distinctSourceIps} source IPs`);
 
-  worker = await startLoadWorker({
-    home,
-    temporalAddress: temporal.address,
-    namespace: fileNamespace(),
-    databaseUrl: db.url,
-    smtpUrl: mail.smtpUrl,
-    taskQueue,
-    bundlePath: inject('workflowBundlePath'),
-    memoryLimitMiB: WORKER_MEMORY_LIMIT_MIB,
-  });
+  worker = await stack.startWorker(taskQueue, WORKER_MEMORY_LIMIT_MIB);
   const runBegan = performance.now();
   const handle = await client.workflow.start('reportGroup', {
     taskQueue,
@@ -113,14 +93,7 @@ beforeAll(async () => {
   ]);
 }, 45 * 60_000);
 
-afterAll(async () => {
-  await worker?.stop();
-  await closeClient?.();
-  await temporal?.stop();
-  await mail?.close();
-  await db?.drop();
-  if (home) rmSync(home, { recursive: true, force: true });
-}, 120_000);
+afterAll(() => stack?.close(), 120_000);
 
 describe(`one group, ${EVENTS.toLocaleString('en-US')} events in one severity window`, () => {
   it('reports every event of the window in one severity run', async () => {

@@ -12,24 +12,20 @@
 // UTC whatever minute the trigger lands in, and the events, stamped 5 minutes before it, lie in
 // every severity's first window (cursor = time_h − period). The generator's Test events (≈1 %, all
 // of severity info) are never reported by a normal run (docs/mentat.md, "Test data"), so the info windows are quiet.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Client } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Counters } from '../../domain/reporting/chains';
 import { SEVERITIES } from '../../domain/reporting/severities';
-import { type CaughtMail, type MailCatcher, startMailCatcher } from '../../scripts/dev/mail-catcher';
+import type { CaughtMail, MailCatcher } from '../../scripts/dev/mail-catcher';
 import { type ReportGroupResult, scheduleIdFor } from '../../workflows/report-messages';
 import { cliEnv, herald } from '../integration/reporting/cli';
 import { awayFromBoundary } from '../integration/reporting/support';
-import { freshDatabase, type TestDatabase } from '../support/database';
-import { fileNamespace } from '../support/namespace';
+import type { TestDatabase } from '../support/database';
 import { randomTaskQueue } from '../support/temporal';
 import { eventsFromEnvironment, type LoadedDataset, loadDataset } from './support/load-dataset';
 import { type HistoryFigures, historiesOf, TEMPORAL_LIMITS } from './support/load-history';
-import { type LoadWorker, startLoadWorker } from './support/load-worker';
-import { type OwnTemporal, ownTemporal } from './support/own-temporal';
+import { type LoadStack, startLoadStack } from './support/load-stack';
+import type { LoadWorker } from './support/load-worker';
 
 const GROUPS = 200;
 const BASE_EVENTS = 50_000;
@@ -49,13 +45,11 @@ const HISTORY_EVENT_LIMIT = TEMPORAL_LIMITS.historyEvents;
 const HISTORY_BYTES_LIMIT = TEMPORAL_LIMITS.historyBytes;
 const PAYLOAD_LIMIT = TEMPORAL_LIMITS.payloadBytes;
 
+let stack: LoadStack | undefined;
 let db: TestDatabase;
 let mail: MailCatcher;
 let client: Client;
-let closeClient: () => Promise<void>;
-let temporal: OwnTemporal | undefined;
 let worker: LoadWorker | undefined;
-let home: string;
 let dataset: LoadedDataset;
 let results: ReportGroupResult[];
 let workerExit: number | null;
@@ -116,14 +110,9 @@ beforeAll(async () => {
   await awayFromBoundary(DAY, 30 * 60_000);
   windowEnd = timeHigh();
   const storageTime = new Date(windowEnd.getTime() - 300_000);
-  [db, mail] = await Promise.all([freshDatabase(), startMailCatcher({ smtpPort: 0 })]);
   // Its own server: the 200 runs never share one with the other files' crash trials.
-  temporal = await ownTemporal({ namespace: fileNamespace() });
-  await temporal.start();
-  const connection = await Connection.connect({ address: temporal.address });
-  client = new Client({ connection, namespace: fileNamespace() });
-  closeClient = () => connection.close();
-  home = mkdtempSync(path.join(tmpdir(), 'herald-load-home-'));
+  stack = await startLoadStack('herald-load-home-');
+  ({ db, mail, client } = stack);
   const taskQueue = randomTaskQueue('load');
 
   log(`loading ${EVENTS} events (${BASE_EVENTS} ingested, seed ${SEED}) over ${GROUPS} groups`);
@@ -140,17 +129,8 @@ beforeAll(async () => {
       `(ingest ${dataset.ingestSeconds.toFixed(1)} s, copies ${dataset.copySeconds.toFixed(1)} s)`,
   );
 
-  worker = await startLoadWorker({
-    home,
-    temporalAddress: temporal.address,
-    namespace: fileNamespace(),
-    databaseUrl: db.url,
-    smtpUrl: mail.smtpUrl,
-    taskQueue,
-    bundlePath: inject('workflowBundlePath'),
-    memoryLimitMiB: MEMORY_LIMIT_MIB,
-  });
-  const env = { ...cliEnv(db.url, taskQueue, home), TEMPORAL_ADDRESS: temporal.address };
+  worker = await stack.startWorker(taskQueue, MEMORY_LIMIT_MIB);
+  const env = { ...cliEnv(db.url, taskQueue, stack.home), TEMPORAL_ADDRESS: stack.temporalAddress };
   const sync = await herald(['schedules', 'sync', '--json'], env);
   expect(sync.stderr).toBe('');
   const changes = JSON.parse(sync.stdout).changes as { action: string; interval: number }[];
@@ -214,11 +194,7 @@ afterAll(async () => {
         .delete()
         .catch(() => {}),
     );
-  await closeClient?.();
-  await temporal?.stop();
-  await mail?.close();
-  await db?.drop();
-  if (home) rmSync(home, { recursive: true, force: true });
+  await stack?.close();
 }, 120_000);
 
 describe(`one scheduled cycle: ${GROUPS} groups, ${EVENTS.toLocaleString('en-US')} events in the window`, () => {

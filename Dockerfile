@@ -2,8 +2,6 @@
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
-# A larger young generation for the worker's short-lived rows (bench/README.md: −10 % per cycle).
-ENV NODE_OPTIONS=--max-semi-space-size=64
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 COPY . .

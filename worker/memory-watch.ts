@@ -20,12 +20,21 @@ export function startMemoryWatch(options: MemoryWatchOptions): () => void {
   let tripped = false;
   let lastLogged = 0;
   const check = () => {
-    const { rss, heapUsed } = process.memoryUsage();
+    const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
     gauge.set(rss);
     if (Date.now() - lastLogged >= 60_000) {
       lastLogged = Date.now();
+      // Beside the resident set, what V8 holds (used, and reserved for the heap) and what lives
+      // outside it (buffers): where a growing worker's memory is.
       options.logger.info(
-        { rssBytes: rss, heapUsedBytes: heapUsed, limitBytes: options.limitBytes || null },
+        {
+          rssBytes: rss,
+          heapUsedBytes: heapUsed,
+          heapTotalBytes: heapTotal,
+          externalBytes: external,
+          arrayBuffersBytes: arrayBuffers,
+          limitBytes: options.limitBytes || null,
+        },
         'worker memory',
       );
     }

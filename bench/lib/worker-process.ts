@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { repoRoot } from '../../config/paths';
+import { WORKER_NODE_OPTIONS } from '../../worker/node-options';
 import { vmHwmMiB } from './measured-process';
 
 export interface WorkerSettings {
@@ -37,9 +38,9 @@ export async function startWorker(settings: WorkerSettings): Promise<WorkerProce
       HERALD_METRICS_PORT: '0',
       HERALD_LOG_LEVEL: 'info',
       // As deployed (Dockerfile, docker-compose.yml): React renders with its production build,
-      // and V8's young generation is larger (many short-lived rows and hits per activity).
+      // and V8's heap is capped as in production (worker/node-options.ts).
       NODE_ENV: 'production',
-      NODE_OPTIONS: [process.env.NODE_OPTIONS, '--max-semi-space-size=64'].filter(Boolean).join(' '),
+      NODE_OPTIONS: [process.env.NODE_OPTIONS, WORKER_NODE_OPTIONS].filter(Boolean).join(' '),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

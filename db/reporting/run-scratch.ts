@@ -1,9 +1,11 @@
 // A severity run's per-event findings, kept in PostgreSQL instead of the worker's memory while the
 // run reads its window (docs/reporting.md, "Memory of a run"): the (event, IP) pairs that passed
 // and the events a live key suppressed go into two temporary tables of the run's own connection,
-// a few thousand rows at a time with COPY. The render transaction then writes each report's events
-// and the thresholded records from them with one INSERT … SELECT each. Temporary tables are not
-// WAL-logged and vanish with the connection, so a worker dying mid-run leaves nothing behind.
+// with COPY whenever 10,000 are buffered. Passed pairs travel as sets, one row of arrays per
+// chain, IP and relapse flag of a flush, which is the shape a report stores them in
+// (report_event_sets, migration 0850): the render transaction copies a report's sets with one
+// INSERT … SELECT and never touches a row per event again. Temporary tables are not WAL-logged and
+// vanish with the connection, so a worker dying mid-run leaves nothing behind.
 import type pg from 'pg';
 import type { Pass } from '../../domain/reporting/threshold-key';
 import { type CopyField, copyRows } from './copy-rows';
@@ -55,20 +57,82 @@ class BufferedCopy<T> {
   }
 }
 
+/** An array literal of PostgreSQL's text input, every element quoted. */
+export function arrayLiteral(values: readonly string[]): string {
+  let text = '{';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (i > 0) text += ',';
+    text += `"${v.includes('"') || v.includes('\\') ? v.replace(/["\\]/g, '\\$&') : v}"`;
+  }
+  return `${text}}`;
+}
+
+interface PassedSet {
+  pass: Pass;
+  chainKey: string;
+  ip: string;
+  relapsed: boolean;
+  eventIds: string[];
+  storageTimes: string[];
+}
+
+/** Passed pairs grouped by chain, IP and relapse flag, copied as one row of arrays per group. */
+class PassedSets {
+  private sets = new Map<string, PassedSet>();
+  private buffered = 0;
+  /** Pairs pushed since the run began. */
+  count = 0;
+
+  constructor(private readonly client: pg.PoolClient) {}
+
+  push(row: PassedRow): void {
+    const id = `${row.pass}\u0000${row.chainKey}\u0000${row.ip}\u0000${row.relapsed}`;
+    let set = this.sets.get(id);
+    if (!set) {
+      set = {
+        pass: row.pass,
+        chainKey: row.chainKey,
+        ip: row.ip,
+        relapsed: row.relapsed,
+        eventIds: [],
+        storageTimes: [],
+      };
+      this.sets.set(id, set);
+    }
+    set.eventIds.push(row.eventId);
+    set.storageTimes.push(row.storageTime);
+    this.buffered++;
+    this.count++;
+  }
+
+  get full(): boolean {
+    return this.buffered >= FLUSH_ROWS;
+  }
+
+  async flush(): Promise<void> {
+    const sets = [...this.sets.values()];
+    this.sets = new Map();
+    this.buffered = 0;
+    await copyRows(
+      this.client,
+      {
+        table: 'run_passed_sets',
+        columns: ['pass', 'chain_key', 'ip', 'relapsed', 'event_ids', 'storage_times'],
+      },
+      sets,
+      (s) => [s.pass, s.chainKey, s.ip, s.relapsed, arrayLiteral(s.eventIds), arrayLiteral(s.storageTimes)],
+    );
+  }
+}
+
 export class RunScratch {
-  readonly passed: BufferedCopy<PassedRow>;
+  readonly passed: PassedSets;
   readonly thresholded: BufferedCopy<ThresholdedRow>;
   private indexed = false;
 
   private constructor(private readonly client: pg.PoolClient) {
-    this.passed = new BufferedCopy(
-      client,
-      {
-        table: 'run_passed',
-        columns: ['pass', 'chain_key', 'ip', 'event_id', 'storage_time', 'relapsed'],
-      },
-      (r) => [r.pass, r.chainKey, r.ip, r.eventId, r.storageTime, r.relapsed],
-    );
+    this.passed = new PassedSets(client);
     this.thresholded = new BufferedCopy(
       client,
       { table: 'run_thresholded', columns: ['pass', 'key', 'event_id', 'storage_time'] },
@@ -78,10 +142,10 @@ export class RunScratch {
 
   /** Empty tables on `client` (a run's connection holds one set; a retry starts afresh). */
   static async open(client: pg.PoolClient): Promise<RunScratch> {
-    await client.query(`DROP TABLE IF EXISTS pg_temp.run_passed, pg_temp.run_thresholded`);
-    await client.query(`CREATE TEMPORARY TABLE run_passed (
-      pass text NOT NULL, chain_key text NOT NULL, ip inet NOT NULL, event_id text NOT NULL,
-      storage_time timestamptz NOT NULL, relapsed boolean NOT NULL)`);
+    await client.query(`DROP TABLE IF EXISTS pg_temp.run_passed_sets, pg_temp.run_thresholded`);
+    await client.query(`CREATE TEMPORARY TABLE run_passed_sets (
+      pass text NOT NULL, chain_key text NOT NULL, ip inet NOT NULL, relapsed boolean NOT NULL,
+      event_ids text[] NOT NULL, storage_times timestamptz[] NOT NULL)`);
     await client.query(`CREATE TEMPORARY TABLE run_thresholded (
       pass text NOT NULL, key text NOT NULL, event_id text NOT NULL, storage_time timestamptz NOT NULL)`);
     return new RunScratch(client);
@@ -112,8 +176,8 @@ export class RunScratch {
     const chains = new Map<string, Set<string>>();
     if (eventIds.length === 0 || this.passed.count === 0) return chains;
     const { rows } = await this.client.query<{ event_id: string; chain_key: string }>(
-      `SELECT DISTINCT event_id, chain_key FROM run_passed
-        WHERE pass = $1 AND NOT relapsed AND event_id = ANY($2::text[])`,
+      `SELECT DISTINCT u.event_id, s.chain_key FROM run_passed_sets s CROSS JOIN LATERAL unnest(s.event_ids) AS u(event_id)
+        WHERE s.pass = $1 AND NOT s.relapsed AND u.event_id = ANY($2::text[])`,
       [pass, eventIds],
     );
     for (const r of rows) {
@@ -124,26 +188,32 @@ export class RunScratch {
     return chains;
   }
 
-  /** Stores the events of a report just inserted: its chain's passed pairs (of its IP, if any). */
+  /** Stores the events of a report just inserted: its chain's passed sets (of its IP, if any). */
   async copyReportEvents(
     reportId: number,
     report: { pass: Pass; chainKey: string; ip: string | null },
   ): Promise<number> {
     if (report.ip !== null && !this.indexed) {
-      // Extra reports read their chain's pairs once per IP: worth an index past a few pages.
-      if (this.passed.count > 10_000)
-        await this.client.query('CREATE INDEX ON run_passed (pass, chain_key, ip)');
+      // Extra reports read their chain's sets once per IP: worth an index past a few thousand.
+      const { rows } = await this.client.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM run_passed_sets',
+      );
+      if ((rows[0]?.n ?? 0) > 2_000)
+        await this.client.query('CREATE INDEX ON run_passed_sets (pass, chain_key, ip)');
       this.indexed = true;
     }
     // (event, IP) is unique within a pass's chain: the fetch takes each IP of an event once and
-    // a relapse only reports pairs that were suppressed, so COPY's no-conflict rule holds here too.
-    const { rowCount } = await this.client.query(
-      `INSERT INTO report_events (report_id, event_id, storage_time, ip, relapsed)
-       SELECT $1, event_id, storage_time, ip, relapsed FROM run_passed
-        WHERE pass = $2 AND chain_key = $3 AND ($4::inet IS NULL OR ip = $4::inet)`,
+    // a relapse only reports pairs that were suppressed, so the sets never repeat a pair.
+    const { rows } = await this.client.query<{ pairs: number }>(
+      `WITH stored AS (
+         INSERT INTO report_event_sets (report_id, ip, relapsed, event_ids, storage_times)
+         SELECT $1, ip, relapsed, event_ids, storage_times FROM run_passed_sets
+          WHERE pass = $2 AND chain_key = $3 AND ($4::inet IS NULL OR ip = $4::inet)
+         RETURNING cardinality(event_ids) AS n)
+       SELECT coalesce(sum(n), 0)::int AS pairs FROM stored`,
       [reportId, report.pass, report.chainKey, report.ip],
     );
-    return rowCount ?? 0;
+    return rows[0]?.pairs ?? 0;
   }
 
   /** Records the suppressed events (what markThresholded does from staging), in the scope at time_h. */
@@ -160,6 +230,6 @@ export class RunScratch {
 
   /** Drops the tables (the connection goes back to the pool). */
   async close(): Promise<void> {
-    await this.client.query(`DROP TABLE IF EXISTS pg_temp.run_passed, pg_temp.run_thresholded`);
+    await this.client.query(`DROP TABLE IF EXISTS pg_temp.run_passed_sets, pg_temp.run_thresholded`);
   }
 }

@@ -3,6 +3,7 @@
 // and the heap figures of its own "worker memory" log lines (once a minute) kept for the report.
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { WORKER_NODE_OPTIONS } from '../../../worker/node-options';
 import { startWorkerProcess, type WorkerEnv } from '../../support/worker-process';
 
 export interface LoadWorkerEnv extends WorkerEnv {
@@ -25,6 +26,8 @@ export interface LoadWorker {
   peakMiB(): number;
   /** Largest heapUsed the worker logged, MiB (null before its first memory line). */
   peakHeapUsedMiB(): number | null;
+  /** The worker's "worker memory" lines as MiB figures (rss, heap used and reserved, external). */
+  memoryLines(): string[];
   output(): string;
   /** The worker's warning and error log lines (the first 100). */
   warnings(): string[];
@@ -56,12 +59,16 @@ export async function startLoadWorker(env: LoadWorkerEnv): Promise<LoadWorker> {
       HERALD_WORKER_MEMORY_LIMIT_MB: String(env.memoryLimitMiB),
       // info: the start line and the worker's memory lines; activities log little at info.
       HERALD_LOG_LEVEL: 'info',
+      // As deployed (Dockerfile, docker-compose.yml; worker/node-options.ts).
+      NODE_ENV: 'production',
+      NODE_OPTIONS: WORKER_NODE_OPTIONS,
     },
   });
   const { child } = worker;
   const pid = child.pid!;
   let pending = '';
   let heapUsedMiB: number | null = null;
+  const memoryLines: string[] = [];
   let started = false;
   const warnings: string[] = [];
   child.stdout!.on('data', (chunk: Buffer) => {
@@ -72,6 +79,12 @@ export async function startLoadWorker(env: LoadWorkerEnv): Promise<LoadWorker> {
       if (line.includes('"herald worker started"')) started = true;
       const heap = /"heapUsedBytes":(\d+)/.exec(line);
       if (heap) heapUsedMiB = Math.max(heapUsedMiB ?? 0, Number(heap[1]) / 2 ** 20);
+      if (line.includes('"worker memory"') && memoryLines.length < 200)
+        memoryLines.push(
+          [...line.matchAll(/"(\w+)Bytes":(\d+)/g)]
+            .map(([, name, bytes]) => `${name} ${(Number(bytes) / 2 ** 20).toFixed(0)}`)
+            .join(', '),
+        );
       if (/"level":[4-6]\d/.test(line) && warnings.length < 100) warnings.push(line.slice(0, 2000));
     }
   });
@@ -99,6 +112,7 @@ export async function startLoadWorker(env: LoadWorkerEnv): Promise<LoadWorker> {
     samples,
     peakMiB: () => Math.max(0, ...samples.map((s) => s.hwmMiB)),
     peakHeapUsedMiB: () => heapUsedMiB,
+    memoryLines: () => memoryLines,
     output: worker.output,
     warnings: () => warnings,
     async stop() {

@@ -1,7 +1,8 @@
-// Report events reach their report from a run's scratch table (db/reporting/run-scratch.ts, filled
-// with COPY, db/reporting/copy-rows.ts) and, since migration 0620, stay tied to their report by
-// triggers instead of a row-by-row foreign key: what goes in comes back exactly, a report takes
-// only its chain's pairs (of its IP, for an extra report), and a report's events go with it.
+// Report events reach their report from a run's scratch sets (db/reporting/run-scratch.ts, filled
+// with COPY, db/reporting/copy-rows.ts) and are kept as arrays per report and IP
+// (report_event_sets, read through the report_events view): what goes in comes back exactly, a
+// report takes only its chain's pairs (of its IP, for an extra report), and a report's events go
+// with it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyText } from '../../../db/reporting/copy-rows';
 import { RunScratch } from '../../../db/reporting/run-scratch';
@@ -82,6 +83,8 @@ describe('report events', () => {
       'cr\rhere',
       'back\\slash\\N',
       '"quoted", ž',
+      '{braces},NULL',
+      'NULL',
       '\\.',
     ];
     const rows: ReportEventRow[] = ids.flatMap((eventId, i) => [

@@ -34,9 +34,10 @@ SELECT s.report_id, u.event_id, u.storage_time, s.ip, s.relapsed
   FROM report_event_sets s CROSS JOIN LATERAL unnest(s.event_ids, s.storage_times) AS u(event_id, storage_time);
 
 -- Down Migration
+-- Back to the table as 0620 left it: no foreign key, its events deleted with their report by triggers.
 DROP VIEW IF EXISTS report_events;
 CREATE TABLE report_events (
-  report_id bigint NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
+  report_id bigint NOT NULL,
   event_id text NOT NULL,
   storage_time timestamptz NOT NULL,
   ip inet NOT NULL,
@@ -48,3 +49,19 @@ SELECT s.report_id, u.event_id, u.storage_time, s.ip, s.relapsed
   FROM report_event_sets s CROSS JOIN LATERAL unnest(s.event_ids, s.storage_times) AS u(event_id, storage_time)
 ON CONFLICT DO NOTHING;
 DROP TABLE report_event_sets;
+
+CREATE FUNCTION herald_delete_report_events() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM report_events WHERE report_id IN (SELECT id FROM deleted_reports);
+  RETURN NULL;
+END $$;
+CREATE TRIGGER reports_delete_events AFTER DELETE ON reports
+  REFERENCING OLD TABLE AS deleted_reports
+  FOR EACH STATEMENT EXECUTE FUNCTION herald_delete_report_events();
+CREATE FUNCTION herald_truncate_report_events() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  TRUNCATE report_events;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER reports_truncate_events AFTER TRUNCATE ON reports
+  FOR EACH STATEMENT EXECUTE FUNCTION herald_truncate_report_events();

@@ -2,7 +2,7 @@
 // trip through jsonb_to_recordset, no per-row INSERT). Format: docs of COPY, "Text Format" —
 // tab-separated, \N for NULL, backslash escapes; arrays as their literal {"a","b"} text.
 import type { EventRow } from '../../domain/idea/extract';
-import { copyText } from '../reporting/copy-rows';
+import { arrayLiteral, copyText } from '../reporting/copy-rows';
 
 /** The stored columns in the order each line has them. */
 export const copyColumns = [
@@ -46,10 +46,8 @@ export const copyColumns = [
 const nullable = (value: string | null) => (value === null ? '\\N' : copyText(value));
 
 /** text[] / inet[] literal: every element quoted, so commas, braces and spaces need no thought. */
-function textArray(values: readonly string[]): string {
-  if (values.length === 0) return '{}';
-  return copyText(`{${values.map((v) => `"${v.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`);
-}
+const textArray = (values: readonly string[]) =>
+  values.length === 0 ? '{}' : copyText(arrayLiteral(values));
 
 const intArray = (values: readonly number[]) => `{${values.join(',')}}`;
 const bool = (value: boolean) => (value ? 't' : 'f');

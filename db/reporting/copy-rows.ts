@@ -23,6 +23,17 @@ export function copyText(value: CopyField): string {
   return SPECIAL.test(value) ? value.replace(SPECIALS, (c) => ESCAPES[c]!) : value;
 }
 
+/** An array literal of PostgreSQL's text input (text[], inet[], timestamptz[]), every element quoted. */
+export function arrayLiteral(values: readonly string[]): string {
+  let text = '{';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (i > 0) text += ',';
+    text += `"${v.includes('"') || v.includes('\\') ? v.replace(/["\\]/g, '\\$&') : v}"`;
+  }
+  return `${text}}`;
+}
+
 function* pieces<T>(rows: readonly T[], fields: (row: T) => readonly CopyField[]): Generator<string> {
   for (let i = 0; i < rows.length; i += ROWS_PER_PIECE) {
     let text = '';

@@ -8,7 +8,7 @@
 // vanish with the connection, so a worker dying mid-run leaves nothing behind.
 import type pg from 'pg';
 import type { Pass } from '../../domain/reporting/threshold-key';
-import { type CopyField, copyRows } from './copy-rows';
+import { arrayLiteral, type CopyField, copyRows } from './copy-rows';
 import type { ThresholdScope } from './thresholds';
 
 /** Rows buffered in the worker before they are copied (bounds the run's memory). */
@@ -57,17 +57,6 @@ class BufferedCopy<T> {
   }
 }
 
-/** An array literal of PostgreSQL's text input, every element quoted. */
-export function arrayLiteral(values: readonly string[]): string {
-  let text = '{';
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (i > 0) text += ',';
-    text += `"${v.includes('"') || v.includes('\\') ? v.replace(/["\\]/g, '\\$&') : v}"`;
-  }
-  return `${text}}`;
-}
-
 interface PassedSet {
   pass: Pass;
   chainKey: string;
@@ -83,6 +72,8 @@ class PassedSets {
   private buffered = 0;
   /** Pairs pushed since the run began. */
   count = 0;
+  /** Rows (sets) copied into the scratch table since the run began. */
+  rows = 0;
 
   constructor(private readonly client: pg.PoolClient) {}
 
@@ -114,6 +105,7 @@ class PassedSets {
     const sets = [...this.sets.values()];
     this.sets = new Map();
     this.buffered = 0;
+    this.rows += sets.length;
     await copyRows(
       this.client,
       {
@@ -195,10 +187,7 @@ export class RunScratch {
   ): Promise<number> {
     if (report.ip !== null && !this.indexed) {
       // Extra reports read their chain's sets once per IP: worth an index past a few thousand.
-      const { rows } = await this.client.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM run_passed_sets',
-      );
-      if ((rows[0]?.n ?? 0) > 2_000)
+      if (this.passed.rows > 2_000)
         await this.client.query('CREATE INDEX ON run_passed_sets (pass, chain_key, ip)');
       this.indexed = true;
     }

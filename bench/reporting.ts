@@ -16,7 +16,7 @@ import { startWorker } from './lib/worker-process';
 
 // The columns windowEventBatches reads (both passes), for the widest severity window (1 day).
 const SCAN_COLUMNS = `id, storage_time::text, source_ips, target_ips, event_class, target_class, event_subclasses,
-  target_subclasses, categories, node_names, event_severity, target_severity, event`;
+  target_subclasses, categories, node_names, event_severity, target_severity, resolved_abuses, target_abuses, event`;
 
 /** Roles of the CPU account that are the machine's other work. */
 const NOT_OURS = new Set(['other', 'another PostgreSQL on the machine']);

@@ -11,6 +11,7 @@ import type { Context } from '@temporalio/activity';
 import type pg from 'pg';
 import type { RunScratch } from '../../db/reporting/run-scratch';
 import { liveThresholdKeys, relapseCandidates } from '../../db/reporting/thresholds';
+import type { WindowEventRow } from '../../db/reporting/window-events';
 import { windowEventBatches } from '../../db/reporting/window-events';
 import type { FilterDefinition } from '../../domain/filters/filter';
 import { ChainTally, type EventHit } from '../../domain/reporting/chain-tally';
@@ -18,6 +19,7 @@ import { chainKey } from '../../domain/reporting/chains';
 import { createClassifier } from '../../domain/reporting/classify';
 import { EventAggregates } from '../../domain/reporting/event-aggregates';
 import { relapsedEvents } from '../../domain/reporting/relapse';
+import { type EventFacts, lastNodeSoftware, StatisticsTally } from '../../domain/reporting/statistics-tally';
 import { PASSES, type Pass, thresholdKey, wholeClass } from '../../domain/reporting/threshold-key';
 import type { ActivityDeps } from '../deps';
 import { loadClassifierCatalog } from './classifier-catalog';
@@ -40,6 +42,8 @@ export interface GatheredRun {
   tally: Record<Pass, ChainTally>;
   /** Of the passed hits: what the report bodies show. */
   aggregates: EventAggregates;
+  /** The statistics of each (pass, chain): its summary or target report (statisticsKey). */
+  statistics: StatisticsTally;
   /** Every key with a passed hit, once (by pass and key). */
   reportedKeys: Map<string, ReportedKey>;
   /** Events suppressed by a live key (Mentat's events_thresholded), once per pass, key and event. */
@@ -53,6 +57,24 @@ export interface GatheredRun {
 }
 
 const NO_CHAINS: ReadonlySet<string> = new Set();
+
+/** The report of a (pass, chain) in the run's statistics tally. */
+export const statisticsKey = (pass: Pass, chain: string) => `${pass}\u0000${chain}`;
+
+/** What a fetched event adds to the statistics of a report of its pass. */
+function factsOf(event: WindowEventRow, pass: Pass): EventFacts {
+  const target = pass === 'target';
+  return {
+    class: target ? event.target_class : event.event_class,
+    categories: event.categories,
+    detector: event.node_names[event.node_names.length - 1] ?? null,
+    software: lastNodeSoftware(event.event),
+    sources: target ? event.other_ips : event.ips,
+    targets: target ? event.ips : event.other_ips,
+    abuses: event.abuses,
+    severity: target ? event.target_severity : event.event_severity,
+  };
+}
 
 /** The class part of a threshold key (`whole class+++ip`). */
 const classOfKey = (key: string) => key.slice(0, Math.max(0, key.lastIndexOf('+++')));
@@ -94,6 +116,7 @@ export async function gatherRun(
   const scope = { group: input.group, severity: input.severity, realm: input.realm, timeHigh: to };
   const tally: Record<Pass, ChainTally> = { source: new ChainTally(), target: new ChainTally() };
   const aggregates = new EventAggregates();
+  const statistics = new StatisticsTally();
   const reportedKeys = new Map<string, ReportedKey>();
   const fetched = { source: 0, target: 0 };
   const filterEvents = new Map<string, number>();
@@ -122,6 +145,7 @@ export async function gatherRun(
         // An event has a hit or two here: lists, not sets (one of each per event of a million).
         const filtersHit: string[] = [];
         const eventHits: EventHit[] = [];
+        const passedChains: string[] = [];
         for (const hit of verdict.hits) {
           if (hit.filter && !filtersHit.includes(hit.filter)) filtersHit.push(hit.filter);
           if (eventHits.some((h) => h.ip === hit.ip)) continue; // one (event, IP) once, as staging's key had it
@@ -142,6 +166,8 @@ export async function gatherRun(
             relapsed: false,
           });
           noteReportedKey(pass, key, hit.ip);
+          const chain = chainKey(hit);
+          if (!passedChains.includes(chain)) passedChains.push(chain);
           aggregates.add(
             {
               pass,
@@ -155,6 +181,10 @@ export async function gatherRun(
           );
         }
         tally[pass].addEvent(eventHits);
+        if (passedChains.length > 0) {
+          const facts = factsOf(event, pass);
+          for (const chain of passedChains) statistics.add(statisticsKey(pass, chain), facts);
+        }
         for (const f of filtersHit) filterEvents.set(f, (filterEvents.get(f) ?? 0) + 1);
         if (verdict.blockedBy) detectorHits[verdict.blockedBy] = (detectorHits[verdict.blockedBy] ?? 0) + 1;
         for (const name of verdict.unknownDetectors)
@@ -180,15 +210,16 @@ export async function gatherRun(
     const records = [...candidates.records];
     const stored = new Set(records.map((r) => `${r.key}\u0000${r.eventId}`));
     // Events suppressed in this window may have passed under another IP: reported once.
-    const ownEvents: string[] = [];
     for (const r of await scratch.thresholdedOf(pass, [...expired.keys()]))
-      if (!stored.has(`${r.key}\u0000${r.eventId}`)) {
+      if (!stored.has(`${r.key}\u0000${r.eventId}`))
         records.push({ key: r.key, eventId: r.eventId, storageTime: r.storageTime, createTime: timeHigh });
-        ownEvents.push(r.eventId);
-      }
     const relapses = relapsedEvents(candidates.thresholds, records, timeHigh);
     if (relapses.length === 0) continue;
-    const passedIn = await scratch.passedChainsOf(pass, [...new Set(ownEvents)]);
+    // The chains each relapsed event passed in this window (only an event suppressed here can
+    // have: the others were stored in earlier windows), so neither counters nor statistics count
+    // it twice.
+    const passedIn = await scratch.passedChainsOf(pass, [...new Set(relapses.map((r) => r.eventId))]);
+    const counted = new Set<string>();
     const classify = createClassifier(catalog, input.group, pass, onFilterError);
     const storageTimes = new Map(records.map((r) => [r.eventId, r.storageTime]));
     const reported = new Set<string>();
@@ -204,7 +235,13 @@ export async function gatherRun(
           seen.add(id);
           if (hit.stage !== 'passed') continue;
           reported.add(event.id);
-          tally[pass].addRelapse(event.id, hit, passedIn.get(event.id) ?? NO_CHAINS);
+          const passedChains = passedIn.get(event.id) ?? NO_CHAINS;
+          tally[pass].addRelapse(event.id, hit, passedChains);
+          const chain = chainKey(hit);
+          if (!passedChains.has(chain) && !counted.has(`${event.id}\u0000${chain}`)) {
+            counted.add(`${event.id}\u0000${chain}`);
+            statistics.add(statisticsKey(pass, chain), factsOf(event, pass));
+          }
           scratch.passed.push({
             pass,
             chainKey: chainKey(hit),
@@ -238,6 +275,7 @@ export async function gatherRun(
   return {
     tally,
     aggregates,
+    statistics,
     reportedKeys,
     thresholded: scratch.thresholded.count,
     fetched,

@@ -22,7 +22,7 @@ import { addCounters, type ChainResult, chainKey, ZERO_COUNTERS } from '../../do
 import { PASSES, type Pass } from '../../domain/reporting/threshold-key';
 import type { ActivityDeps } from '../deps';
 import { chargeRunHits } from './charge-hits';
-import { type GatheredRun, gatherRun, loadRunSetting, type ReportedKey } from './gather-run';
+import { type GatheredRun, gatherRun, loadRunSetting, type ReportedKey, statisticsKey } from './gather-run';
 import { heartbeat, resultOf } from './run-result';
 import { storeRunReports } from './store-reports';
 import type { RenderOptions, RenderResult, SeverityRunInput } from './types';
@@ -111,7 +111,20 @@ export function createPrepareActivity(deps: ActivityDeps) {
           deps,
           c,
           { ...input, force: options.force, mail: options.mail, filterHits: run.filterHits },
-          { counters, chains, aggregates: async () => run.aggregates.toRows() },
+          {
+            counters,
+            chains,
+            aggregates: async () => run.aggregates.toRows(),
+            // A summary or target report holds its chain's events of the pass; an extra report
+            // (one IP) is counted by PostgreSQL.
+            statistics: (report) =>
+              report.ip === null
+                ? run.statistics.statistics(
+                    statisticsKey(report.pass, chainKey(report)),
+                    new Set([...report.regular.keys(), ...report.relapsed.keys()]).size,
+                  )
+                : undefined,
+          },
           {
             reportEvents: async (_c, reportId, report) => {
               await scratch.copyReportEvents(reportId, {

@@ -18,6 +18,7 @@ import {
   type PlannedReport,
   planReports,
 } from '../../domain/reporting/report-plan';
+import type { ReportStatistics } from '../../domain/reporting/report-statistics';
 import { PASSES, type Pass, type ThresholdTimes, thresholdTimes } from '../../domain/reporting/threshold-key';
 import {
   type ClassTable,
@@ -36,6 +37,8 @@ export interface RunFindings {
   chains: Record<Pass, ChainResult[]>;
   /** Read once the run has something to report. */
   aggregates: () => Promise<EventAggregateRow[]>;
+  /** A report's statistics as the run counted them; without, PostgreSQL counts its stored events. */
+  statistics?: (report: PlannedReport) => ReportStatistics | undefined;
 }
 
 export interface ReportWriters {
@@ -152,6 +155,7 @@ export async function storeRunReports(
           })
         : { to: [], cc: [], bcc: [] };
       const tables = classTables(aggregates, report, classes);
+      const counted = findings.statistics?.(report);
       const reportId = await insertReport(client, {
         label,
         reportKey: reportKey(identity),
@@ -175,11 +179,11 @@ export async function storeRunReports(
         locale: report.locale,
         timezone: report.timezone,
         template: report.template,
-        statistics: {},
+        statistics: counted ?? {},
         structuredData: { ...tables, timezone: report.timezone },
       });
       await writers.reportEvents(client, reportId, report);
-      const statistics = await storeReportStatistics(client, reportId, report.type === 'target');
+      const statistics = counted ?? (await storeReportStatistics(client, reportId, report.type === 'target'));
       // Every reported key remembers its report, so a later relapse mail can refer to it.
       if (report.type === 'extra' && report.ip) extraLabels.push({ pass, ip: report.ip, label });
       else for (const ip of report.regular.keys()) extraLabels.push({ pass, ip, label });

@@ -17,7 +17,8 @@ export async function storeReportStatistics(
     // The report's events once each (an event may be in it under several IPs), then only the
     // columns the statistics read: sorting or hashing whole rows with their documents made this
     // the costliest statement of a reporting cycle. Each fact is counted once per event and value
-    // (array facts are made distinct within their event), so no set-wide UNION is needed.
+    // (array facts are made distinct within their event), so no set-wide UNION is needed. Category
+    // sets are joined in code-point order, as Mentat's sorted() and the worker's count join them.
     `WITH refs AS (
        SELECT DISTINCT ON (event_id) event_id, storage_time FROM report_events
         WHERE report_id = $1 ORDER BY event_id, storage_time),
@@ -35,7 +36,7 @@ export async function storeReportStatistics(
            SELECT 'classes' AS key, ev.class AS value
            UNION ALL SELECT DISTINCT 'categories', c FROM unnest(ev.categories) c
            UNION ALL SELECT 'category_sets',
-                     nullif(array_to_string(ARRAY(SELECT unnest(ev.categories) ORDER BY 1), '/'), '')
+                     nullif(array_to_string(ARRAY(SELECT c FROM unnest(ev.categories) c ORDER BY c COLLATE "C"), '/'), '')
            UNION ALL SELECT 'detectors', ev.detector
            UNION ALL SELECT DISTINCT 'analyzers', a FROM jsonb_array_elements_text(ev.sw) a
            UNION ALL SELECT DISTINCT 'sources', abbrev(ip) FROM unnest(ev.source_ips) ip

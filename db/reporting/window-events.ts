@@ -14,6 +14,10 @@ export interface WindowEventRow {
   id: string;
   storage_time: StorageTimeText;
   ips: string[];
+  /** The other side's IPs (targets in the source pass, sources in the target pass). */
+  other_ips: string[];
+  /** The pass's abuse groups (resolved, or the targets'). */
+  abuses: string[];
   class: string | null;
   subclasses: string[];
   categories: string[];
@@ -126,6 +130,12 @@ async function waitForWritersOfTheCluster(
 const EVENT_SPAN = `(extract(epoch FROM coalesce(e.event_time, e.detect_time)) * 1000)::float8 AS first_ms,
   (extract(epoch FROM coalesce(e.cease_time, e.event_time, e.detect_time)) * 1000)::float8 AS last_ms`;
 
+/** The pass's IPs and abuse groups, and the other side's IPs (for the report statistics). */
+const PASS_SIDES = (target: boolean) =>
+  target
+    ? 'e.target_ips AS ips, e.source_ips AS other_ips, e.target_abuses AS abuses'
+    : 'e.source_ips AS ips, e.target_ips AS other_ips, e.resolved_abuses AS abuses';
+
 export interface WindowQuery {
   group: string;
   severity: string;
@@ -156,7 +166,7 @@ export function windowEventsQuery(q: WindowQuery): { text: string; values: unkno
   // The scope key stands for "severity = X AND the group is among the pass's abuse groups"; the
   // columns are qualified so ORDER BY sorts by the timestamp, not by the selected text alias.
   const text = `
-    SELECT e.id, e.storage_time::text AS storage_time, ${target ? 'e.target_ips' : 'e.source_ips'} AS ips,
+    SELECT e.id, e.storage_time::text AS storage_time, ${PASS_SIDES(target)},
            ${target ? 'e.target_class' : 'e.event_class'} AS class,
            ${target ? 'e.target_subclasses' : 'e.event_subclasses'} AS subclasses,
            e.categories, e.node_names, e.event_class, e.target_class, e.event_severity, e.target_severity,
@@ -214,7 +224,7 @@ export async function eventsByRef(
   if (refs.length === 0) return [];
   const target = pass === 'target';
   const { rows } = await db.query<WindowEventRow>(
-    `SELECT e.id, e.storage_time::text AS storage_time, ${target ? 'e.target_ips' : 'e.source_ips'} AS ips,
+    `SELECT e.id, e.storage_time::text AS storage_time, ${PASS_SIDES(target)},
             ${target ? 'e.target_class' : 'e.event_class'} AS class,
             ${target ? 'e.target_subclasses' : 'e.event_subclasses'} AS subclasses,
             e.categories, e.node_names, e.event_class, e.target_class, e.event_severity, e.target_severity,

@@ -8,6 +8,7 @@ import type pg from 'pg';
 import pino from 'pino';
 import { createActivities } from '../../../activities';
 import { type IngestCatalog, ingestEvents } from '../../../db/events/ingest';
+import { storeReportStatistics } from '../../../db/reporting/report-statistics';
 import type { Severity } from '../../../domain/reporting/severities';
 import type { ReportGroupInput, ReportGroupResult } from '../../../workflows/report-messages';
 
@@ -203,4 +204,29 @@ export async function reportRows(pool: pg.Pool): Promise<ReportRow[]> {
 export async function awayFromBoundary(step = 600, margin = 60_000): Promise<void> {
   const left = step * 1000 - (Date.now() % (step * 1000));
   if (left < margin) await new Promise((r) => setTimeout(r, left + 2000));
+}
+
+/** Each report's stored statistics beside PostgreSQL's count of its stored events (not written). */
+export async function recountedStatistics(
+  pool: pg.Pool,
+): Promise<{ label: string; type: string; stored: unknown; recounted: unknown }[]> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const { rows } = await client.query<{ id: number; label: string; type: string; statistics: unknown }>(
+      'SELECT id, label, type, statistics FROM reports ORDER BY id',
+    );
+    const out = [];
+    for (const r of rows)
+      out.push({
+        label: r.label,
+        type: r.type,
+        stored: r.statistics,
+        recounted: await storeReportStatistics(client, r.id, r.type === 'target'),
+      });
+    return out;
+  } finally {
+    await client.query('ROLLBACK');
+    client.release();
+  }
 }

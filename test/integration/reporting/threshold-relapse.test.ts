@@ -6,7 +6,14 @@ import { type MailCatcher, startMailCatcher } from '../../../scripts/dev/mail-ca
 import type { ReportGroupResult } from '../../../workflows/report-messages';
 import { freshDatabase, type TestDatabase } from '../../support/database';
 import { createTestWorker, randomTaskQueue, testClient } from '../../support/temporal';
-import { alignedPast, reportingActivities, runGroup, seedCatalog, storeEvents } from './support';
+import {
+  alignedPast,
+  recountedStatistics,
+  reportingActivities,
+  runGroup,
+  seedCatalog,
+  storeEvents,
+} from './support';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -162,5 +169,17 @@ describe('thresholding and relapse', () => {
     const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM reports');
     expect(messages).toHaveLength(rows[0].n);
     expect(messages.every((m) => m.to.length === 1)).toBe(true);
+  });
+
+  it('stores statistics of relapse reports as PostgreSQL counts their stored events', async () => {
+    const reports = await recountedStatistics(db.pool);
+    expect(reports.length).toBeGreaterThan(2);
+    for (const r of reports)
+      expect({ label: r.label, statistics: r.stored }).toEqual({ label: r.label, statistics: r.recounted });
+    const relapse = runs[3]!.severities.high!.reports.find((r) => r.type === 'summary')!;
+    expect(reports.find((r) => r.label === relapse.label)!.stored).toMatchObject({
+      cnt_events: 2,
+      cnt_ips: 1,
+    });
   });
 });

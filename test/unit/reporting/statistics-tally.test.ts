@@ -1,0 +1,78 @@
+// The worker's count of a report's statistics: each event once per report, values distinct within
+// the event, categories in code-point order, and the reports it gives back to PostgreSQL (past the
+// run's budget of distinct values, or with analyzers that are not strings).
+import { describe, expect, it } from 'vitest';
+import {
+  type EventFacts,
+  lastNodeSoftware,
+  StatisticsTally,
+} from '../../../domain/reporting/statistics-tally';
+
+const facts = (over: Partial<EventFacts> = {}): EventFacts => ({
+  class: 'recon-scanning',
+  categories: ['Recon.Scanning'],
+  detector: 'cz.example.sensor',
+  software: ['kippo'],
+  sources: ['192.0.2.1'],
+  targets: ['198.51.100.1'],
+  abuses: ['uni'],
+  severity: 'low',
+  ...over,
+});
+
+describe('StatisticsTally', () => {
+  it('counts each value once per event and the events without one as unknown', () => {
+    const tally = new StatisticsTally();
+    tally.add(
+      'r',
+      facts({ categories: ['b.B', 'A.a', 'b.B'], sources: ['192.0.2.1', '192.0.2.1', '192.0.2.2'] }),
+    );
+    tally.add('r', facts({ class: null, software: null, targets: [], categories: [] }));
+    const stats = tally.statistics('r', 2)!;
+    expect(stats).toMatchObject({ cnt_events: 2, cnt_alerts: 2, cnt_recurring: 0, cnt_ips: 2 });
+    expect(stats.categories).toEqual({ 'b.B': 1, 'A.a': 1, __unknown__: 1 });
+    expect(stats.category_sets).toEqual({ 'A.a/b.B/b.B': 1, __unknown__: 1 });
+    expect(stats.sources).toEqual({ '192.0.2.1': 2, '192.0.2.2': 1 });
+    expect(stats.classes).toEqual({ 'recon-scanning': 1, __unknown__: 1 });
+    expect(stats.analyzers).toEqual({ kippo: 1, __unknown__: 1 });
+    expect(stats.targets).toEqual({ '198.51.100.1': 1, __unknown__: 1 });
+  });
+
+  it('keeps reports apart and knows none it was not given', () => {
+    const tally = new StatisticsTally();
+    tally.add('a', facts());
+    tally.add('b', facts({ severity: 'high' }));
+    expect(tally.statistics('a', 1)!.severities).toEqual({ low: 1 });
+    expect(tally.statistics('b', 1)!.severities).toEqual({ high: 1 });
+    expect(tally.statistics('c', 0)).toBeUndefined();
+  });
+
+  it('gives a report past the budget of distinct values back to PostgreSQL and frees its share', () => {
+    const tally = new StatisticsTally(40);
+    tally.add('small', facts());
+    for (let i = 0; i < 40; i++) tally.add('campaign', facts({ targets: [`198.51.100.${i}`] }));
+    expect(tally.statistics('campaign', 1)).toBeUndefined();
+    // The budget the campaign held is free again.
+    for (let i = 0; i < 15; i++) tally.add('next', facts({ targets: [`203.0.113.${i}`] }));
+    expect(tally.statistics('next', 1)!.targets['203.0.113.14']).toBe(1);
+    expect(tally.statistics('small', 1)!.cnt_events).toBe(1);
+  });
+
+  it('gives a report with analyzers that are not strings back to PostgreSQL', () => {
+    const tally = new StatisticsTally();
+    tally.add('r', facts());
+    tally.add('r', facts({ software: ['kippo', 3] }));
+    tally.add('r', facts());
+    expect(tally.statistics('r', 1)).toBeUndefined();
+    tally.add('nulls', facts({ software: [null, 'kippo'] }));
+    expect(tally.statistics('nulls', 1)!.analyzers).toEqual({ kippo: 1 });
+  });
+
+  it("reads the last node's SW only when it is a list", () => {
+    expect(lastNodeSoftware({ Node: [{ SW: ['a'] }, { SW: ['b', 'c'] }] })).toEqual(['b', 'c']);
+    expect(lastNodeSoftware({ Node: [{ SW: ['a'] }, { Name: 'x' }] })).toBeNull();
+    expect(lastNodeSoftware({ Node: [{ SW: 'kippo' }] })).toBeNull();
+    expect(lastNodeSoftware({})).toBeNull();
+    expect(lastNodeSoftware(null)).toBeNull();
+  });
+});

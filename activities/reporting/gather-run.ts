@@ -42,7 +42,7 @@ export interface GatheredRun {
   tally: Record<Pass, ChainTally>;
   /** Of the passed hits: what the report bodies show. */
   aggregates: EventAggregates;
-  /** The statistics of each (pass, chain): its summary or target report (statisticsKey). */
+  /** The statistics of each (pass, chain): its summary or target report. */
   statistics: StatisticsTally;
   /** Every key with a passed hit, once (by pass and key). */
   reportedKeys: Map<string, ReportedKey>;
@@ -57,9 +57,6 @@ export interface GatheredRun {
 }
 
 const NO_CHAINS: ReadonlySet<string> = new Set();
-
-/** The report of a (pass, chain) in the run's statistics tally. */
-export const statisticsKey = (pass: Pass, chain: string) => `${pass}\u0000${chain}`;
 
 /** What a fetched event adds to the statistics of a report of its pass. */
 function factsOf(event: WindowEventRow, pass: Pass): EventFacts {
@@ -183,7 +180,7 @@ export async function gatherRun(
         tally[pass].addEvent(eventHits);
         if (passedChains.length > 0) {
           const facts = factsOf(event, pass);
-          for (const chain of passedChains) statistics.add(statisticsKey(pass, chain), facts);
+          for (const chain of passedChains) statistics.add(pass, chain, facts);
         }
         for (const f of filtersHit) filterEvents.set(f, (filterEvents.get(f) ?? 0) + 1);
         if (verdict.blockedBy) detectorHits[verdict.blockedBy] = (detectorHits[verdict.blockedBy] ?? 0) + 1;
@@ -240,7 +237,7 @@ export async function gatherRun(
           const chain = chainKey(hit);
           if (!passedChains.has(chain) && !counted.has(`${event.id}\u0000${chain}`)) {
             counted.add(`${event.id}\u0000${chain}`);
-            statistics.add(statisticsKey(pass, chain), factsOf(event, pass));
+            statistics.add(pass, chain, factsOf(event, pass));
           }
           scratch.passed.push({
             pass,

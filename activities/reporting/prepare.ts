@@ -22,7 +22,7 @@ import { addCounters, type ChainResult, chainKey, ZERO_COUNTERS } from '../../do
 import { PASSES, type Pass } from '../../domain/reporting/threshold-key';
 import type { ActivityDeps } from '../deps';
 import { chargeRunHits } from './charge-hits';
-import { type GatheredRun, gatherRun, loadRunSetting, type ReportedKey, statisticsKey } from './gather-run';
+import { type GatheredRun, gatherRun, loadRunSetting, type ReportedKey } from './gather-run';
 import { heartbeat, resultOf } from './run-result';
 import { storeRunReports } from './store-reports';
 import type { RenderOptions, RenderResult, SeverityRunInput } from './types';
@@ -120,7 +120,8 @@ export function createPrepareActivity(deps: ActivityDeps) {
             statistics: (report) =>
               report.ip === null
                 ? run.statistics.statistics(
-                    statisticsKey(report.pass, chainKey(report)),
+                    report.pass,
+                    chainKey(report),
                     new Set([...report.regular.keys(), ...report.relapsed.keys()]).size,
                   )
                 : undefined,

@@ -1,6 +1,7 @@
 // What a report body shows about the events of one (pass, relapsed, chain, IP, class): how many,
 // first and last time, detectors, connections, ports and protocols. Counted in the worker while it
 // classifies, from the event it already holds.
+import { byCodePoint } from '../code-point-order';
 import type { ChainRef } from './chains';
 import { chainKey } from './chains';
 import type { Pass } from './threshold-key';
@@ -104,8 +105,6 @@ export function portsAndProtocols(event: Record<string, unknown> | null): {
   }
   return { ports, protocols };
 }
-
-const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export class EventAggregates {
   private readonly rows = new Map<string, Accumulator>();

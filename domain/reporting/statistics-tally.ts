@@ -7,12 +7,14 @@
 // that would go past it (a scanning campaign's million targets) drops what it counted and is
 // counted by PostgreSQL instead, as is one whose analyzers are not strings (ingest accepts only
 // strings; for anything else the statistics hold PostgreSQL's JSON text).
+import { byCodePoint } from '../code-point-order';
 import {
   type ReportStatistics,
   reportStatistics,
   STATISTICS_KEYS,
   type StatisticsKey,
 } from './report-statistics';
+import type { Pass } from './threshold-key';
 
 /** Distinct values kept per run, all its reports together (≈100 bytes each). */
 export const STATISTICS_VALUE_BUDGET = 20_000;
@@ -37,8 +39,6 @@ interface ReportCounts {
   size: number;
 }
 
-const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
 function distinct(values: readonly (string | null)[]): string[] {
   const out: string[] = [];
   for (const v of values) if (v !== null && !out.includes(v)) out.push(v);
@@ -55,6 +55,8 @@ export function lastNodeSoftware(event: Record<string, unknown> | null): unknown
   return Array.isArray(sw) ? sw : null;
 }
 
+const reportOf = (pass: Pass, chain: string) => `${pass}\u0000${chain}`;
+
 export class StatisticsTally {
   private readonly reports = new Map<string, ReportCounts>();
   /** Reports left to PostgreSQL. */
@@ -63,8 +65,9 @@ export class StatisticsTally {
 
   constructor(private readonly budget = STATISTICS_VALUE_BUDGET) {}
 
-  /** Counts one event for the report `key` (once per event and report). */
-  add(key: string, facts: EventFacts): void {
+  /** Counts one event for the report of `chain` in `pass` (once per event and report). */
+  add(pass: Pass, chain: string, facts: EventFacts): void {
+    const key = reportOf(pass, chain);
     if (this.dropped.has(key)) return;
     const analyzers: (string | null)[] = [];
     if (Array.isArray(facts.software))
@@ -89,7 +92,7 @@ export class StatisticsTally {
     counts.events++;
     const categories = distinct(facts.categories);
     const present = facts.categories.filter((c): c is string => c !== null);
-    const categorySet = [...present].sort(byCodePoint).join('/');
+    const categorySet = present.sort(byCodePoint).join('/');
     this.count(counts, 'classes', facts.class === null ? [] : [facts.class]);
     this.count(counts, 'categories', categories);
     this.count(counts, 'category_sets', categorySet === '' ? [] : [categorySet]);
@@ -102,8 +105,9 @@ export class StatisticsTally {
     if (this.size > this.budget) this.drop(key);
   }
 
-  /** The statistics of report `key` with `ips` reported IPs; undefined when left to PostgreSQL. */
-  statistics(key: string, ips: number): ReportStatistics | undefined {
+  /** The statistics of the report of `chain` in `pass`, with `ips` reported IPs; undefined when left to PostgreSQL. */
+  statistics(pass: Pass, chain: string, ips: number): ReportStatistics | undefined {
+    const key = reportOf(pass, chain);
     if (this.dropped.has(key)) return undefined;
     const counts = this.reports.get(key);
     if (!counts) return undefined;

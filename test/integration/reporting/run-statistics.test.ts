@@ -5,13 +5,19 @@
 // at once, with repeated categories and analyzers, IPv6, without a target, and target reports.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestEvents } from '../../../db/events/ingest';
 import type { ReportStatistics } from '../../../domain/reporting/report-statistics';
 import { type MailCatcher, startMailCatcher } from '../../../scripts/dev/mail-catcher';
 import type { ReportGroupResult } from '../../../workflows/report-messages';
 import { freshDatabase, type TestDatabase } from '../../support/database';
 import { createTestWorker, randomTaskQueue, testClient } from '../../support/temporal';
-import { alignedPast, recountedStatistics, reportingActivities, runGroup, seedCatalog } from './support';
+import {
+  alignedPast,
+  recountedStatistics,
+  reportingActivities,
+  runGroup,
+  seedCatalog,
+  storeDocuments,
+} from './support';
 
 let db: TestDatabase;
 let mail: MailCatcher;
@@ -80,11 +86,7 @@ beforeAll(async () => {
       { name: 'dorms', networks: [{ network: '192.0.2.64/27' }] },
     ],
   });
-  async function* records() {
-    for (const [i, value] of EVENTS.entries()) yield { line: i + 1, value };
-  }
-  const summary = await ingestEvents(db.pool, records(), { storageTime });
-  expect(summary.errors).toEqual([]);
+  await storeDocuments(db.pool, EVENTS, storageTime);
 
   const taskQueue = randomTaskQueue('run-statistics');
   const worker = await createTestWorker({

@@ -140,6 +140,16 @@ export async function storeEvents(
   catalog?: IngestCatalog,
 ): Promise<string[]> {
   const events = specs.map((s) => ideaEvent(s, new Date(storageTime.getTime() - 60_000)));
+  return storeDocuments(pool, events, storageTime, catalog);
+}
+
+/** Stores IDEA documents as they are through the event store's ingest, all with one storage time. */
+export async function storeDocuments(
+  pool: pg.Pool,
+  events: Record<string, unknown>[],
+  storageTime: Date,
+  catalog?: IngestCatalog,
+): Promise<string[]> {
   async function* records() {
     for (const [i, value] of events.entries()) yield { line: i + 1, value };
   }

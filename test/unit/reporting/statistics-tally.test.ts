@@ -24,11 +24,12 @@ describe('StatisticsTally', () => {
   it('counts each value once per event and the events without one as unknown', () => {
     const tally = new StatisticsTally();
     tally.add(
+      'source',
       'r',
       facts({ categories: ['b.B', 'A.a', 'b.B'], sources: ['192.0.2.1', '192.0.2.1', '192.0.2.2'] }),
     );
-    tally.add('r', facts({ class: null, software: null, targets: [], categories: [] }));
-    const stats = tally.statistics('r', 2)!;
+    tally.add('source', 'r', facts({ class: null, software: null, targets: [], categories: [] }));
+    const stats = tally.statistics('source', 'r', 2)!;
     expect(stats).toMatchObject({ cnt_events: 2, cnt_alerts: 2, cnt_recurring: 0, cnt_ips: 2 });
     expect(stats.categories).toEqual({ 'b.B': 1, 'A.a': 1, __unknown__: 1 });
     expect(stats.category_sets).toEqual({ 'A.a/b.B/b.B': 1, __unknown__: 1 });
@@ -38,34 +39,36 @@ describe('StatisticsTally', () => {
     expect(stats.targets).toEqual({ '198.51.100.1': 1, __unknown__: 1 });
   });
 
-  it('keeps reports apart and knows none it was not given', () => {
+  it('keeps reports apart, by chain and by pass, and knows none it was not given', () => {
     const tally = new StatisticsTally();
-    tally.add('a', facts());
-    tally.add('b', facts({ severity: 'high' }));
-    expect(tally.statistics('a', 1)!.severities).toEqual({ low: 1 });
-    expect(tally.statistics('b', 1)!.severities).toEqual({ high: 1 });
-    expect(tally.statistics('c', 0)).toBeUndefined();
+    tally.add('source', 'a', facts());
+    tally.add('source', 'b', facts({ severity: 'high' }));
+    tally.add('target', 'a', facts({ severity: 'critical' }));
+    expect(tally.statistics('source', 'a', 1)!.severities).toEqual({ low: 1 });
+    expect(tally.statistics('source', 'b', 1)!.severities).toEqual({ high: 1 });
+    expect(tally.statistics('target', 'a', 1)!.severities).toEqual({ critical: 1 });
+    expect(tally.statistics('source', 'c', 0)).toBeUndefined();
   });
 
   it('gives a report past the budget of distinct values back to PostgreSQL and frees its share', () => {
     const tally = new StatisticsTally(40);
-    tally.add('small', facts());
-    for (let i = 0; i < 40; i++) tally.add('campaign', facts({ targets: [`198.51.100.${i}`] }));
-    expect(tally.statistics('campaign', 1)).toBeUndefined();
+    tally.add('source', 'small', facts());
+    for (let i = 0; i < 40; i++) tally.add('source', 'campaign', facts({ targets: [`198.51.100.${i}`] }));
+    expect(tally.statistics('source', 'campaign', 1)).toBeUndefined();
     // The budget the campaign held is free again.
-    for (let i = 0; i < 15; i++) tally.add('next', facts({ targets: [`203.0.113.${i}`] }));
-    expect(tally.statistics('next', 1)!.targets['203.0.113.14']).toBe(1);
-    expect(tally.statistics('small', 1)!.cnt_events).toBe(1);
+    for (let i = 0; i < 15; i++) tally.add('source', 'next', facts({ targets: [`203.0.113.${i}`] }));
+    expect(tally.statistics('source', 'next', 1)!.targets['203.0.113.14']).toBe(1);
+    expect(tally.statistics('source', 'small', 1)!.cnt_events).toBe(1);
   });
 
   it('gives a report with analyzers that are not strings back to PostgreSQL', () => {
     const tally = new StatisticsTally();
-    tally.add('r', facts());
-    tally.add('r', facts({ software: ['kippo', 3] }));
-    tally.add('r', facts());
-    expect(tally.statistics('r', 1)).toBeUndefined();
-    tally.add('nulls', facts({ software: [null, 'kippo'] }));
-    expect(tally.statistics('nulls', 1)!.analyzers).toEqual({ kippo: 1 });
+    tally.add('source', 'r', facts());
+    tally.add('source', 'r', facts({ software: ['kippo', 3] }));
+    tally.add('source', 'r', facts());
+    expect(tally.statistics('source', 'r', 1)).toBeUndefined();
+    tally.add('source', 'nulls', facts({ software: [null, 'kippo'] }));
+    expect(tally.statistics('source', 'nulls', 1)!.analyzers).toEqual({ kippo: 1 });
   });
 
   it("reads the last node's SW only when it is a list", () => {

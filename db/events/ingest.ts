@@ -17,6 +17,7 @@ import type { Queryable } from '../queryable';
 import { copyColumns, copyLine } from './copy-rows';
 import { ensureEventPartitions } from './partitions';
 import type { InputRecord } from './read-records';
+import { inReportScopeOrder } from './storage-order';
 
 export interface IngestError {
   line: number;
@@ -152,10 +153,11 @@ interface Pending {
 // the same order; should PostgreSQL still pick one as a deadlock victim, the batch (one
 // statement, rolled back whole) is simply run again.
 async function insertBatch(db: Queryable, batch: Pending[], storageTime?: Date): Promise<Set<string>> {
-  if (db instanceof pg.Pool) return copyBatch(db, batch, storageTime);
+  const ordered = inReportScopeOrder(batch, (p) => p.row);
+  if (db instanceof pg.Pool) return copyBatch(db, ordered, storageTime);
   return insertBatchAsJson(
     db,
-    batch.map((p) => p.row),
+    ordered.map((p) => p.row),
     storageTime,
   );
 }

@@ -182,6 +182,34 @@ describe('events ingest', () => {
     expect((await listEventPartitions(db.pool)).map((p) => p.name)).toContain('events_20240501');
   });
 
+  it("writes a batch's rows grouped by the report scope a severity run fetches them by", async () => {
+    // Interleaved on input: two groups' sources, two severities, every row a different scope
+    // from the one before it.
+    const scopes = [
+      { ip: '203.0.113.5', severity: 'low' },
+      { ip: '192.0.2.70', severity: 'high' },
+      { ip: '203.0.113.5', severity: 'high' },
+      { ip: '192.0.2.70', severity: 'low' },
+    ];
+    const events = Array.from({ length: 40 }, (_, i) => {
+      const { ip, severity } = scopes[i % scopes.length]!;
+      return idea({ ID: `scope-order-${i}`, Source: [{ IP4: [ip] }], _Mentat: { EventSeverity: severity } });
+    });
+    const result = await ingestValues(db.pool, events, { storageTime: new Date('2024-06-02T10:00:00Z') });
+    expect(result).toMatchObject({ accepted: 40 });
+    const { rows } = await db.pool.query<{ id: string; scope: string }>(
+      `SELECT id, event_severity || ':' || array_to_string(resolved_abuses, ',') AS scope
+         FROM events_20240602 WHERE id LIKE 'scope-order-%' ORDER BY ctid`,
+    );
+    expect(rows).toHaveLength(40);
+    expect(new Set(rows.map((r) => r.scope)).size).toBe(4);
+    const changes = rows.filter((r, i) => i > 0 && r.scope !== rows[i - 1]!.scope).length;
+    expect(changes).toBe(3);
+    // Within a scope, the input's order.
+    const lowNational = rows.filter((r) => r.scope === rows[0]!.scope).map((r) => Number(r.id.split('-')[2]));
+    expect(lowNational).toEqual([...lowNational].sort((a, b) => a - b));
+  });
+
   it('stores each ID once when two ingests of the same events run at the same time', async () => {
     const events = Array.from({ length: 3000 }, (_, i) => idea({ ID: `race-${i}` }));
     const [a, b] = await Promise.all([

@@ -3,7 +3,11 @@
 // fallback list; both de-duplicated in order. Parent/child group links play no part in it.
 // An IP with no chain is never reported (Mentat), unless the catalog setting report_base_only
 // makes its fallback list the chain (docs/reporting.md, "Base-only addresses").
-import { networkContains, type ParsedNetwork, parseNetwork } from '../idea/network';
+// The networks containing an IP come from ingest's resolver index (domain/idea/abuse.ts), one probe
+// per prefix length the catalog holds: a RIPE import holds hundreds of thousands of networks, and
+// a lookup must not visit each of them.
+import { createAbuseResolver } from '../idea/abuse';
+import { parseNetwork } from '../idea/network';
 import type { ChainRef } from './chains';
 
 export interface CatalogNetwork {
@@ -21,37 +25,37 @@ export interface WhoisOptions {
   reportBaseOnly?: boolean;
 }
 
+/** Lookups remembered per whois (a run's distinct IPs, up to this many). */
+const CACHED_LOOKUPS = 200_000;
+
+const prefixOf = (network: string) => parseNetwork(network)?.prefix ?? 0;
+
 export function createWhois(networks: readonly CatalogNetwork[], options: WhoisOptions = {}): Whois {
-  const parsed = networks
-    .map((n) => ({ ...n, net: parseNetwork(n.network) }))
-    .filter((n): n is CatalogNetwork & { net: ParsedNetwork } => n.net !== null)
-    // Most specific first; equal prefixes by rank (nulls last), then by group name for stability.
-    .sort(
-      (a, b) =>
-        b.net.prefix - a.net.prefix ||
-        (a.rank ?? Number.MAX_SAFE_INTEGER) - (b.rank ?? Number.MAX_SAFE_INTEGER) ||
-        (a.group < b.group ? -1 : a.group > b.group ? 1 : 0),
-    );
+  const index = createAbuseResolver(networks);
   const cache = new Map<string, ChainRef>();
   return {
     lookup(ip: string): ChainRef {
       const cached = cache.get(ip);
       if (cached) return cached;
-      const target = parseNetwork(ip);
+      // Most specific first; equal prefixes by rank (nulls last), then by group name for stability.
+      const containing = index
+        .chain(ip)
+        .map((n) => ({ ...n, prefix: prefixOf(n.network), rank: n.rank ?? Number.MAX_SAFE_INTEGER }))
+        .sort(
+          (a, b) =>
+            b.prefix - a.prefix || a.rank - b.rank || (a.group < b.group ? -1 : a.group > b.group ? 1 : 0),
+        );
       const chain: string[] = [];
       const fallback: string[] = [];
-      if (target) {
-        for (const n of parsed) {
-          if (!networkContains(n.net, target)) continue;
-          const list = n.isBase ? fallback : chain;
-          if (!list.includes(n.group)) list.push(n.group);
-        }
+      for (const n of containing) {
+        const list = n.isBase ? fallback : chain;
+        if (!list.includes(n.group)) list.push(n.group);
       }
       const ref =
         options.reportBaseOnly && chain.length === 0 && fallback.length > 0
           ? { chain: fallback, fallback: [] }
           : { chain, fallback };
-      if (cache.size < 200_000) cache.set(ip, ref);
+      if (cache.size < CACHED_LOOKUPS) cache.set(ip, ref);
       return ref;
     },
   };

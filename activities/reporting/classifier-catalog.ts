@@ -1,22 +1,22 @@
-// The catalog a fetch or relapse step classifies with: whois over all networks, compiled filters
-// (a filter that does not compile is logged and left out, never fatal), detector credibility.
+// The catalog a fetch or relapse step classifies with: whois over all networks (shared by the
+// worker's runs while the catalog does not change, whois-cache.ts), compiled filters (a filter
+// that does not compile is logged and left out, never fatal; compiled per run, since a filter's
+// evaluation limits count per run), detector credibility.
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { loadReportBaseOnly } from '../../db/catalog/read';
-import { loadDetectorCredibility, loadFilters, loadNetworks } from '../../db/reporting/catalog';
+import { loadDetectorCredibility, loadFilters } from '../../db/reporting/catalog';
 import { type CompiledFilter, compileFilter, type FilterDefinition } from '../../domain/filters/filter';
 import type { ClassifierCatalog } from '../../domain/reporting/classify';
-import { createWhois } from '../../domain/reporting/whois';
+import { currentWhois } from './whois-cache';
 
 export async function loadClassifierCatalog(
   pool: pg.Pool,
   logger: Logger,
 ): Promise<ClassifierCatalog & { definitions: FilterDefinition[] }> {
-  const [networks, definitions, credibility, reportBaseOnly] = await Promise.all([
-    loadNetworks(pool),
+  const [whois, definitions, credibility] = await Promise.all([
+    currentWhois(pool),
     loadFilters(pool),
     loadDetectorCredibility(pool),
-    loadReportBaseOnly(pool),
   ]);
   const filters: CompiledFilter[] = [];
   for (const def of definitions) {
@@ -30,7 +30,7 @@ export async function loadClassifierCatalog(
     }
   }
   return {
-    whois: createWhois(networks, { reportBaseOnly }),
+    whois,
     filters,
     credibility,
     now: new Date(),

@@ -67,9 +67,9 @@ describe('schema migrations', () => {
       expect(before).toHaveLength(3);
       expect(before.map((r) => r.event_id)).toContain('b,"c');
 
-      expect(await migrateDown(url, 1)).toEqual(['0850_report_event_sets']);
+      expect(await migrateDown(url, 2)).toEqual(['0860_catalog_networks_version', '0850_report_event_sets']);
       expect(await rows()).toEqual(before);
-      expect(await migrateUp(url)).toEqual(['0850_report_event_sets']);
+      expect(await migrateUp(url)).toEqual(['0850_report_event_sets', '0860_catalog_networks_version']);
       expect(await rows()).toEqual(before);
       const { rows: sets } = await db.query('SELECT count(*)::int AS n FROM report_event_sets');
       expect(sets[0].n).toBe(2);

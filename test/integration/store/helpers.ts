@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import YAML from 'yaml';
 import { repoRoot } from '../../../config/paths';
 import { importCatalog } from '../../../db/catalog/upsert';
@@ -9,6 +10,7 @@ import { type IngestOptions, type IngestSummary, ingestEvents } from '../../../d
 import type { InputRecord } from '../../../db/events/read-records';
 import type { Queryable } from '../../../db/queryable';
 import { parseCatalog } from '../../../domain/catalog/schema';
+import { freshDatabase, type TestDatabase } from '../../support/database';
 
 export const fixturesDir = path.join(repoRoot, 'test', 'fixtures', 'idea');
 
@@ -29,6 +31,19 @@ export async function importCatalogFile(pool: pg.Pool, file: string): Promise<vo
 export async function importDemoCatalogs(pool: pg.Pool): Promise<void> {
   await importCatalogFile(pool, 'catalog/default-catalog.yaml');
   await importCatalogFile(pool, 'scripts/demo/demo-catalog.yaml');
+}
+
+/** A fresh database with the demo catalogs for the file's tests (dropped after them). */
+export function demoCatalogDatabase(): () => TestDatabase {
+  let db: TestDatabase | undefined;
+  beforeAll(async () => {
+    db = await freshDatabase();
+    await importDemoCatalogs(db.pool);
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+  return () => db!;
 }
 
 async function* records(values: unknown[]): AsyncGenerator<InputRecord> {

@@ -17,9 +17,10 @@ import type { FilterDefinition } from '../../domain/filters/filter';
 import { ChainTally, type EventHit } from '../../domain/reporting/chain-tally';
 import { chainKey } from '../../domain/reporting/chains';
 import { createClassifier } from '../../domain/reporting/classify';
+import { documentKeys } from '../../domain/reporting/document-keys';
 import { EventAggregates } from '../../domain/reporting/event-aggregates';
 import { relapsedEvents } from '../../domain/reporting/relapse';
-import { type EventFacts, lastNodeSoftware, StatisticsTally } from '../../domain/reporting/statistics-tally';
+import { type EventFacts, StatisticsTally } from '../../domain/reporting/statistics-tally';
 import { PASSES, type Pass, thresholdKey, wholeClass } from '../../domain/reporting/threshold-key';
 import type { ActivityDeps } from '../deps';
 import { loadClassifierCatalog } from './classifier-catalog';
@@ -65,7 +66,7 @@ function factsOf(event: WindowEventRow, pass: Pass): EventFacts {
     class: target ? event.target_class : event.event_class,
     categories: event.categories,
     detector: event.node_names[event.node_names.length - 1] ?? null,
-    software: lastNodeSoftware(event.event),
+    software: Array.isArray(event.node_software) ? event.node_software : null,
     sources: target ? event.other_ips : event.ips,
     targets: target ? event.ips : event.other_ips,
     abuses: event.abuses,
@@ -129,9 +130,11 @@ export async function gatherRun(
     if (!reportedKeys.has(id)) reportedKeys.set(id, { pass, key, ip });
   };
 
+  // Of the document, only the keys the filters read (whole if one reads `event`).
+  const document = documentKeys(catalog.filters);
   for (const pass of PASSES) {
     const classify = createClassifier(catalog, input.group, pass, onFilterError);
-    const batches = windowEventBatches(client, windowQuery(input, pass, true));
+    const batches = windowEventBatches(client, windowQuery(input, pass, document));
     for await (const batch of batches) {
       for (const event of batch) {
         // Classifying is CPU work in the worker's one thread: let its workflow tasks and the other

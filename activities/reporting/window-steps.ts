@@ -10,6 +10,7 @@ import {
   waitUntilWindowClosed,
 } from '../../db/reporting/window-events';
 import type { ClassifiedEvent } from '../../domain/reporting/classify';
+import type { DocumentKeys } from '../../domain/reporting/document-keys';
 import type { RelapsedEvent } from '../../domain/reporting/relapse';
 import type { Pass } from '../../domain/reporting/threshold-key';
 import type { ActivityDeps } from '../deps';
@@ -61,7 +62,7 @@ export function toClassified(event: WindowEventRow, ips: readonly string[] = eve
 export const BATCH = 1000;
 
 /** The window query of a run's pass. */
-export function windowQuery(input: SeverityRunInput, pass: Pass, withEvent: boolean): WindowQuery {
+export function windowQuery(input: SeverityRunInput, pass: Pass, document: DocumentKeys): WindowQuery {
   return {
     group: input.group,
     severity: input.severity,
@@ -69,7 +70,7 @@ export function windowQuery(input: SeverityRunInput, pass: Pass, withEvent: bool
     from: new Date(input.window.from),
     to: new Date(input.window.to),
     testData: input.testData,
-    withEvent,
+    document,
     batchSize: BATCH,
   };
 }

@@ -1,6 +1,7 @@
 // The events of one window, read in batches through a cursor, after making sure every event
 // stamped inside the window is visible (docs/mentat.md, "Late writers").
 import type pg from 'pg';
+import type { DocumentKeys } from '../../domain/reporting/document-keys';
 import type { Pass } from '../../domain/reporting/threshold-key';
 import type { Queryable } from '../queryable';
 
@@ -30,8 +31,16 @@ export interface WindowEventRow {
   first_ms: number;
   /** Epoch milliseconds of CeaseTime, else EventTime, else DetectTime: where it ended. */
   last_ms: number;
-  /** Only when asked for (filters, report aggregates). */
+  /** The document, whole or only the keys asked for (WindowQuery.document). */
   event: Record<string, unknown> | null;
+  /** IDEA ConnCount as stored (null when absent). */
+  conn_count: unknown;
+  /** Every Port of every target, as stored. */
+  target_ports: unknown[];
+  /** Every Proto of every source, as stored. */
+  source_protocols: unknown[];
+  /** SW of the last node, as stored (null when absent). */
+  node_software: unknown;
 }
 
 /**
@@ -143,8 +152,49 @@ export interface WindowQuery {
   from: Date;
   to: Date;
   testData: boolean;
-  withEvent: boolean;
+  /** Of the event document: all of it, or these top-level keys (the report facts come apart). */
+  document: DocumentKeys;
   batchSize: number;
+}
+
+/**
+ * What the report tables and statistics read of the document, as leaves: ConnCount, the targets'
+ * ports and the sources' protocols (IDEA's lax paths, as domain/reporting/event-aggregates.ts
+ * reads them), the last node's SW. Far cheaper for PostgreSQL than the document as text.
+ */
+const REPORT_FACTS = `e.event->'ConnCount' AS conn_count,
+  jsonb_path_query_array(e.event, '$.Target[*].Port[*]') AS target_ports,
+  jsonb_path_query_array(e.event, '$.Source[*].Proto[*]') AS source_protocols,
+  e.event->'Node'->-1->'SW' AS node_software`;
+
+const keyAlias = (key: string) => `document.${key}`;
+
+/**
+ * The document's columns: whole, or one text column per key (SQL NULL when the key is absent,
+ * the text `null` when its value is). Building a smaller jsonb in SQL cost PostgreSQL more than
+ * writing out the whole document; extracting keys costs less.
+ */
+export function documentColumns(keys: DocumentKeys): string {
+  if (keys === 'whole') return 'e.event';
+  const columns = keys.map((key) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Error(`not a document key: ${key}`);
+    return `(e.event->'${key}')::text AS "${keyAlias(key)}"`;
+  });
+  return ['NULL::jsonb AS event', ...columns].join(', ');
+}
+
+/** The row's `event`: the keys' values as stored, an absent key absent (whole: as fetched). */
+function assembleDocument(rows: WindowEventRow[], keys: DocumentKeys): void {
+  if (keys === 'whole') return;
+  for (const row of rows) {
+    const document: Record<string, unknown> = {};
+    const columns = row as unknown as Record<string, string | null>;
+    for (const key of keys) {
+      const text = columns[keyAlias(key)];
+      if (text !== null && text !== undefined) document[key] = JSON.parse(text);
+    }
+    row.event = document;
+  }
 }
 
 /**
@@ -170,7 +220,7 @@ export function windowEventsQuery(q: WindowQuery): { text: string; values: unkno
            ${target ? 'e.target_class' : 'e.event_class'} AS class,
            ${target ? 'e.target_subclasses' : 'e.event_subclasses'} AS subclasses,
            e.categories, e.node_names, e.event_class, e.target_class, e.event_severity, e.target_severity,
-           ${EVENT_SPAN}, ${q.withEvent ? 'e.event' : 'NULL::jsonb AS event'}
+           ${EVENT_SPAN}, ${REPORT_FACTS}, ${documentColumns(q.document)}
       FROM events e
      WHERE e.storage_time >= $1 AND e.storage_time < $2
        AND ${REPORT_SCOPES_OF('e')} && ARRAY[$3::text]
@@ -200,6 +250,7 @@ export async function* windowEventBatches(
     await client.query(`DECLARE herald_window NO SCROLL CURSOR FOR ${text}`, values);
     for (;;) {
       const { rows } = await client.query<WindowEventRow>(`FETCH ${q.batchSize} FROM herald_window`);
+      assembleDocument(rows, q.document);
       if (rows.length > 0) yield rows;
       if (rows.length < q.batchSize) break;
     }
@@ -228,7 +279,7 @@ export async function eventsByRef(
             ${target ? 'e.target_class' : 'e.event_class'} AS class,
             ${target ? 'e.target_subclasses' : 'e.event_subclasses'} AS subclasses,
             e.categories, e.node_names, e.event_class, e.target_class, e.event_severity, e.target_severity,
-            ${EVENT_SPAN}, e.event
+            ${EVENT_SPAN}, ${REPORT_FACTS}, e.event
        FROM unnest($1::text[], $2::timestamptz[]) AS r(id, storage_time)
        JOIN events e ON e.id = r.id AND e.storage_time = r.storage_time`,
     [refs.map((r) => r.eventId), refs.map((r) => r.storageTime)],

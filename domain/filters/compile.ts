@@ -33,6 +33,8 @@ export type EvalResult = { ok: true; value: boolean } | { ok: false; error: stri
 export interface CompiledExpression {
   owner: string;
   source: string;
+  /** The context variables it reads (`event`, `Category`, …): what a run must fetch for it. */
+  variables: ReadonlySet<string>;
   /** The expression as a predicate (a non-bool result is an error). */
   evaluate(context: FilterContext): EvalResult;
   /** The expression's value as strings (a string, a number or a list of them), e.g. subclasses. */
@@ -255,6 +257,7 @@ export function compileExpression(owner: string, source: string): CompiledExpres
   return {
     owner,
     source,
+    variables: used,
     evaluate(context) {
       const result = run(context);
       if (!result.ok) return result;

@@ -13,7 +13,10 @@ export interface AggregatedEvent {
   /** Epoch ms of CeaseTime, else EventTime, else DetectTime. */
   last_ms: number;
   node_names: readonly string[];
-  event: Record<string, unknown> | null;
+  /** The document's ConnCount, targets' ports and sources' protocols, as stored. */
+  conn_count: unknown;
+  target_ports: readonly unknown[];
+  source_protocols: readonly unknown[];
 }
 
 /** One passed (event, IP) of a run: where it is reported and under which class. */
@@ -81,25 +84,36 @@ function textOf(value: unknown): string | null {
 
 /** IDEA ConnCount when it is a whole number (a number, or digits as text); anything else is 0. */
 export function connCountOf(event: Record<string, unknown> | null): number {
-  const value = event?.ConnCount;
+  return connCountValue(event?.ConnCount);
+}
+
+function connCountValue(value: unknown): number {
   if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : 0;
   if (typeof value === 'string' && /^[0-9]+$/.test(value)) return Number(value);
   return 0;
 }
 
-/** Target ports and source protocols (lower-case) of an IDEA event. */
+/**
+ * Target ports and source protocols (lower-case) of an IDEA event: what the window query's leaves
+ * (db/reporting/window-events.ts) must give for the same document.
+ */
 export function portsAndProtocols(event: Record<string, unknown> | null): {
   ports: string[];
   protocols: string[];
 } {
   if (!event) return { ports: [], protocols: [] };
+  return textsOf(membersOf(event.Target, 'Port'), membersOf(event.Source, 'Proto'));
+}
+
+/** Ports and protocols (lower-case) as text; what is neither text nor a value is left out. */
+function textsOf(portValues: readonly unknown[], protocolValues: readonly unknown[]) {
   const ports: string[] = [];
-  for (const p of membersOf(event.Target, 'Port')) {
+  for (const p of portValues) {
     const text = textOf(p);
     if (text !== null) ports.push(text);
   }
   const protocols: string[] = [];
-  for (const p of membersOf(event.Source, 'Proto')) {
+  for (const p of protocolValues) {
     const text = textOf(p);
     if (text !== null) protocols.push(text.toLowerCase());
   }
@@ -132,8 +146,8 @@ export class EventAggregates {
     // The detector is the last node of the event's path (the one that reported it).
     const detector = event.node_names[event.node_names.length - 1];
     if (detector !== undefined) acc.detectors.add(detector);
-    acc.connCount += connCountOf(event.event);
-    const { ports, protocols } = portsAndProtocols(event.event);
+    acc.connCount += connCountValue(event.conn_count);
+    const { ports, protocols } = textsOf(event.target_ports, event.source_protocols);
     for (const p of ports) acc.ports.add(p);
     for (const p of protocols) acc.protocols.add(p);
     if (hit.earlierLabel && (acc.earlierLabel === null || hit.earlierLabel > acc.earlierLabel))

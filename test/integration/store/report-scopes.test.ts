@@ -57,7 +57,7 @@ const query = (pass: Pass, severity: string, group: string, batchSize = 5000): W
   from,
   to,
   testData: false,
-  withEvent: false,
+  document: [],
   batchSize,
 });
 

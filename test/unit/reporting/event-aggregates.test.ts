@@ -12,6 +12,21 @@ const hit = (ip: string, extra: Partial<Parameters<EventAggregates['add']>[0]> =
   ...extra,
 });
 const ms = (iso: string) => Date.parse(iso);
+/** The leaves the window query extracts, as IDEA's lax paths read them from a document. */
+const facts = (event: Record<string, unknown> | null) => {
+  const lax = (v: unknown) => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
+  const members = (section: unknown, field: string) =>
+    lax(section).flatMap((item) =>
+      item && typeof item === 'object' && !Array.isArray(item)
+        ? lax((item as Record<string, unknown>)[field])
+        : [],
+    );
+  return {
+    conn_count: event?.ConnCount ?? null,
+    target_ports: members(event?.Target, 'Port'),
+    source_protocols: members(event?.Source, 'Proto'),
+  };
+};
 
 describe('EventAggregates', () => {
   it('counts per (pass, relapsed, chain, IP, class) with first and last time, detectors, ports, protocols', () => {
@@ -20,25 +35,25 @@ describe('EventAggregates', () => {
       first_ms: ms('2026-01-01T10:00:00Z'),
       last_ms: ms('2026-01-01T10:00:00Z'),
       node_names: ['relay', 'sensor-b'],
-      event: { ConnCount: 3, Target: [{ Port: [443, 22] }], Source: [{ Proto: ['TCP'] }] },
+      ...facts({ ConnCount: 3, Target: [{ Port: [443, 22] }], Source: [{ Proto: ['TCP'] }] }),
     });
     agg.add(hit('192.0.2.1'), {
       first_ms: ms('2026-01-01T09:00:00Z'),
       last_ms: ms('2026-01-01T11:00:00Z'),
       node_names: ['sensor-a'],
-      event: { ConnCount: '4', Target: { Port: 22 }, Source: [{ Proto: 'tcp' }, { Proto: ['ssh'] }] },
+      ...facts({ ConnCount: '4', Target: { Port: 22 }, Source: [{ Proto: 'tcp' }, { Proto: ['ssh'] }] }),
     });
     agg.add(hit('192.0.2.1', { relapsed: true, earlierLabel: 'M20260101SH-AAAAA' }), {
       first_ms: ms('2026-01-01T08:00:00Z'),
       last_ms: ms('2026-01-01T08:00:00Z'),
       node_names: [],
-      event: null,
+      ...facts(null),
     });
     agg.add(hit('192.0.2.2', { chain: ['parent'] }), {
       first_ms: ms('2026-01-01T08:00:00Z'),
       last_ms: ms('2026-01-01T08:00:00Z'),
       node_names: ['sensor-a'],
-      event: {},
+      ...facts({}),
     });
     const rows = agg.toRows();
     expect(rows).toHaveLength(3);

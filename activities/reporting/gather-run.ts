@@ -20,7 +20,7 @@ import { createClassifier } from '../../domain/reporting/classify';
 import { documentKeys } from '../../domain/reporting/document-keys';
 import { EventAggregates } from '../../domain/reporting/event-aggregates';
 import { relapsedEvents } from '../../domain/reporting/relapse';
-import { type EventFacts, StatisticsTally } from '../../domain/reporting/statistics-tally';
+import { type EventFacts, StatisticsTally, softwareOf } from '../../domain/reporting/statistics-tally';
 import { PASSES, type Pass, thresholdKey, wholeClass } from '../../domain/reporting/threshold-key';
 import type { ActivityDeps } from '../deps';
 import { loadClassifierCatalog } from './classifier-catalog';
@@ -66,7 +66,7 @@ function factsOf(event: WindowEventRow, pass: Pass): EventFacts {
     class: target ? event.target_class : event.event_class,
     categories: event.categories,
     detector: event.node_names[event.node_names.length - 1] ?? null,
-    software: Array.isArray(event.node_software) ? event.node_software : null,
+    software: softwareOf(event.node_software),
     sources: target ? event.other_ips : event.ips,
     targets: target ? event.ips : event.other_ips,
     abuses: event.abuses,

@@ -6,7 +6,7 @@ import type { ChainRef } from './chains';
 import { chainKey } from './chains';
 import type { Pass } from './threshold-key';
 
-/** The columns and document of a stored event that the aggregates read. */
+/** The columns and document leaves of a stored event that the aggregates read. */
 export interface AggregatedEvent {
   /** Epoch ms of EventTime, else DetectTime. */
   first_ms: number;
@@ -61,20 +61,6 @@ interface Accumulator {
   earlierLabel: string | null;
 }
 
-/** IDEA's lax JSON paths (`$.Target[*].Port[*]`): a single value counts as a one-element list. */
-function laxList(value: unknown): unknown[] {
-  if (value === undefined || value === null) return [];
-  return Array.isArray(value) ? value : [value];
-}
-
-function membersOf(section: unknown, field: string): unknown[] {
-  const out: unknown[] = [];
-  for (const item of laxList(section))
-    if (item && typeof item === 'object' && !Array.isArray(item))
-      out.push(...laxList((item as Record<string, unknown>)[field]));
-  return out;
-}
-
 function textOf(value: unknown): string | null {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
@@ -82,31 +68,18 @@ function textOf(value: unknown): string | null {
   return JSON.stringify(value);
 }
 
-/** IDEA ConnCount when it is a whole number (a number, or digits as text); anything else is 0. */
-export function connCountOf(event: Record<string, unknown> | null): number {
-  return connCountValue(event?.ConnCount);
-}
-
-function connCountValue(value: unknown): number {
+/** The ConnCount leaf when it is a whole number (a number, or digits as text); anything else is 0. */
+export function connCountOf(value: unknown): number {
   if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : 0;
   if (typeof value === 'string' && /^[0-9]+$/.test(value)) return Number(value);
   return 0;
 }
 
 /**
- * Target ports and source protocols (lower-case) of an IDEA event: what the window query's leaves
- * (db/reporting/window-events.ts) must give for the same document.
+ * The target-port and source-protocol leaves (db/reporting/window-events.ts) as text, protocols
+ * lower-case; what is neither text nor a value is left out.
  */
-export function portsAndProtocols(event: Record<string, unknown> | null): {
-  ports: string[];
-  protocols: string[];
-} {
-  if (!event) return { ports: [], protocols: [] };
-  return textsOf(membersOf(event.Target, 'Port'), membersOf(event.Source, 'Proto'));
-}
-
-/** Ports and protocols (lower-case) as text; what is neither text nor a value is left out. */
-function textsOf(portValues: readonly unknown[], protocolValues: readonly unknown[]) {
+export function portsAndProtocols(portValues: readonly unknown[], protocolValues: readonly unknown[]) {
   const ports: string[] = [];
   for (const p of portValues) {
     const text = textOf(p);
@@ -146,8 +119,8 @@ export class EventAggregates {
     // The detector is the last node of the event's path (the one that reported it).
     const detector = event.node_names[event.node_names.length - 1];
     if (detector !== undefined) acc.detectors.add(detector);
-    acc.connCount += connCountValue(event.conn_count);
-    const { ports, protocols } = textsOf(event.target_ports, event.source_protocols);
+    acc.connCount += connCountOf(event.conn_count);
+    const { ports, protocols } = portsAndProtocols(event.target_ports, event.source_protocols);
     for (const p of ports) acc.ports.add(p);
     for (const p of protocols) acc.protocols.add(p);
     if (hit.earlierLabel && (acc.earlierLabel === null || hit.earlierLabel > acc.earlierLabel))

@@ -45,14 +45,9 @@ function distinct(values: readonly (string | null)[]): string[] {
   return out;
 }
 
-/** The last node's `SW` of an IDEA event, when it is a list (as the statistics query reads it). */
-export function lastNodeSoftware(event: Record<string, unknown> | null): unknown {
-  const nodes = event?.Node;
-  if (!Array.isArray(nodes) || nodes.length === 0) return null;
-  const last = nodes[nodes.length - 1];
-  if (!last || typeof last !== 'object') return null;
-  const sw = (last as Record<string, unknown>).SW;
-  return Array.isArray(sw) ? sw : null;
+/** The last node's `SW` leaf (db/reporting/window-events.ts) when it is a list, as the statistics query reads it. */
+export function softwareOf(leaf: unknown): unknown {
+  return Array.isArray(leaf) ? leaf : null;
 }
 
 const reportOf = (pass: Pass, chain: string) => `${pass}\u0000${chain}`;

@@ -15,9 +15,10 @@ import { compileFilter } from '../../../domain/filters/filter';
 import { chainKey } from '../../../domain/reporting/chains';
 import { documentKeys } from '../../../domain/reporting/document-keys';
 import { connCountOf, portsAndProtocols } from '../../../domain/reporting/event-aggregates';
-import { lastNodeSoftware } from '../../../domain/reporting/statistics-tally';
+import { softwareOf } from '../../../domain/reporting/statistics-tally';
 import { PASSES } from '../../../domain/reporting/threshold-key';
 import { freshDatabase, type TestDatabase } from '../../support/database';
+import { reportLeavesOf } from '../../support/report-leaves';
 import { alignedPast, seedCatalog, storeDocuments } from './support';
 
 let db: TestDatabase;
@@ -202,14 +203,12 @@ describe('the event document a run reads', () => {
             expect(row.event).toEqual(
               Object.fromEntries(keys.filter((k) => k in all).map((k) => [k, all[k]])),
             );
-            expect(connCountOf({ ConnCount: row.conn_count }), row.id).toBe(connCountOf(all));
-            const leaves = {
-              Target: [{ Port: row.target_ports }],
-              Source: [{ Proto: row.source_protocols }],
-            };
-            expect(portsAndProtocols(leaves), row.id).toEqual(portsAndProtocols(all));
-            const software = Array.isArray(row.node_software) ? row.node_software : null;
-            expect(software, row.id).toEqual(lastNodeSoftware(all));
+            const expected = reportLeavesOf(all);
+            expect(connCountOf(row.conn_count), row.id).toBe(connCountOf(expected.conn_count));
+            expect(portsAndProtocols(row.target_ports, row.source_protocols), row.id).toEqual(
+              portsAndProtocols(expected.target_ports, expected.source_protocols),
+            );
+            expect(softwareOf(row.node_software), row.id).toEqual(softwareOf(expected.node_software));
             compared++;
           }
       }

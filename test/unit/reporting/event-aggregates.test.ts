@@ -1,6 +1,7 @@
 // The report tables' per-(IP, class) figures counted in the worker (domain/reporting/event-aggregates.ts).
 import { describe, expect, it } from 'vitest';
 import { connCountOf, EventAggregates, portsAndProtocols } from '../../../domain/reporting/event-aggregates';
+import { reportLeavesOf } from '../../support/report-leaves';
 
 const hit = (ip: string, extra: Partial<Parameters<EventAggregates['add']>[0]> = {}) => ({
   pass: 'source' as const,
@@ -12,21 +13,7 @@ const hit = (ip: string, extra: Partial<Parameters<EventAggregates['add']>[0]> =
   ...extra,
 });
 const ms = (iso: string) => Date.parse(iso);
-/** The leaves the window query extracts, as IDEA's lax paths read them from a document. */
-const facts = (event: Record<string, unknown> | null) => {
-  const lax = (v: unknown) => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
-  const members = (section: unknown, field: string) =>
-    lax(section).flatMap((item) =>
-      item && typeof item === 'object' && !Array.isArray(item)
-        ? lax((item as Record<string, unknown>)[field])
-        : [],
-    );
-  return {
-    conn_count: event?.ConnCount ?? null,
-    target_ports: members(event?.Target, 'Port'),
-    source_protocols: members(event?.Source, 'Proto'),
-  };
-};
+const facts = reportLeavesOf;
 
 describe('EventAggregates', () => {
   it('counts per (pass, relapsed, chain, IP, class) with first and last time, detectors, ports, protocols', () => {
@@ -84,20 +71,26 @@ describe('EventAggregates', () => {
   });
 
   it('takes ConnCount only when it is a whole number', () => {
-    expect(connCountOf({ ConnCount: 12 })).toBe(12);
-    expect(connCountOf({ ConnCount: '12' })).toBe(12);
+    const connCount = (event: Record<string, unknown> | null) =>
+      connCountOf(reportLeavesOf(event).conn_count);
+    expect(connCount({ ConnCount: 12 })).toBe(12);
+    expect(connCount({ ConnCount: '12' })).toBe(12);
     for (const bad of [1.5, -3, '1.5', '12a', '', null, true, [3], { n: 1 }])
-      expect(connCountOf({ ConnCount: bad })).toBe(0);
-    expect(connCountOf(null)).toBe(0);
+      expect(connCount({ ConnCount: bad })).toBe(0);
+    expect(connCount(null)).toBe(0);
   });
 
   it('reads ports and protocols like the lax JSON paths $.Target[*].Port[*] and $.Source[*].Proto[*]', () => {
+    const texts = (event: Record<string, unknown>) => {
+      const leaves = reportLeavesOf(event);
+      return portsAndProtocols(leaves.target_ports, leaves.source_protocols);
+    };
     expect(
-      portsAndProtocols({
+      texts({
         Target: [{ Port: [80, '8080'] }, { Port: 443 }, 'not-an-object', { Port: null }],
         Source: { Proto: ['UDP', 'Dns'] },
       }),
     ).toEqual({ ports: ['80', '8080', '443'], protocols: ['udp', 'dns'] });
-    expect(portsAndProtocols({})).toEqual({ ports: [], protocols: [] });
+    expect(texts({})).toEqual({ ports: [], protocols: [] });
   });
 });

@@ -2,11 +2,8 @@
 // the event, categories in code-point order, and the reports it gives back to PostgreSQL (past the
 // run's budget of distinct values, or with analyzers that are not strings).
 import { describe, expect, it } from 'vitest';
-import {
-  type EventFacts,
-  lastNodeSoftware,
-  StatisticsTally,
-} from '../../../domain/reporting/statistics-tally';
+import { type EventFacts, StatisticsTally, softwareOf } from '../../../domain/reporting/statistics-tally';
+import { reportLeavesOf } from '../../support/report-leaves';
 
 const facts = (over: Partial<EventFacts> = {}): EventFacts => ({
   class: 'recon-scanning',
@@ -72,10 +69,12 @@ describe('StatisticsTally', () => {
   });
 
   it("reads the last node's SW only when it is a list", () => {
-    expect(lastNodeSoftware({ Node: [{ SW: ['a'] }, { SW: ['b', 'c'] }] })).toEqual(['b', 'c']);
-    expect(lastNodeSoftware({ Node: [{ SW: ['a'] }, { Name: 'x' }] })).toBeNull();
-    expect(lastNodeSoftware({ Node: [{ SW: 'kippo' }] })).toBeNull();
-    expect(lastNodeSoftware({})).toBeNull();
-    expect(lastNodeSoftware(null)).toBeNull();
+    const software = (event: Record<string, unknown> | null) =>
+      softwareOf(reportLeavesOf(event).node_software);
+    expect(software({ Node: [{ SW: ['a'] }, { SW: ['b', 'c'] }] })).toEqual(['b', 'c']);
+    expect(software({ Node: [{ SW: ['a'] }, { Name: 'x' }] })).toBeNull();
+    expect(software({ Node: [{ SW: 'kippo' }] })).toBeNull();
+    expect(software({})).toBeNull();
+    expect(software(null)).toBeNull();
   });
 });

@@ -7,6 +7,7 @@ import {
   CancellationScope,
   isCancellation,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -29,7 +30,8 @@ import { DATABASE_RETRY } from './retry-policies';
 import { settleAll } from './settle-all';
 import { runSeverity } from './severity-child';
 
-const { loadReportGroupPlan } = proxyActivities<Pick<ReportingActivities, 'loadReportGroupPlan'>>({
+// One short read: a local activity, recorded with the workflow task that starts the children.
+const { loadReportGroupPlan } = proxyLocalActivities<Pick<ReportingActivities, 'loadReportGroupPlan'>>({
   startToCloseTimeout: '1 minute',
   retry: DATABASE_RETRY,
 });

@@ -1,6 +1,6 @@
 // reportSeverity: one (group, severity, window) run. One step fetches, thresholds, finds relapses,
-// renders and stores the reports with their outbox rows; then one activity per mail; then one
-// that marks undelivered mails, cleans up and writes the ledger row. Its workflow id is unique per
+// renders and stores the reports with their outbox rows; then one activity per mail; then a local
+// one that marks undelivered mails, cleans up and writes the ledger row. Its workflow id is unique per
 // window, which is the lock (docs/reporting.md, "One run per window"). Events never enter
 // history: activities exchange counters, ids and labels.
 import {
@@ -10,6 +10,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -38,9 +39,17 @@ const { prepareReports } = proxyActivities<Pick<ReportingActivities, 'prepareRep
   retry: DATABASE_RETRY,
   cancellationType,
 });
-const { finishReportRun, cancelReportRun } = proxyActivities<
-  Pick<ReportingActivities, 'finishReportRun' | 'cancelReportRun'>
->({ startToCloseTimeout: '2 minutes', retry: DATABASE_RETRY, cancellationType });
+const { cancelReportRun } = proxyActivities<Pick<ReportingActivities, 'cancelReportRun'>>({
+  startToCloseTimeout: '2 minutes',
+  retry: DATABASE_RETRY,
+  cancellationType,
+});
+// The run's last step is a few short statements: a local activity, run by the worker that runs
+// this workflow, recorded with the task that completes the run (no activity task of its own).
+const { finishReportRun } = proxyLocalActivities<Pick<ReportingActivities, 'finishReportRun'>>({
+  startToCloseTimeout: '2 minutes',
+  retry: DATABASE_RETRY,
+});
 
 export async function reportSeverity(input: SeverityRunInput): Promise<SeverityRunSummary> {
   const progress: SeverityProgress = {

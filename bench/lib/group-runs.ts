@@ -98,6 +98,8 @@ export async function runGroups(
     timeHigh: string;
     historySample?: number;
     idPrefix: string;
+    /** Called once every run has finished, before their histories are read (the figures' own work). */
+    onFinished?: () => void;
   },
 ): Promise<GroupRunsResult> {
   const began = process.hrtime.bigint();
@@ -118,6 +120,7 @@ export async function runGroups(
   }
   const results = (await Promise.all(handles.map((h) => h.result()))) as ReportGroupResult[];
   const seconds = Number(process.hrtime.bigint() - began) / 1e9;
+  options.onFinished?.();
 
   // History: describe a sample of group runs and every child they started.
   const sample = handles.slice(0, options.historySample ?? handles.length);

@@ -253,6 +253,16 @@ export async function retriedActivities(client: Client, workflowIds: string[]): 
         const why = started.lastFailure?.message ?? 'unknown';
         retried.push(`${name} (attempt ${started.attempt}: ${why})`);
       }
+      // A local activity's marker records its attempt (its `data` detail is JSON).
+      const marker = event.markerRecordedEventAttributes?.details?.data?.payloads?.[0]?.data;
+      if (marker) {
+        const local = JSON.parse(Buffer.from(marker).toString()) as {
+          activity_type?: string;
+          attempt?: number;
+        };
+        if ((local.attempt ?? 1) > 1)
+          retried.push(`${local.activity_type} (local, attempt ${local.attempt})`);
+      }
     }
   }
   return retried;

@@ -108,10 +108,18 @@ async function outboxOf(runId: string): Promise<{ status: string; attempts: numb
   return rows;
 }
 
+/** The activity type a local activity's marker records (its `data` detail is JSON). */
+function localActivityType(e: proto.temporal.api.history.v1.IHistoryEvent): string | undefined {
+  const data = e.markerRecordedEventAttributes?.details?.data?.payloads?.[0]?.data;
+  if (!data) return undefined;
+  return (JSON.parse(Buffer.from(data).toString()) as { activity_type?: string }).activity_type;
+}
+
+/** Event types, with the activity's type on scheduled activities and local activities' markers. */
 async function historyTypes(workflowId: string): Promise<string[]> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   return (history.events ?? []).map((e) => {
-    const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
+    const name = e.activityTaskScheduledEventAttributes?.activityType?.name ?? localActivityType(e);
     return `${proto.temporal.api.enums.v1.EventType[e.eventType ?? 0]}${name ? `:${name}` : ''}`;
   });
 }
@@ -166,9 +174,11 @@ describe('herald cancel', () => {
     // The fetch stopped on the cancellation (it did not run to its end), then the cleanup ran.
     const events = await historyTypes(severityId);
     expect(events).toContain('EVENT_TYPE_ACTIVITY_TASK_CANCELED');
-    expect(events).not.toContain('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:finishReportRun');
+    expect(events).not.toContain('EVENT_TYPE_MARKER_RECORDED:finishReportRun');
     expect(events).toContain('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:cancelReportRun');
     expect(events.at(-1)).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED');
+    // The group run's plan is a local activity too: its marker names it.
+    expect(await historyTypes(groupId)).toContain('EVENT_TYPE_MARKER_RECORDED:loadReportGroupPlan');
     const pending = await db.pool.query(
       "SELECT count(*)::int AS n FROM report_outbox WHERE status = 'pending'",
     );

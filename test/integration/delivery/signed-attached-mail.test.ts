@@ -3,7 +3,7 @@
 // --json`), the archive Bcc in the envelope of real reports only, Reply-To and Return-Path, and
 // PGP/MIME signatures of a report and an alert mail checked by Debian's gpg with a key made here.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -166,6 +166,10 @@ afterAll(async () => {
   settings?.transport.close();
   await mail?.close();
   await db?.drop();
+  // gpg started an agent for each home; they outlive the process unless told to stop.
+  for (const home of readdirSync(work).filter((d) => d.startsWith('gnupg-')))
+    spawnSync('gpgconf', ['--homedir', path.join(work, home), '--kill', 'gpg-agent']);
+  rmSync(work, { recursive: true, force: true });
 });
 
 async function reportMail(group: string): Promise<CaughtMail> {

@@ -122,22 +122,17 @@ export async function benchReporting(
     const accounting = startCpuAccounting((pid, command, name, ppid) =>
       cycleRole({ pid, command, name, ppid }, worker.pid, postmaster),
     );
-    let stopped: CpuAccount | undefined;
-    // The account ends with the last run, not after the histories are read for the figure.
-    const stop = () => {
-      stopped ??= accounting.stop();
-      return stopped;
-    };
     try {
       run = await runGroups(ctx.client, {
         taskQueue,
         groups: Array.from({ length: ds.groups }, (_, i) => groupName(i)),
         timeHigh: ds.timeHigh,
         idPrefix: `bench-report-${ds.events}-${randomUUID().slice(0, 8)}`,
-        onFinished: stop,
+        // The account ends with the last run, not after the histories are read for the figure.
+        onFinished: () => accounting.stop(),
       });
     } finally {
-      cpu = stop();
+      cpu = accounting.stop();
     }
   } finally {
     peak = await worker.stop();

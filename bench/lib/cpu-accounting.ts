@@ -67,19 +67,23 @@ export function startCpuAccounting(classify: Classify, intervalMs = 500): { stop
   const began = machineTicks();
   sample(true);
   const timer = setInterval(() => sample(false), intervalMs);
+  let account: CpuAccount | undefined;
   return {
+    /** Ends the span; later calls return the same account. */
     stop() {
+      if (account) return account;
       clearInterval(timer);
       sample(false);
       const ended = machineTicks();
       const seconds: Record<string, number> = {};
       for (const { role, first, last } of seen.values()) seconds[role] = (seconds[role] ?? 0) + last - first;
       for (const role of Object.keys(seconds)) seconds[role] = Math.round(seconds[role]! * 10) / 10;
-      return {
+      account = {
         seconds,
         machineBusy: Math.round(((ended.busy - began.busy) / (ended.total - began.total)) * 100) / 100,
         cores: cpus().length,
       };
+      return account;
     },
   };
 }

@@ -17,6 +17,7 @@ import {
   severityWorkflowId,
 } from '../../../workflows/report-messages';
 import { alignedPast, type EventSpec, seedCatalog, storeEvents } from '../../integration/reporting/support';
+import { localActivityMarker } from '../../support/local-activity-marker';
 
 const MIN = 60_000;
 
@@ -253,16 +254,9 @@ export async function retriedActivities(client: Client, workflowIds: string[]): 
         const why = started.lastFailure?.message ?? 'unknown';
         retried.push(`${name} (attempt ${started.attempt}: ${why})`);
       }
-      // A local activity's marker records its attempt (its `data` detail is JSON).
-      const marker = event.markerRecordedEventAttributes?.details?.data?.payloads?.[0]?.data;
-      if (marker) {
-        const local = JSON.parse(Buffer.from(marker).toString()) as {
-          activity_type?: string;
-          attempt?: number;
-        };
-        if ((local.attempt ?? 1) > 1)
-          retried.push(`${local.activity_type} (local, attempt ${local.attempt})`);
-      }
+      const local = localActivityMarker(event);
+      if (local && (local.attempt ?? 1) > 1)
+        retried.push(`${local.activity_type} (local, attempt ${local.attempt})`);
     }
   }
   return retried;

@@ -22,6 +22,7 @@ import {
   severityWorkflowId,
 } from '../../../workflows/report-messages';
 import { freshDatabase, type TestDatabase } from '../../support/database';
+import { localActivityMarker } from '../../support/local-activity-marker';
 import { randomTaskQueue, startTestWorker, testClient } from '../../support/temporal';
 import { until } from '../../support/until';
 import { cliEnv, herald } from '../reporting/cli';
@@ -108,18 +109,12 @@ async function outboxOf(runId: string): Promise<{ status: string; attempts: numb
   return rows;
 }
 
-/** The activity type a local activity's marker records (its `data` detail is JSON). */
-function localActivityType(e: proto.temporal.api.history.v1.IHistoryEvent): string | undefined {
-  const data = e.markerRecordedEventAttributes?.details?.data?.payloads?.[0]?.data;
-  if (!data) return undefined;
-  return (JSON.parse(Buffer.from(data).toString()) as { activity_type?: string }).activity_type;
-}
-
 /** Event types, with the activity's type on scheduled activities and local activities' markers. */
 async function historyTypes(workflowId: string): Promise<string[]> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   return (history.events ?? []).map((e) => {
-    const name = e.activityTaskScheduledEventAttributes?.activityType?.name ?? localActivityType(e);
+    const name =
+      e.activityTaskScheduledEventAttributes?.activityType?.name ?? localActivityMarker(e)?.activity_type;
     return `${proto.temporal.api.enums.v1.EventType[e.eventType ?? 0]}${name ? `:${name}` : ''}`;
   });
 }

@@ -26,6 +26,7 @@ import {
   retriedActivities,
   runCycle,
   severityRunIds,
+  sleepWhileAt,
   startCycle,
   WATCHED,
   waitForStage,
@@ -44,7 +45,8 @@ console.info(`crash trials: seed ${seed} (HERALD_FAULT_SEED=${seed} repeats thes
 // Each stage five times; which run is watched and how long after the stage the kill comes are drawn.
 // Threshold, relapse and render run inside the one step that starts at `fetch` (one activity): the
 // threshold and render trials kill later into that step (50–800 ms after it starts) than the
-// fetch trials, so the kill also lands in its write transaction.
+// fetch trials, so the kill also lands in its write transaction; a step done sooner is killed in
+// what follows it.
 const plans = fc
   .sample(
     fc.record({
@@ -109,8 +111,10 @@ describe.concurrent('SIGKILL of the worker during a reporting cycle', () => {
         await runCycle(env.client, env.taskQueue, times[0]);
         await runCycle(env.client, env.taskQueue, times[1]);
         const handles = await startCycle(env.client, env.taskQueue, times[2]);
-        const seen = await waitForStage(env.client, watchedWorkflowId(plan.watched, times[2]), plan.waitFor);
-        await sleep(plan.delayMs);
+        const watchedId = watchedWorkflowId(plan.watched, times[2]);
+        const seen = await waitForStage(env.client, watchedId, plan.waitFor);
+        // A step that ends before its planned kill is left for the next stage: the kill still hits the run.
+        await sleepWhileAt(env.client, watchedId, plan.waitFor, plan.delayMs);
         await first.stop('SIGKILL');
         // The fault hit the cycle, not its aftermath.
         const running = await Promise.all(handles.map(async (h) => (await h.describe()).status.name));

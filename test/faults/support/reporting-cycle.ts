@@ -171,6 +171,31 @@ export async function waitForStage(
   throw new Error(`${workflowId} did not reach ${stage} within ${timeoutMs} ms`);
 }
 
+/**
+ * Waits `ms`, or less: until the run's stage is past `stage`. A kill planned for some time into a
+ * step then still lands in the run (the send, say) when the step ended sooner than planned.
+ */
+export async function sleepWhileAt(
+  client: Client,
+  workflowId: string,
+  stage: SeverityStage,
+  ms: number,
+): Promise<void> {
+  const limit = STAGE_ORDER.indexOf(stage);
+  const until = Date.now() + ms;
+  for (;;) {
+    const left = until - Date.now();
+    if (left <= 0) return;
+    await new Promise((r) => setTimeout(r, Math.min(left, 50)));
+    const seen = await client.workflow
+      .getHandle(workflowId)
+      .query(severityProgressQuery)
+      .then((p) => p.stage)
+      .catch(() => stage);
+    if (STAGE_ORDER.indexOf(seen) > limit) return;
+  }
+}
+
 export function watchedWorkflowId(watch: { group: string; severity: Severity }, timeHigh: Date): string {
   return severityWorkflowId(watch.group, watch.severity, timeHigh.toISOString());
 }

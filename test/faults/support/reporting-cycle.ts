@@ -147,28 +147,40 @@ export const WATCHED: { group: string; severity: Severity }[] = [
 const STAGE_ORDER: SeverityStage[] = ['fetch', 'threshold', 'relapse', 'render', 'send', 'cleanup', 'done'];
 
 /**
- * Polls the severity run's progress query until it has reached `stage` (or a later one);
- * resolves to the stage seen then.
+ * Polls the severity run's progress query for up to `ms` until it has reached the stage at
+ * `target` in STAGE_ORDER (or a later one); resolves to the stage seen then, undefined at the end.
  */
-export async function waitForStage(
+async function pollStage(
   client: Client,
   workflowId: string,
-  stage: SeverityStage,
-  timeoutMs = 120_000,
-): Promise<SeverityStage> {
-  const target = STAGE_ORDER.indexOf(stage);
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  target: number,
+  ms: number,
+): Promise<SeverityStage | undefined> {
+  const deadline = Date.now() + ms;
+  for (;;) {
     try {
       const seen = (await client.workflow.getHandle(workflowId).query(severityProgressQuery)).stage;
       if (STAGE_ORDER.indexOf(seen) >= target) return seen;
     } catch {
       // Not started yet.
     }
+    const left = deadline - Date.now();
+    if (left <= 0) return undefined;
     // Each query is a round trip through the worker: ten trials polling faster overload the dev server.
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, Math.min(left, 50)));
   }
-  throw new Error(`${workflowId} did not reach ${stage} within ${timeoutMs} ms`);
+}
+
+/** Waits until the severity run has reached `stage` (or a later one); resolves to the stage seen then. */
+export async function waitForStage(
+  client: Client,
+  workflowId: string,
+  stage: SeverityStage,
+  timeoutMs = 120_000,
+): Promise<SeverityStage> {
+  const seen = await pollStage(client, workflowId, STAGE_ORDER.indexOf(stage), timeoutMs);
+  if (seen === undefined) throw new Error(`${workflowId} did not reach ${stage} within ${timeoutMs} ms`);
+  return seen;
 }
 
 /**
@@ -181,19 +193,7 @@ export async function sleepWhileAt(
   stage: SeverityStage,
   ms: number,
 ): Promise<void> {
-  const limit = STAGE_ORDER.indexOf(stage);
-  const until = Date.now() + ms;
-  for (;;) {
-    const left = until - Date.now();
-    if (left <= 0) return;
-    await new Promise((r) => setTimeout(r, Math.min(left, 50)));
-    const seen = await client.workflow
-      .getHandle(workflowId)
-      .query(severityProgressQuery)
-      .then((p) => p.stage)
-      .catch(() => stage);
-    if (STAGE_ORDER.indexOf(seen) > limit) return;
-  }
+  await pollStage(client, workflowId, STAGE_ORDER.indexOf(stage) + 1, ms);
 }
 
 export function watchedWorkflowId(watch: { group: string; severity: Severity }, timeHigh: Date): string {

@@ -14,6 +14,7 @@ import { type EventRow, extractEventRow } from '../../domain/idea/extract';
 import { isIdeaCategory } from '../../domain/idea/taxonomy';
 import { loadEventClasses, loadNetworks, loadReportBaseOnly } from '../catalog/read';
 import type { Queryable } from '../queryable';
+import { analyzeFilledPartitions } from './analyze-after-ingest';
 import { copyColumns, copyLine } from './copy-rows';
 import { ensureEventPartitions } from './partitions';
 import type { InputRecord } from './read-records';
@@ -69,6 +70,8 @@ export interface IngestOptions {
   catalog?: IngestCatalog;
   onReject?: (error: IngestError & { raw?: Uint8Array | unknown }) => void | Promise<void>;
   onProgress?: (progress: IngestProgress) => void;
+  /** Rows written before the partitions' statistics are refreshed at the end (analyze-after-ingest.ts). */
+  analyzeAfterRows?: number;
 }
 
 export async function loadIngestCatalog(db: Queryable): Promise<IngestCatalog> {
@@ -252,9 +255,12 @@ export async function ingestEvents(
   let recordCount = 0;
 
   let partitionsUntil = '';
+  // The UTC days rows were written in (their partitions), for the statistics at the end.
+  const daysWritten = new Set<string>();
   const ensurePartitions = async () => {
     const now = options.storageTime ?? new Date();
     const day = now.toISOString().slice(0, 10);
+    daysWritten.add(day);
     if (day === partitionsUntil) return;
     await ensureEventPartitions(db, now, options.storageTime ? now : new Date(now.getTime() + 86_400_000));
     partitionsUntil = day;
@@ -368,5 +374,8 @@ export async function ingestEvents(
   if (batch.length) await flush(batch);
   await Promise.all(inFlight);
   if (failure) throw failure;
+  // Rows stamped by the database may have crossed midnight after the last batch began.
+  if (!options.storageTime) daysWritten.add(new Date().toISOString().slice(0, 10));
+  await analyzeFilledPartitions(db, daysWritten, summary.accepted, options.analyzeAfterRows);
   return summary;
 }

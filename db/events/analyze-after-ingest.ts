@@ -7,22 +7,21 @@
 import type { Queryable } from '../queryable';
 
 /** Rows one ingest must write before it analyzes (below, autovacuum's next round is soon enough). */
-export const ANALYZE_AFTER_ROWS = 10_000;
+const ANALYZE_AFTER_ROWS = 10_000;
 /** Autovacuum's default analyze scale factor: the share of new rows that makes statistics stale. */
 const STALE_SHARE = 0.1;
 
 /**
  * ANALYZEs each daily partition of `days` (UTC, YYYY-MM-DD) whose statistics `written` rows make
  * stale: never analyzed, or `written` more than a tenth of the rows it was last counted with.
- * Returns the partitions analyzed.
  */
 export async function analyzeFilledPartitions(
   db: Queryable,
   days: Iterable<string>,
   written: number,
   minRows = ANALYZE_AFTER_ROWS,
-): Promise<string[]> {
-  if (written < minRows) return [];
+): Promise<void> {
+  if (written < minRows) return;
   // A VACUUM counts the rows (reltuples) but gathers no column statistics: "analyzed" is asked
   // of the statistics system.
   const { rows } = await db.query<{ name: string; tuples: number; analyzed: boolean }>(
@@ -35,12 +34,9 @@ export async function analyzeFilledPartitions(
       ORDER BY c.relname`,
     [[...days]],
   );
-  const analyzed: string[] = [];
   for (const partition of rows) {
     if (partition.analyzed && written <= STALE_SHARE * partition.tuples) continue;
     // The name comes from pg_class through herald_event_partition_name: events_YYYYMMDD.
     await db.query(`ANALYZE ${partition.name}`);
-    analyzed.push(partition.name);
   }
-  return analyzed;
 }
